@@ -1,0 +1,85 @@
+/* cartesia-emulator: a local stand-in for the Cartesia TTS API.
+ *
+ * A second, independent implementation of the server side of the protocol
+ * described in shared/cartesia-protocol.md.  It must never include or link
+ * the plugin's own protocol code (gst/cartesia/), so that a bug shared by
+ * both sides cannot hide itself.
+ *
+ * The emulator runs a SoupServer on its own thread and GMainContext, so it
+ * can be embedded in a test process (gst-check suites, benchmarks) as well
+ * as run as the `cartesia-emulator` program.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CartesiaEmulator CartesiaEmulator;
+
+typedef struct
+{
+  guint ws_connections;         /* websocket handshakes accepted */
+  guint ws_rejected;            /* websocket handshakes refused (auth, status faults) */
+  guint ws_client_closes;       /* close frames received from clients */
+  guint ws_client_close_code;   /* code of the last client close frame (0 if none) */
+  guint http_requests;          /* /tts/sse and /tts/bytes requests received */
+  guint contexts_started;       /* generations started (ws contexts + http requests) */
+  guint contexts_done;          /* generations that sent their final "done" */
+  guint contexts_cancelled;     /* ws cancel messages received */
+  guint chunks_sent;            /* chunk messages sent, all endpoints */
+  guint64 audio_bytes_sent;     /* decoded audio bytes sent, all endpoints */
+  guint open_connections;       /* websocket connections open right now */
+} CartesiaEmulatorStats;
+
+/* Starts a server listening on 127.0.0.1:@port (0 = a free port) on a thread of
+ * its own; returns once it is listening.  @api_key: the only key accepted, or
+ * NULL to accept any non-empty key.  Returns NULL and sets @error on failure. */
+CartesiaEmulator *cartesia_emulator_new (const gchar * api_key, guint port,
+    GError ** error);
+
+/* Stops the server, closes every connection, joins the thread, frees. */
+void cartesia_emulator_free (CartesiaEmulator * emu);
+
+/* "http://127.0.0.1:PORT" (no trailing slash).  Owned by @emu. */
+const gchar *cartesia_emulator_get_base_url (CartesiaEmulator * emu);
+guint cartesia_emulator_get_port (CartesiaEmulator * emu);
+
+/* Changes a behaviour or fault switch; thread-safe; applies to requests and
+ * connections that arrive (or chunks that are sent) afterwards.  @name is a
+ * long option of the program without the dashes ("chunk-bytes", "pacing", ...);
+ * "reset" with any value restores every default.  Returns FALSE and sets
+ * @error for an unknown name or an invalid value. */
+gboolean cartesia_emulator_set_option (CartesiaEmulator * emu,
+    const gchar * name, const gchar * value, GError ** error);
+
+/* Every message and HTTP body the server received, oldest first, each as one
+ * JSON object text:
+ *   {"endpoint": "/tts/websocket" | "/tts/sse" | "/tts/bytes",
+ *    "cartesia_version": "2025-04-16",          (effective version, query wins)
+ *    "auth": "authorization" | "x-api-key" | "api_key" | "access_token",
+ *    "user_agent": "...",                       (or null)
+ *    "body": { ...the message as received... }}  (or "raw": "<text>" when it was not JSON)
+ * Returns a NULL-terminated array; free with g_strfreev(). */
+gchar **cartesia_emulator_dup_requests (CartesiaEmulator * emu);
+void cartesia_emulator_clear_requests (CartesiaEmulator * emu);
+
+void cartesia_emulator_get_stats (CartesiaEmulator * emu,
+    CartesiaEmulatorStats * stats);
+
+/* The deterministic audio the emulator speaks for @transcript: exactly the
+ * bytes, concatenated, of the chunks one generation request with that
+ * transcript produces.  @encoding is "pcm_s16le", "pcm_f32le", "pcm_mulaw" or
+ * "pcm_alaw"; @sample_rate one of 8000, 16000, 22050, 24000, 44100, 48000.
+ * Returns NULL for an unsupported encoding or rate.  Free with g_free(). */
+guint8 *cartesia_emulator_render (const gchar * transcript,
+    const gchar * encoding, guint sample_rate, gsize * n_bytes);
+
+/* Additions beyond the pinned API. */
+
+/* Logs one line per connection, request and notable event on stderr (off by
+ * default; the cartesia-emulator program turns it on).  Keys are never
+ * logged. */
+void cartesia_emulator_set_logging (CartesiaEmulator * emu, gboolean enabled);
+
+G_END_DECLS

@@ -1,0 +1,470 @@
+/* Chunking, pacing and fault injection shared by every endpoint. */
+#include "emu-gen.h"
+
+#include <string.h>
+
+typedef enum
+{
+  GEN_ACTIVE,
+  GEN_STALLED,                  /* still counts as active: it never ends */
+  GEN_ENDED,                    /* done or error sent, dropped, or stopped */
+} GenState;
+
+typedef struct
+{
+  gchar *text;
+  gboolean flush;
+  gint64 arrival_us;
+} Job;
+
+struct _EmuGen
+{
+  CartesiaEmulator *emu;
+  const EmuGenSink *sink;
+  gpointer owner;
+  EmuGenParams params;
+  gchar *context_id;
+  EmuOptions opts;
+  gboolean faulty;
+
+  GQueue jobs;
+  Job *job;                     /* the input being sent */
+  GBytes *audio;                /* its audio */
+  gsize offset;                 /* bytes of it already sent */
+  guint64 context_samples;      /* samples of the inputs sent before */
+  guint flush_id;
+  gboolean final_seen;
+
+  GenState state;
+  guint chunks;
+  gboolean delay_done;
+  gint64 play_base_us;          /* realtime: when the audio started playing */
+  guint64 played_bytes;
+  gint64 last_send_us;
+  GSource *source;
+};
+
+static void gen_pump (EmuGen * gen);
+
+static void
+job_free (Job * job)
+{
+  g_free (job->text);
+  g_free (job);
+}
+
+EmuGen *
+emu_gen_new (CartesiaEmulator * emu, const EmuGenParams * params,
+    const EmuGenSink * sink, gpointer owner)
+{
+  EmuGen *gen = g_new0 (EmuGen, 1);
+  CartesiaEmulatorStats *stats;
+
+  gen->emu = emu;
+  gen->sink = sink;
+  gen->owner = owner;
+  gen->params = *params;
+  gen->context_id = g_strdup (params->context_id);
+  gen->params.context_id = gen->context_id;
+  gen->flush_id = 1;
+  g_queue_init (&gen->jobs);
+
+  emu_snapshot_options (emu, &gen->opts);
+  gen->faulty = emu_take_generation_fault (emu, &gen->opts);
+
+  emu->active_generations++;
+  stats = emu_stats_lock (emu);
+  stats->contexts_started++;
+  emu_stats_unlock (emu);
+  return gen;
+}
+
+static void
+gen_clear_source (EmuGen * gen)
+{
+  if (gen->source) {
+    g_source_destroy (gen->source);
+    g_clear_pointer (&gen->source, g_source_unref);
+  }
+}
+
+/* Ends the generation for good: nothing is sent after this. */
+static void
+gen_end (EmuGen * gen)
+{
+  if (gen->state == GEN_ENDED)
+    return;
+  gen->state = GEN_ENDED;
+  gen_clear_source (gen);
+  g_assert (gen->emu->active_generations > 0);
+  gen->emu->active_generations--;
+}
+
+void
+emu_gen_stop (EmuGen * gen)
+{
+  gen_end (gen);
+}
+
+void
+emu_gen_free (EmuGen * gen)
+{
+  if (gen == NULL)
+    return;
+  gen_end (gen);
+  g_queue_clear_full (&gen->jobs, (GDestroyNotify) job_free);
+  g_clear_pointer (&gen->job, job_free);
+  g_clear_pointer (&gen->audio, g_bytes_unref);
+  emu_options_clear (&gen->opts);
+  g_free (gen->context_id);
+  g_free (gen);
+}
+
+gboolean
+emu_gen_is_final (EmuGen * gen)
+{
+  return gen->final_seen;
+}
+
+gboolean
+emu_gen_is_stalled (EmuGen * gen)
+{
+  return gen->state == GEN_STALLED;
+}
+
+const gchar *
+emu_gen_get_context_id (EmuGen * gen)
+{
+  return gen->context_id;
+}
+
+void
+emu_gen_push (EmuGen * gen, const gchar * transcript, gboolean flush,
+    gboolean final)
+{
+  Job *job;
+
+  if (gen->state == GEN_ENDED)
+    return;
+
+  job = g_new0 (Job, 1);
+  job->text = g_strdup (transcript ? transcript : "");
+  job->flush = flush;
+  job->arrival_us = g_get_monotonic_time ();
+  g_queue_push_tail (&gen->jobs, job);
+  if (final)
+    gen->final_seen = TRUE;
+
+  gen_pump (gen);
+}
+
+static gboolean
+gen_source_cb (gpointer data)
+{
+  EmuGen *gen = data;
+
+  g_clear_pointer (&gen->source, g_source_unref);
+  gen_pump (gen);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+gen_schedule (EmuGen * gen, gint64 delay_us)
+{
+  guint ms = (guint) ((MAX (delay_us, 0) + 999) / 1000);
+
+  gen->source = g_timeout_source_new (ms);
+  g_source_set_callback (gen->source, gen_source_cb, gen, NULL);
+  g_source_attach (gen->source, gen->emu->context);
+}
+
+/* ---- messages ---- */
+
+static JsonObject *
+gen_message_new (EmuGen * gen, const gchar * type, gboolean done)
+{
+  JsonObject *msg = json_object_new ();
+
+  json_object_set_string_member (msg, "type", type);
+  json_object_set_boolean_member (msg, "done", done);
+  json_object_set_int_member (msg, "status_code", 206);
+  if (gen->context_id)
+    json_object_set_string_member (msg, "context_id", gen->context_id);
+  return msg;
+}
+
+static void
+gen_emit (EmuGen * gen, const gchar * type, JsonObject * msg, GBytes * audio)
+{
+  gen->sink->emit (gen, gen->owner, type, msg, audio);
+  if (msg)
+    json_object_unref (msg);
+}
+
+static void
+gen_send_error (EmuGen * gen)
+{
+  EmuError error = { 0, };
+  JsonObject *msg;
+
+  emu_error_set_for_status (&error, gen->opts.error_status);
+  g_free (error.title);
+  error.title = g_strdup (gen->opts.error_title);
+  g_free (error.message);
+  error.message = g_strdup (gen->opts.error_message);
+
+  msg = emu_error_message_new (&error, gen->params.structured_errors,
+      gen->context_id, gen->params.websocket);
+  emu_error_clear (&error);
+
+  gen_end (gen);
+  gen_emit (gen, "error", msg, NULL);
+  gen->sink->finished (gen, gen->owner);
+}
+
+/* The injected faults fire once @gen has sent N chunks; returns TRUE when
+ * one fired and nothing more may be sent. */
+static gboolean
+gen_check_faults (EmuGen * gen)
+{
+  const EmuOptions *o = &gen->opts;
+
+  if (!gen->faulty)
+    return FALSE;
+
+  if (o->drop_after_chunks >= 0
+      && gen->chunks >= (guint) o->drop_after_chunks) {
+    emu_log (gen->emu, "context %s: dropping the connection after %u chunks",
+        gen->context_id ? gen->context_id : "-", gen->chunks);
+    gen_end (gen);
+    gen->sink->drop (gen, gen->owner);
+    return TRUE;
+  }
+  if (o->error_after_chunks >= 0
+      && gen->chunks >= (guint) o->error_after_chunks) {
+    gen_send_error (gen);
+    return TRUE;
+  }
+  if (o->stall_after_chunks >= 0
+      && gen->chunks >= (guint) o->stall_after_chunks) {
+    emu_log (gen->emu, "context %s: stalling after %u chunks",
+        gen->context_id ? gen->context_id : "-", gen->chunks);
+    gen->state = GEN_STALLED;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+static guint
+gen_byte_rate (EmuGen * gen)
+{
+  return gen->params.sample_rate
+      * emu_encoding_sample_size (gen->params.encoding);
+}
+
+static gint64
+gen_play_time_us (EmuGen * gen)
+{
+  return gen->play_base_us
+      + (gint64) (gen->played_bytes * G_USEC_PER_SEC / gen_byte_rate (gen));
+}
+
+/* How long to wait before the next chunk may go out. */
+static gint64
+gen_chunk_wait_us (EmuGen * gen)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!gen->delay_done && gen->opts.first_chunk_delay_ms > 0) {
+    gint64 due = gen->job->arrival_us
+        + (gint64) gen->opts.first_chunk_delay_ms * 1000;
+
+    if (due > now)
+      return due - now;
+    gen->delay_done = TRUE;
+  }
+  if (gen->opts.pacing == EMU_PACING_REALTIME && gen->play_base_us != 0)
+    return gen_play_time_us (gen) - now;
+  return 0;
+}
+
+static void
+gen_send_chunk (EmuGen * gen)
+{
+  gsize size = g_bytes_get_size (gen->audio);
+  gsize n = MIN (gen->opts.chunk_bytes, size - gen->offset);
+  g_autoptr (GBytes) piece = g_bytes_new_from_bytes (gen->audio, gen->offset,
+      n);
+  gint64 now = g_get_monotonic_time ();
+  JsonObject *msg = NULL;
+  CartesiaEmulatorStats *stats;
+  gboolean first;
+
+  if (gen->params.json_events) {
+    g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (piece, NULL),
+        n);
+    gint64 since = gen->last_send_us ? gen->last_send_us : gen->job->arrival_us;
+
+    msg = gen_message_new (gen, "chunk", FALSE);
+    json_object_set_string_member (msg, "data", b64);
+    json_object_set_double_member (msg, "step_time", (now - since) / 1000.0);
+    if (gen->params.flush_ids)
+      json_object_set_int_member (msg, "flush_id", gen->flush_id);
+  }
+
+  gen->offset += n;
+  gen->played_bytes += n;
+  gen->last_send_us = now;
+  if (gen->play_base_us == 0)
+    gen->play_base_us = now;
+
+  stats = emu_stats_lock (gen->emu);
+  stats->chunks_sent++;
+  stats->audio_bytes_sent += n;
+  emu_stats_unlock (gen->emu);
+
+  first = gen->chunks++ == 0;
+  if (first && gen->faulty && gen->opts.malformed != EMU_MALFORMED_NONE) {
+    gen->sink->emit_malformed (gen, gen->owner, gen->opts.malformed, msg,
+        piece);
+    if (msg)
+      json_object_unref (msg);
+    return;
+  }
+  gen_emit (gen, "chunk", msg, piece);
+}
+
+static void
+gen_send_timestamps (EmuGen * gen)
+{
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  JsonObject *msg, *ts;
+  JsonArray *w, *s, *e;
+  guint i;
+
+  emu_synth_words (gen->job->text, gen->params.sample_rate,
+      gen->context_samples, words, starts, ends);
+  if (words->len == 0)
+    return;
+
+  w = json_array_new ();
+  s = json_array_new ();
+  e = json_array_new ();
+  for (i = 0; i < words->len; i++) {
+    json_array_add_string_element (w, g_ptr_array_index (words, i));
+    json_array_add_double_element (s, g_array_index (starts, gdouble, i));
+    json_array_add_double_element (e, g_array_index (ends, gdouble, i));
+  }
+  ts = json_object_new ();
+  json_object_set_array_member (ts, "words", w);
+  json_object_set_array_member (ts, "start", s);
+  json_object_set_array_member (ts, "end", e);
+
+  msg = gen_message_new (gen, "timestamps", FALSE);
+  if (gen->params.flush_ids)
+    json_object_set_int_member (msg, "flush_id", gen->flush_id);
+  json_object_set_object_member (msg, "word_timestamps", ts);
+  gen_emit (gen, "timestamps", msg, NULL);
+}
+
+static void
+gen_send_flush_done (EmuGen * gen)
+{
+  JsonObject *msg = gen_message_new (gen, "flush_done", FALSE);
+
+  json_object_set_boolean_member (msg, "flush_done", TRUE);
+  json_object_set_int_member (msg, "flush_id", gen->flush_id);
+  gen->flush_id++;
+  gen_emit (gen, "flush_done", msg, NULL);
+}
+
+static void
+gen_send_done (EmuGen * gen)
+{
+  CartesiaEmulatorStats *stats;
+
+  /* a fault whose chunk count was reached exactly at the end still fires */
+  if (gen_check_faults (gen))
+    return;
+
+  gen_end (gen);
+  if (gen->params.json_events)
+    gen_emit (gen, "done", gen_message_new (gen, "done", TRUE), NULL);
+  stats = emu_stats_lock (gen->emu);
+  stats->contexts_done++;
+  emu_stats_unlock (gen->emu);
+  gen->sink->finished (gen, gen->owner);
+}
+
+/* Takes the next input and renders it; FALSE when there is none. */
+static gboolean
+gen_next_job (EmuGen * gen)
+{
+  gint64 now;
+
+  gen->job = g_queue_pop_head (&gen->jobs);
+  if (gen->job == NULL)
+    return FALSE;
+
+  gen->audio = emu_synth_render (gen->job->text, gen->params.encoding,
+      gen->params.sample_rate);
+  gen->offset = 0;
+
+  /* realtime: an input that arrives after the audio ran out starts playing
+   * now, not in the past */
+  now = g_get_monotonic_time ();
+  if (gen->play_base_us != 0 && gen_play_time_us (gen) < now)
+    gen->play_base_us = now
+        - (gint64) (gen->played_bytes * G_USEC_PER_SEC / gen_byte_rate (gen));
+  return TRUE;
+}
+
+static void
+gen_finish_job (EmuGen * gen)
+{
+  gsize size = g_bytes_get_size (gen->audio);
+
+  if (gen->params.json_events && gen->params.add_timestamps)
+    gen_send_timestamps (gen);
+  gen->context_samples +=
+      size / emu_encoding_sample_size (gen->params.encoding);
+  if (gen->params.json_events && gen->job->flush && gen->params.flush_ids)
+    gen_send_flush_done (gen);
+
+  g_clear_pointer (&gen->job, job_free);
+  g_clear_pointer (&gen->audio, g_bytes_unref);
+}
+
+/* Sends what is due.  One chunk per main-loop iteration, so that contexts
+ * sharing a socket interleave and cancel messages get a chance to land. */
+static void
+gen_pump (EmuGen * gen)
+{
+  while (gen->state == GEN_ACTIVE && gen->source == NULL) {
+    gint64 wait;
+
+    if (gen->job == NULL && !gen_next_job (gen)) {
+      if (gen->final_seen)
+        gen_send_done (gen);
+      return;
+    }
+    if (gen->offset >= g_bytes_get_size (gen->audio)) {
+      gen_finish_job (gen);
+      continue;
+    }
+
+    wait = gen_chunk_wait_us (gen);
+    if (wait > 0) {
+      gen_schedule (gen, wait);
+      return;
+    }
+    if (gen_check_faults (gen))
+      return;
+    gen_send_chunk (gen);
+    if (gen->state == GEN_ACTIVE)
+      gen_schedule (gen, 0);
+    return;
+  }
+}

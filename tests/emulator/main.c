@@ -1,0 +1,185 @@
+/* cartesia-emulator: run the emulator as a program.
+ *
+ *   cartesia-emulator [--port N] [--api-key KEY] [--OPTION=VALUE...]
+ *   cartesia-emulator --render TEXT [--encoding E] [--sample-rate R]
+ *
+ * Prints the base URL as the first line on stdout, logs to stderr and runs
+ * until SIGINT or SIGTERM. */
+#include <glib.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cartesia-emulator.h"
+#include "emu-options.h"
+
+typedef struct
+{
+  GPtrArray *names;
+  GPtrArray *values;
+  EmuOptions check;             /* validates values while parsing */
+} OptionList;
+
+static OptionList pending;
+
+static gboolean
+collect_option (const gchar * option_name, const gchar * value,
+    gpointer data, GError ** error)
+{
+  const gchar *name = option_name;
+
+  while (*name == '-')
+    name++;
+  if (!emu_options_set (&pending.check, name, value, error))
+    return FALSE;
+  g_ptr_array_add (pending.names, g_strdup (name));
+  g_ptr_array_add (pending.values, g_strdup (value));
+  return TRUE;
+}
+
+/* One GOptionEntry per emulator option, so that --help lists them all. */
+static GOptionEntry *
+make_option_entries (void)
+{
+  guint n, i;
+  const EmuOptionInfo *infos = emu_options_list (&n);
+  GOptionEntry *entries = g_new0 (GOptionEntry, n + 1);
+
+  for (i = 0; i < n; i++) {
+    entries[i].long_name = infos[i].name;
+    entries[i].arg = G_OPTION_ARG_CALLBACK;
+    entries[i].arg_data = (gpointer) collect_option;
+    entries[i].description = infos[i].help;
+    entries[i].arg_description = infos[i].arg;
+  }
+  return entries;
+}
+
+static gboolean
+write_all (const guint8 * data, gsize size)
+{
+  return fwrite (data, 1, size, stdout) == size && fflush (stdout) == 0;
+}
+
+static int
+render (const gchar * text, const gchar * encoding, gint sample_rate)
+{
+  gsize size;
+  g_autofree guint8 *audio = cartesia_emulator_render (text, encoding,
+      sample_rate, &size);
+
+  if (audio == NULL) {
+    g_printerr ("cartesia-emulator: unsupported encoding %s or sample rate "
+        "%d\n", encoding, sample_rate);
+    return 2;
+  }
+  return write_all (audio, size) ? 0 : 1;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+serve (const gchar * api_key, gint port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  CartesiaEmulator *emu;
+  guint i, sigint, sigterm;
+
+  emu = cartesia_emulator_new (api_key, port, &error);
+  if (emu == NULL) {
+    g_printerr ("cartesia-emulator: %s\n", error->message);
+    return 1;
+  }
+  cartesia_emulator_set_logging (emu, TRUE);
+  for (i = 0; i < pending.names->len; i++) {
+    /* already validated while parsing */
+    cartesia_emulator_set_option (emu, g_ptr_array_index (pending.names, i),
+        g_ptr_array_index (pending.values, i), NULL);
+  }
+
+  printf ("%s\n", cartesia_emulator_get_base_url (emu));
+  fflush (stdout);
+  g_printerr ("cartesia-emulator: listening on %s (%s)\n",
+      cartesia_emulator_get_base_url (emu),
+      api_key ? "one API key accepted" : "any API key accepted");
+
+  sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  g_printerr ("cartesia-emulator: shutting down\n");
+  cartesia_emulator_free (emu);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  gint port = 0, sample_rate = 44100;
+  g_autofree gchar *api_key = NULL;
+  g_autofree gchar *render_text = NULL;
+  g_autofree gchar *encoding = NULL;
+  g_autofree GOptionEntry *emu_entries = make_option_entries ();
+  GOptionEntry main_entries[] = {
+    {"port", 'p', 0, G_OPTION_ARG_INT, &port,
+        "Port to listen on, on 127.0.0.1 (default 0: a free port)", "N"},
+    {"api-key", 'k', 0, G_OPTION_ARG_STRING, &api_key,
+          "The only API key accepted (default: $CARTESIA_EMULATOR_API_KEY, "
+          "else any non-empty key)", "KEY"},
+    {"render", 0, 0, G_OPTION_ARG_STRING, &render_text,
+        "Write the audio the emulator speaks for TEXT to stdout and exit",
+        "TEXT"},
+    {"encoding", 0, 0, G_OPTION_ARG_STRING, &encoding,
+        "Encoding for --render (default pcm_s16le)", "E"},
+    {"sample-rate", 0, 0, G_OPTION_ARG_INT, &sample_rate,
+        "Sample rate for --render (default 44100)", "R"},
+    {NULL}
+  };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  pending.names = g_ptr_array_new_with_free_func (g_free);
+  pending.values = g_ptr_array_new_with_free_func (g_free);
+  emu_options_init (&pending.check);
+
+  context = g_option_context_new ("- a local emulator of the Cartesia TTS "
+      "API");
+  g_option_context_set_summary (context,
+      "Serves GET /tts/websocket, POST /tts/sse, POST /tts/bytes and GET / "
+      "on 127.0.0.1.\nPrints the base URL as the first line on stdout, logs "
+      "one line per request\nor connection on stderr, and runs until SIGINT "
+      "or SIGTERM.");
+  /* every emulator option shows up in plain --help */
+  g_option_context_add_main_entries (context, main_entries, NULL);
+  g_option_context_add_main_entries (context, emu_entries, NULL);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("cartesia-emulator: %s\n", error->message);
+    return 2;
+  }
+  if (port < 0 || port > 65535) {
+    g_printerr ("cartesia-emulator: invalid port %d\n", port);
+    return 2;
+  }
+
+  if (render_text)
+    ret = render (render_text, encoding ? encoding : "pcm_s16le",
+        sample_rate);
+  else
+    ret = serve (api_key ? api_key : g_getenv ("CARTESIA_EMULATOR_API_KEY"),
+        port);
+
+  emu_options_clear (&pending.check);
+  g_ptr_array_unref (pending.names);
+  g_ptr_array_unref (pending.values);
+  return ret;
+}
