@@ -1,0 +1,117 @@
+/* gst-cartesia: transport layer.
+ *
+ * Owns libsoup: a SoupSession on a thread and GMainContext of its own (the
+ * souphttpsrc pattern).  The element talks to it only through the functions
+ * below, which are safe to call from any thread, and a queue of decoded
+ * events that it pops.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CARTESIA_TRANSPORT_WEBSOCKET,
+  CARTESIA_TRANSPORT_SSE,
+} CartesiaTransport;
+
+typedef struct
+{
+  gchar *base_url;              /* validated by cartesia_session_check_base_url() */
+  gchar *api_key;
+  gchar *cartesia_version;
+  gchar *user_agent;
+  gchar *proxy;                 /* NULL: the system's proxy settings */
+  gboolean ssl_strict;
+  guint timeout;                /* seconds of network silence tolerated; 0 = none */
+  gint retries;                 /* -1 = forever */
+  gdouble retry_backoff_factor; /* seconds */
+  gdouble retry_backoff_max;    /* seconds */
+  CartesiaTransport transport;
+} CartesiaSessionConfig;
+
+/* What went wrong, in the terms the element maps to GStreamer errors. */
+typedef enum
+{
+  CARTESIA_ERROR_SETTINGS,      /* the request was refused as invalid (4xx) */
+  CARTESIA_ERROR_NOT_AUTHORIZED,        /* 401/403 */
+  CARTESIA_ERROR_NOT_FOUND,     /* 404, unknown host */
+  CARTESIA_ERROR_OPEN,          /* could not connect (after retries), TLS */
+  CARTESIA_ERROR_READ,          /* connection lost, retryable status after retries */
+  CARTESIA_ERROR_DECODE,        /* the server sent data this client cannot read */
+} CartesiaErrorKind;
+
+typedef enum
+{
+  CARTESIA_EVENT_AUDIO,
+  CARTESIA_EVENT_TIMESTAMPS,
+  CARTESIA_EVENT_DONE,
+  CARTESIA_EVENT_ERROR,
+} CartesiaEventType;
+
+typedef struct
+{
+  CartesiaEventType type;
+  gchar *context_id;            /* NULL: concerns every open context */
+
+  /* AUDIO: decoded samples, exactly as the server sent them */
+  GBytes *audio;
+
+  /* TIMESTAMPS: words, start and end in seconds from the context's start */
+  guint n_words;
+  gchar **words;
+  gdouble *word_start;
+  gdouble *word_end;
+
+  /* ERROR */
+  CartesiaErrorKind error_kind;
+  guint http_status;            /* 0 when there was none */
+  gchar *error_text;            /* for people: safe to show, never holds the key */
+  gchar *error_debug;           /* more detail for the debug part of the message */
+} CartesiaEvent;
+
+void cartesia_event_free (CartesiaEvent * event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CartesiaEvent, cartesia_event_free);
+
+typedef enum
+{
+  CARTESIA_POP_EVENT,
+  CARTESIA_POP_FLUSHING,
+  CARTESIA_POP_TIMEOUT,
+} CartesiaPopResult;
+
+typedef struct _CartesiaSession CartesiaSession;
+
+/* Checks that @base_url is an absolute http(s) URL, and that plain http is only
+ * used with a loopback host, so that a key never travels in clear text. */
+gboolean cartesia_session_check_base_url (const gchar * base_url,
+    GError ** error);
+
+/* Starts the session thread.  Copies @config. */
+CartesiaSession *cartesia_session_new (const CartesiaSessionConfig * config);
+
+/* Cancels everything, closes the websocket cleanly (bounded wait), joins. */
+void cartesia_session_free (CartesiaSession * session);
+
+/* Opens the websocket now, so that the first utterance skips the handshake. */
+void cartesia_session_connect (CartesiaSession * session);
+
+/* Starts or continues context @context_id with @request (a JSON text, taken). */
+void cartesia_session_send (CartesiaSession * session,
+    const gchar * context_id, gchar * request);
+
+/* Asks the server to stop @context_id and drops whatever still arrives for it. */
+void cartesia_session_cancel (CartesiaSession * session,
+    const gchar * context_id);
+
+/* Waits for the next event until @end_time (g_get_monotonic_time() based;
+ * -1 = no limit), or until the session is set flushing. */
+CartesiaPopResult cartesia_session_pop (CartesiaSession * session,
+    gint64 end_time, CartesiaEvent ** event);
+
+void cartesia_session_set_flushing (CartesiaSession * session,
+    gboolean flushing);
+
+G_END_DECLS

@@ -1,0 +1,1164 @@
+/* GStreamer Cartesia text-to-speech source
+ * Copyright (C) 2026 gst-cartesia developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-cartesiattssrc
+ * @title: cartesiattssrc
+ *
+ * Speaks text with the [Cartesia](https://cartesia.ai) text-to-speech API and
+ * pushes the audio downstream as it streams in, without waiting for the whole
+ * utterance.
+ *
+ * The element asks Cartesia for exactly the negotiated format: raw S16LE or
+ * F32LE, mu-law or A-law, mono, at 8000, 16000, 22050, 24000, 44100 or 48000
+ * Hz.  When downstream does not care it produces S16LE at 44100 Hz.  The
+ * audio is bit-identical to what the server sent.
+ *
+ * The API key comes from the write-only #GstCartesiaTtsSrc:api-key property
+ * or, when that is not set, from the `CARTESIA_API_KEY` environment variable.
+ * It is never logged and never put in a message.
+ *
+ * In non-live mode (the default) the element speaks #GstCartesiaTtsSrc:text
+ * once, with timestamps from 0, and then sends EOS.  With
+ * #GstCartesiaTtsSrc:is-live, every change of #GstCartesiaTtsSrc:text while
+ * running queues a new utterance.
+ *
+ * Errors: no API key, or a bad #GstCartesiaTtsSrc:base-url, fail the change
+ * to PAUSED with `RESOURCE/SETTINGS`; a rejected key gives
+ * `RESOURCE/NOT_AUTHORIZED`; a request the server refuses gives
+ * `RESOURCE/SETTINGS` with the server's title and message; a server that
+ * cannot be reached (after #GstCartesiaTtsSrc:retries) gives
+ * `RESOURCE/OPEN_READ`; a lost connection or a server that stops answering
+ * for #GstCartesiaTtsSrc:timeout seconds gives `RESOURCE/READ`; data that
+ * cannot be decoded gives `STREAM/DECODE`.  Errors carry an
+ * `http-status-code` field in their details when there was one.  In live mode
+ * a failed utterance posts a warning instead and the element goes on.
+ *
+ * ## Example launch lines
+ * |[
+ * CARTESIA_API_KEY=sk_car_... gst-launch-1.0 cartesiattssrc text="Hello world" ! audioconvert ! autoaudiosink
+ * ]| Speaks "Hello world" on the speakers.
+ * |[
+ * gst-launch-1.0 cartesiattssrc base-url=http://127.0.0.1:8080 api-key=test text="Hello world" ! \
+ *     audio/x-raw,format=F32LE,rate=24000 ! filesink location=out.raw
+ * ]| Writes 24 kHz float samples from a local `cartesia-emulator` to a file.
+ * |[
+ * gst-launch-1.0 cartesiattssrc text="Hello" ! wavenc ! filesink location=hello.wav
+ * ]| Writes a WAV file (S16LE, 44100 Hz).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstcartesiattssrc.h"
+#include "cartesia-request.h"
+#include "cartesia-session.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_cartesia_tts_src_debug);
+#define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
+
+#define RATES "{ 8000, 16000, 22050, 24000, 44100, 48000 }"
+#define SRC_CAPS \
+  "audio/x-raw, format = (string) { S16LE, F32LE }, layout = (string) interleaved, " \
+  "channels = (int) 1, rate = (int) " RATES "; " \
+  "audio/x-mulaw, channels = (int) 1, rate = (int) " RATES "; " \
+  "audio/x-alaw, channels = (int) 1, rate = (int) " RATES
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
+
+#define DEFAULT_TEXT NULL
+#define DEFAULT_BASE_URL "https://api.cartesia.ai"
+#define DEFAULT_TRANSPORT CARTESIA_TRANSPORT_WEBSOCKET
+#define DEFAULT_MODEL_ID "sonic-3"
+#define DEFAULT_VOICE_ID "694f9389-aac1-45b6-b726-9d9369183238"
+#define DEFAULT_LANGUAGE "en"
+#define DEFAULT_CARTESIA_VERSION "2025-04-16"
+#define DEFAULT_SPEED 1.0
+#define DEFAULT_VOLUME 1.0
+#define DEFAULT_EMOTION NULL
+#define DEFAULT_PRONUNCIATION_DICT_ID NULL
+#define DEFAULT_MAX_BUFFER_DELAY_MS -1
+#define DEFAULT_WORD_TIMESTAMPS FALSE
+#define DEFAULT_IS_LIVE FALSE
+#define DEFAULT_RETRIES 3
+#define DEFAULT_RETRY_BACKOFF_FACTOR 0.5
+#define DEFAULT_RETRY_BACKOFF_MAX 8.0
+#define DEFAULT_TIMEOUT 15
+#define DEFAULT_SSL_STRICT TRUE
+#define DEFAULT_PROXY NULL
+#define DEFAULT_USER_AGENT "GStreamer cartesiattssrc " PACKAGE_VERSION " "
+
+enum
+{
+  PROP_0,
+  PROP_TEXT,
+  PROP_API_KEY,
+  PROP_BASE_URL,
+  PROP_TRANSPORT,
+  PROP_MODEL_ID,
+  PROP_VOICE_ID,
+  PROP_LANGUAGE,
+  PROP_CARTESIA_VERSION,
+  PROP_SPEED,
+  PROP_VOLUME,
+  PROP_EMOTION,
+  PROP_PRONUNCIATION_DICT_ID,
+  PROP_MAX_BUFFER_DELAY_MS,
+  PROP_WORD_TIMESTAMPS,
+  PROP_IS_LIVE,
+  PROP_RETRIES,
+  PROP_RETRY_BACKOFF_FACTOR,
+  PROP_RETRY_BACKOFF_MAX,
+  PROP_TIMEOUT,
+  PROP_SSL_STRICT,
+  PROP_PROXY,
+  PROP_USER_AGENT,
+};
+
+struct _GstCartesiaTtsSrc
+{
+  GstPushSrc parent;
+
+  /* Properties, under the object lock. */
+  gchar *text;
+  gchar *api_key;
+  gchar *base_url;
+  CartesiaTransport transport;
+  gchar *model_id;
+  gchar *voice_id;
+  gchar *language;
+  gchar *cartesia_version;
+  gdouble speed;
+  gboolean speed_set;
+  gdouble volume;
+  gboolean volume_set;
+  gchar *emotion;
+  gchar *pronunciation_dict_id;
+  gint max_buffer_delay_ms;
+  gboolean word_timestamps;
+  gint retries;
+  gdouble retry_backoff_factor;
+  gdouble retry_backoff_max;
+  guint timeout;
+  gboolean ssl_strict;
+  gchar *proxy;
+  gchar *user_agent;
+
+  /* Utterances waiting to be spoken (live mode), under the object lock. */
+  GQueue pending_texts;
+  GCond pending_cond;
+  gboolean flushing;
+
+  /* Negotiated format (streaming thread). */
+  const gchar *encoding;
+  gint rate;
+  guint bpf;
+
+  /* Streaming state. */
+  CartesiaSession *session;     /* created in start(), freed in stop() */
+  gboolean spoke_text;          /* non-live: the text was sent */
+  gchar *context_id;            /* the utterance being received */
+  guint64 n_samples;            /* samples pushed since start() */
+  GstClockTime utterance_start; /* PTS of the utterance's first sample */
+  guint64 utterance_samples;    /* samples pushed of this utterance */
+  GstClockTime next_pts;        /* where the last buffer ended */
+  guint8 partial[4];            /* a sample split across two chunks */
+  guint partial_len;
+};
+
+GType
+gst_cartesia_transport_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {CARTESIA_TRANSPORT_WEBSOCKET,
+        "One WebSocket connection, kept open across utterances", "websocket"},
+    {CARTESIA_TRANSPORT_SSE, "One HTTP Server-Sent-Events request per utterance",
+        "sse"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstCartesiaTransport", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define gst_cartesia_tts_src_parent_class parent_class
+G_DEFINE_TYPE (GstCartesiaTtsSrc, gst_cartesia_tts_src, GST_TYPE_PUSH_SRC);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (cartesiattssrc, "cartesiattssrc",
+    GST_RANK_NONE, GST_TYPE_CARTESIA_TTS_SRC,
+    GST_DEBUG_CATEGORY_INIT (gst_cartesia_tts_src_debug, "cartesiattssrc", 0,
+        "Cartesia text-to-speech source"));
+
+static void gst_cartesia_tts_src_set_property (GObject * object,
+    guint prop_id, const GValue * value, GParamSpec * pspec);
+static void gst_cartesia_tts_src_get_property (GObject * object,
+    guint prop_id, GValue * value, GParamSpec * pspec);
+static void gst_cartesia_tts_src_finalize (GObject * object);
+static GstCaps *gst_cartesia_tts_src_fixate (GstBaseSrc * bsrc, GstCaps * caps);
+static gboolean gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc,
+    GstCaps * caps);
+static gboolean gst_cartesia_tts_src_start (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_stop (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_unlock_stop (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc);
+static GstFlowReturn gst_cartesia_tts_src_create (GstPushSrc * psrc,
+    GstBuffer ** outbuf);
+
+#define STRING_PROP(name, nick, blurb, def) \
+  g_param_spec_string (name, nick, blurb, def, \
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
+
+static void
+gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+
+  gobject_class->set_property = gst_cartesia_tts_src_set_property;
+  gobject_class->get_property = gst_cartesia_tts_src_get_property;
+  gobject_class->finalize = gst_cartesia_tts_src_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_TEXT,
+      g_param_spec_string ("text", "Text",
+          "What to say. In live mode, setting it while running queues a new "
+          "utterance", DEFAULT_TEXT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_API_KEY,
+      g_param_spec_string ("api-key", "API key",
+          "Cartesia API key (write-only; never logged). When not set, the "
+          "CARTESIA_API_KEY environment variable is used", NULL,
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_BASE_URL,
+      STRING_PROP ("base-url", "Base URL",
+          "API root. http:// is accepted only for loopback hosts (a local "
+          "emulator), so that the key never travels in clear text",
+          DEFAULT_BASE_URL));
+  g_object_class_install_property (gobject_class, PROP_TRANSPORT,
+      g_param_spec_enum ("transport", "Transport",
+          "Which streaming endpoint to use", GST_TYPE_CARTESIA_TRANSPORT,
+          DEFAULT_TRANSPORT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MODEL_ID,
+      STRING_PROP ("model-id", "Model ID", "Cartesia model, e.g. sonic-3",
+          DEFAULT_MODEL_ID));
+  g_object_class_install_property (gobject_class, PROP_VOICE_ID,
+      STRING_PROP ("voice-id", "Voice ID", "Cartesia voice ID (a UUID)",
+          DEFAULT_VOICE_ID));
+  g_object_class_install_property (gobject_class, PROP_LANGUAGE,
+      STRING_PROP ("language", "Language",
+          "Language of the text, as an ISO 639-1 code (NULL: not sent)",
+          DEFAULT_LANGUAGE));
+  g_object_class_install_property (gobject_class, PROP_CARTESIA_VERSION,
+      STRING_PROP ("cartesia-version", "Cartesia API version",
+          "Sent as the Cartesia-Version header (YYYY-MM-DD)",
+          DEFAULT_CARTESIA_VERSION));
+  g_object_class_install_property (gobject_class, PROP_SPEED,
+      g_param_spec_double ("speed", "Speed",
+          "Speaking speed (generation_config.speed, sonic-3 and later); sent "
+          "only when set", 0.6, 1.5, DEFAULT_SPEED,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_VOLUME,
+      g_param_spec_double ("volume", "Volume",
+          "Loudness (generation_config.volume, sonic-3 and later); sent only "
+          "when set", 0.5, 2.0, DEFAULT_VOLUME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_EMOTION,
+      STRING_PROP ("emotion", "Emotion",
+          "Emotion (generation_config.emotion), e.g. calm or excited "
+          "(NULL: not sent)", DEFAULT_EMOTION));
+  g_object_class_install_property (gobject_class, PROP_PRONUNCIATION_DICT_ID,
+      STRING_PROP ("pronunciation-dict-id", "Pronunciation dictionary ID",
+          "Pronunciation dictionary to apply (NULL: none)",
+          DEFAULT_PRONUNCIATION_DICT_ID));
+  g_object_class_install_property (gobject_class, PROP_MAX_BUFFER_DELAY_MS,
+      g_param_spec_int ("max-buffer-delay-ms", "Max buffer delay (ms)",
+          "How long the server may wait for more text of a websocket context "
+          "before generating (-1 = the server's default, 0 = generate at once)",
+          -1, 5000, DEFAULT_MAX_BUFFER_DELAY_MS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_WORD_TIMESTAMPS,
+      g_param_spec_boolean ("word-timestamps", "Word timestamps",
+          "Ask for word timings and post a \"cartesia-word\" element message "
+          "per word", DEFAULT_WORD_TIMESTAMPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_IS_LIVE,
+      g_param_spec_boolean ("is-live", "Is live",
+          "Act as a live source: audio is stamped with the running time and "
+          "every new text is queued as an utterance", DEFAULT_IS_LIVE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETRIES,
+      g_param_spec_int ("retries", "Retries",
+          "How often to retry a connection refused with 408, 429 or 5xx, or "
+          "lost to the network (-1 = forever)", -1, G_MAXINT, DEFAULT_RETRIES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETRY_BACKOFF_FACTOR,
+      g_param_spec_double ("retry-backoff-factor", "Backoff factor",
+          "Seconds before the first retry; each further retry waits twice as "
+          "long, minus up to 25% random jitter", 0.0, G_MAXDOUBLE,
+          DEFAULT_RETRY_BACKOFF_FACTOR, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETRY_BACKOFF_MAX,
+      g_param_spec_double ("retry-backoff-max", "Maximum backoff",
+          "Longest wait between two retries, in seconds", 0.0, G_MAXDOUBLE,
+          DEFAULT_RETRY_BACKOFF_MAX, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TIMEOUT,
+      g_param_spec_uint ("timeout", "Timeout",
+          "Seconds the server may stay silent during an utterance or a "
+          "network operation before it is given up (0 = no timeout)", 0,
+          3600, DEFAULT_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SSL_STRICT,
+      g_param_spec_boolean ("ssl-strict", "SSL strict",
+          "Refuse TLS certificates that cannot be verified", DEFAULT_SSL_STRICT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_PROXY,
+      STRING_PROP ("proxy", "Proxy",
+          "HTTP proxy URI (NULL: the system's proxy settings)", DEFAULT_PROXY));
+  g_object_class_install_property (gobject_class, PROP_USER_AGENT,
+      STRING_PROP ("user-agent", "User agent",
+          "User-Agent header; a trailing space appends libsoup's own",
+          DEFAULT_USER_AGENT));
+
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Cartesia text-to-speech source", "Source/Audio/Network",
+      "Speaks text with the Cartesia text-to-speech API",
+      "gst-cartesia developers");
+
+  basesrc_class->fixate = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_fixate);
+  basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_set_caps);
+  basesrc_class->start = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_stop);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_unlock);
+  basesrc_class->unlock_stop =
+      GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_unlock_stop);
+  basesrc_class->is_seekable =
+      GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_is_seekable);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_create);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TRANSPORT, 0);
+}
+
+static void
+gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
+{
+  self->text = g_strdup (DEFAULT_TEXT);
+  self->base_url = g_strdup (DEFAULT_BASE_URL);
+  self->transport = DEFAULT_TRANSPORT;
+  self->model_id = g_strdup (DEFAULT_MODEL_ID);
+  self->voice_id = g_strdup (DEFAULT_VOICE_ID);
+  self->language = g_strdup (DEFAULT_LANGUAGE);
+  self->cartesia_version = g_strdup (DEFAULT_CARTESIA_VERSION);
+  self->speed = DEFAULT_SPEED;
+  self->volume = DEFAULT_VOLUME;
+  self->emotion = g_strdup (DEFAULT_EMOTION);
+  self->pronunciation_dict_id = g_strdup (DEFAULT_PRONUNCIATION_DICT_ID);
+  self->max_buffer_delay_ms = DEFAULT_MAX_BUFFER_DELAY_MS;
+  self->word_timestamps = DEFAULT_WORD_TIMESTAMPS;
+  self->retries = DEFAULT_RETRIES;
+  self->retry_backoff_factor = DEFAULT_RETRY_BACKOFF_FACTOR;
+  self->retry_backoff_max = DEFAULT_RETRY_BACKOFF_MAX;
+  self->timeout = DEFAULT_TIMEOUT;
+  self->ssl_strict = DEFAULT_SSL_STRICT;
+  self->proxy = g_strdup (DEFAULT_PROXY);
+  self->user_agent = g_strdup (DEFAULT_USER_AGENT);
+  g_queue_init (&self->pending_texts);
+  g_cond_init (&self->pending_cond);
+
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
+  gst_base_src_set_automatic_eos (GST_BASE_SRC (self), FALSE);
+}
+
+static void
+clear_secret (gchar ** secret)
+{
+  if (*secret)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static void
+gst_cartesia_tts_src_finalize (GObject * object)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (object);
+
+  g_free (self->text);
+  clear_secret (&self->api_key);
+  g_free (self->base_url);
+  g_free (self->model_id);
+  g_free (self->voice_id);
+  g_free (self->language);
+  g_free (self->cartesia_version);
+  g_free (self->emotion);
+  g_free (self->pronunciation_dict_id);
+  g_free (self->proxy);
+  g_free (self->user_agent);
+  g_free (self->context_id);
+  g_queue_clear_full (&self->pending_texts, g_free);
+  g_cond_clear (&self->pending_cond);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+set_text (GstCartesiaTtsSrc * self, const gchar * text)
+{
+  /* gst_base_src_is_live() takes the object lock itself. */
+  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+
+  GST_OBJECT_LOCK (self);
+  g_free (self->text);
+  self->text = g_strdup (text);
+  /* A live source that is running queues every new text as an utterance. */
+  if (live && self->session && text && *text) {
+    g_queue_push_tail (&self->pending_texts, g_strdup (text));
+    g_cond_broadcast (&self->pending_cond);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+replace_string (GstCartesiaTtsSrc * self, gchar ** field, const GValue * value)
+{
+  GST_OBJECT_LOCK (self);
+  g_free (*field);
+  *field = g_value_dup_string (value);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (object);
+
+  switch (prop_id) {
+    case PROP_TEXT:
+      set_text (self, g_value_get_string (value));
+      break;
+    case PROP_API_KEY:
+      GST_OBJECT_LOCK (self);
+      clear_secret (&self->api_key);
+      self->api_key = g_value_dup_string (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_BASE_URL:
+      replace_string (self, &self->base_url, value);
+      break;
+    case PROP_TRANSPORT:
+      self->transport = g_value_get_enum (value);
+      break;
+    case PROP_MODEL_ID:
+      replace_string (self, &self->model_id, value);
+      break;
+    case PROP_VOICE_ID:
+      replace_string (self, &self->voice_id, value);
+      break;
+    case PROP_LANGUAGE:
+      replace_string (self, &self->language, value);
+      break;
+    case PROP_CARTESIA_VERSION:
+      replace_string (self, &self->cartesia_version, value);
+      break;
+    case PROP_SPEED:
+      self->speed = g_value_get_double (value);
+      self->speed_set = TRUE;
+      break;
+    case PROP_VOLUME:
+      self->volume = g_value_get_double (value);
+      self->volume_set = TRUE;
+      break;
+    case PROP_EMOTION:
+      replace_string (self, &self->emotion, value);
+      break;
+    case PROP_PRONUNCIATION_DICT_ID:
+      replace_string (self, &self->pronunciation_dict_id, value);
+      break;
+    case PROP_MAX_BUFFER_DELAY_MS:
+      self->max_buffer_delay_ms = g_value_get_int (value);
+      break;
+    case PROP_WORD_TIMESTAMPS:
+      self->word_timestamps = g_value_get_boolean (value);
+      break;
+    case PROP_IS_LIVE:
+      gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
+      break;
+    case PROP_RETRIES:
+      self->retries = g_value_get_int (value);
+      break;
+    case PROP_RETRY_BACKOFF_FACTOR:
+      self->retry_backoff_factor = g_value_get_double (value);
+      break;
+    case PROP_RETRY_BACKOFF_MAX:
+      self->retry_backoff_max = g_value_get_double (value);
+      break;
+    case PROP_TIMEOUT:
+      self->timeout = g_value_get_uint (value);
+      break;
+    case PROP_SSL_STRICT:
+      self->ssl_strict = g_value_get_boolean (value);
+      break;
+    case PROP_PROXY:
+      replace_string (self, &self->proxy, value);
+      break;
+    case PROP_USER_AGENT:
+      replace_string (self, &self->user_agent, value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (object);
+
+  /* gst_base_src_is_live() takes the object lock itself. */
+  if (prop_id == PROP_IS_LIVE) {
+    g_value_set_boolean (value, gst_base_src_is_live (GST_BASE_SRC (self)));
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, self->transport);
+      break;
+    case PROP_MODEL_ID:
+      g_value_set_string (value, self->model_id);
+      break;
+    case PROP_VOICE_ID:
+      g_value_set_string (value, self->voice_id);
+      break;
+    case PROP_LANGUAGE:
+      g_value_set_string (value, self->language);
+      break;
+    case PROP_CARTESIA_VERSION:
+      g_value_set_string (value, self->cartesia_version);
+      break;
+    case PROP_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+    case PROP_VOLUME:
+      g_value_set_double (value, self->volume);
+      break;
+    case PROP_EMOTION:
+      g_value_set_string (value, self->emotion);
+      break;
+    case PROP_PRONUNCIATION_DICT_ID:
+      g_value_set_string (value, self->pronunciation_dict_id);
+      break;
+    case PROP_MAX_BUFFER_DELAY_MS:
+      g_value_set_int (value, self->max_buffer_delay_ms);
+      break;
+    case PROP_WORD_TIMESTAMPS:
+      g_value_set_boolean (value, self->word_timestamps);
+      break;
+    case PROP_RETRIES:
+      g_value_set_int (value, self->retries);
+      break;
+    case PROP_RETRY_BACKOFF_FACTOR:
+      g_value_set_double (value, self->retry_backoff_factor);
+      break;
+    case PROP_RETRY_BACKOFF_MAX:
+      g_value_set_double (value, self->retry_backoff_max);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_SSL_STRICT:
+      g_value_set_boolean (value, self->ssl_strict);
+      break;
+    case PROP_PROXY:
+      g_value_set_string (value, self->proxy);
+      break;
+    case PROP_USER_AGENT:
+      g_value_set_string (value, self->user_agent);
+      break;
+    default:
+      /* api-key is write-only: GObject never asks for it. */
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- negotiation ---- */
+
+static GstCaps *
+gst_cartesia_tts_src_fixate (GstBaseSrc * bsrc, GstCaps * caps)
+{
+  GstStructure *s;
+
+  /* Downstream's preference first; within it, S16LE at 44100 Hz. */
+  caps = gst_caps_truncate (gst_caps_make_writable (caps));
+  s = gst_caps_get_structure (caps, 0);
+  if (gst_structure_has_field (s, "format"))
+    gst_structure_fixate_field_string (s, "format", "S16LE");
+  gst_structure_fixate_field_nearest_int (s, "rate", 44100);
+  gst_structure_fixate_field_nearest_int (s, "channels", 1);
+
+  return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
+}
+
+static gboolean
+gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  const gchar *name = gst_structure_get_name (s);
+  const gchar *format = gst_structure_get_string (s, "format");
+  const gchar *encoding;
+  guint bpf;
+  gint rate;
+
+  if (!gst_structure_get_int (s, "rate", &rate))
+    goto invalid;
+  if (g_str_equal (name, "audio/x-mulaw")) {
+    encoding = "pcm_mulaw";
+    bpf = 1;
+  } else if (g_str_equal (name, "audio/x-alaw")) {
+    encoding = "pcm_alaw";
+    bpf = 1;
+  } else if (g_strcmp0 (format, "S16LE") == 0) {
+    encoding = "pcm_s16le";
+    bpf = 2;
+  } else if (g_strcmp0 (format, "F32LE") == 0) {
+    encoding = "pcm_f32le";
+    bpf = 4;
+  } else {
+    goto invalid;
+  }
+
+  /* The server was asked for one format; audio already requested cannot
+   * change to another in the middle of an utterance. */
+  if (self->context_id && (self->encoding != encoding || self->rate != rate)) {
+    GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT " in the middle of "
+        "an utterance", caps);
+    return FALSE;
+  }
+
+  GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
+  self->encoding = encoding;
+  self->bpf = bpf;
+  self->rate = rate;
+  return TRUE;
+
+  /* ERRORS */
+invalid:
+  {
+    GST_ERROR_OBJECT (self, "unsupported caps %" GST_PTR_FORMAT, caps);
+    return FALSE;
+  }
+}
+
+/* ---- start and stop ---- */
+
+static gchar *
+dup_api_key (GstCartesiaTtsSrc * self)
+{
+  gchar *key;
+
+  GST_OBJECT_LOCK (self);
+  key = g_strdup (self->api_key);
+  GST_OBJECT_UNLOCK (self);
+  if (key == NULL || *key == '\0') {
+    g_free (key);
+    key = g_strdup (g_getenv ("CARTESIA_API_KEY"));
+  }
+  if (key && *key == '\0')
+    g_clear_pointer (&key, g_free);
+  return key;
+}
+
+static CartesiaSession *
+create_session (GstCartesiaTtsSrc * self, gchar * api_key)
+{
+  CartesiaSessionConfig config = { 0, };
+  CartesiaSession *session;
+
+  GST_OBJECT_LOCK (self);
+  config.base_url = self->base_url;
+  config.api_key = api_key;
+  config.cartesia_version = self->cartesia_version;
+  config.user_agent = self->user_agent;
+  config.proxy = self->proxy;
+  config.ssl_strict = self->ssl_strict;
+  config.timeout = self->timeout;
+  config.retries = self->retries;
+  config.retry_backoff_factor = self->retry_backoff_factor;
+  config.retry_backoff_max = self->retry_backoff_max;
+  config.transport = self->transport;
+  session = cartesia_session_new (&config);
+  GST_OBJECT_UNLOCK (self);
+  return session;
+}
+
+static void
+reset_streaming_state (GstCartesiaTtsSrc * self)
+{
+  g_clear_pointer (&self->context_id, g_free);
+  self->spoke_text = FALSE;
+  self->n_samples = 0;
+  self->utterance_samples = 0;
+  self->utterance_start = 0;
+  self->next_pts = 0;
+  self->partial_len = 0;
+}
+
+static gboolean
+gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *base_url = NULL;
+  gchar *api_key;
+  gboolean has_text, live = gst_base_src_is_live (bsrc);
+
+  GST_OBJECT_LOCK (self);
+  base_url = g_strdup (self->base_url);
+  has_text = self->text && *self->text;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!cartesia_session_check_base_url (base_url, &error))
+    goto bad_base_url;
+  if (self->transport == CARTESIA_TRANSPORT_SSE)
+    goto no_sse;
+  if (!live && !has_text)
+    goto no_text;
+  api_key = dup_api_key (self);
+  if (api_key == NULL)
+    goto no_key;
+
+  reset_streaming_state (self);
+  self->session = create_session (self, api_key);
+  clear_secret (&api_key);
+  /* Handshake now, while the pipeline prerolls, not when the text is due. */
+  cartesia_session_connect (self->session);
+
+  GST_OBJECT_LOCK (self);
+  self->flushing = FALSE;
+  g_queue_clear_full (&self->pending_texts, g_free);
+  if (live && has_text)
+    g_queue_push_tail (&self->pending_texts, g_strdup (self->text));
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+
+  /* ERRORS */
+bad_base_url:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid base-url: %s", error->message), (NULL));
+    return FALSE;
+  }
+no_sse:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("transport=sse is not supported by this version yet; use "
+            "transport=websocket"), (NULL));
+    return FALSE;
+  }
+no_text:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Nothing to say: set the text property"), (NULL));
+    return FALSE;
+  }
+no_key:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("No Cartesia API key: set the api-key property or the "
+            "CARTESIA_API_KEY environment variable"), (NULL));
+    return FALSE;
+  }
+}
+
+static gboolean
+gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+  CartesiaSession *session;
+
+  GST_OBJECT_LOCK (self);
+  session = g_steal_pointer (&self->session);
+  g_queue_clear_full (&self->pending_texts, g_free);
+  GST_OBJECT_UNLOCK (self);
+
+  if (session && self->context_id)
+    cartesia_session_cancel (session, self->context_id);
+  cartesia_session_free (session);
+  reset_streaming_state (self);
+  return TRUE;
+}
+
+static gboolean
+gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+
+  GST_OBJECT_LOCK (self);
+  self->flushing = TRUE;
+  g_cond_broadcast (&self->pending_cond);
+  if (self->session)
+    cartesia_session_set_flushing (self->session, TRUE);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_cartesia_tts_src_unlock_stop (GstBaseSrc * bsrc)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+
+  GST_OBJECT_LOCK (self);
+  self->flushing = FALSE;
+  if (self->session)
+    cartesia_session_set_flushing (self->session, FALSE);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc)
+{
+  /* Speech is generated, not stored: there is nothing to seek in. */
+  return FALSE;
+}
+
+/* ---- utterances ---- */
+
+static void
+fill_request_params (GstCartesiaTtsSrc * self, CartesiaRequestParams * p)
+{
+  p->model_id = self->model_id;
+  p->voice_id = self->voice_id;
+  p->language = self->language;
+  p->cartesia_version = self->cartesia_version;
+  p->encoding = self->encoding;
+  p->sample_rate = self->rate;
+  p->speed_set = self->speed_set;
+  p->speed = self->speed;
+  p->volume_set = self->volume_set;
+  p->volume = self->volume;
+  p->emotion = self->emotion;
+  p->pronunciation_dict_id = self->pronunciation_dict_id;
+  p->max_buffer_delay_ms = self->max_buffer_delay_ms;
+  p->add_timestamps = self->word_timestamps;
+}
+
+static void
+begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
+{
+  CartesiaRequestParams params = { 0, };
+  gchar *request;
+
+  self->context_id = cartesia_request_new_context_id ();
+  self->utterance_samples = 0;
+  self->utterance_start = GST_CLOCK_TIME_NONE;
+  self->partial_len = 0;
+
+  GST_OBJECT_LOCK (self);
+  fill_request_params (self, &params);
+  request = cartesia_request_build_generation (&params, self->context_id,
+      text, FALSE);
+  GST_OBJECT_UNLOCK (self);
+
+  GST_DEBUG_OBJECT (self, "utterance %s: %" G_GSIZE_FORMAT " bytes of text",
+      self->context_id, strlen (text));
+  cartesia_session_send (self->session, self->context_id, request);
+}
+
+static void
+end_utterance (GstCartesiaTtsSrc * self)
+{
+  if (self->partial_len)
+    GST_WARNING_OBJECT (self, "the server ended utterance %s with %u bytes "
+        "of an incomplete sample; dropped", self->context_id,
+        self->partial_len);
+  g_clear_pointer (&self->context_id, g_free);
+  self->partial_len = 0;
+}
+
+/* Waits for the next utterance: non-live, the text property once; live, the
+ * next queued text. */
+static GstFlowReturn
+next_utterance (GstCartesiaTtsSrc * self)
+{
+  gchar *text = NULL;
+
+  if (!gst_base_src_is_live (GST_BASE_SRC (self))) {
+    if (self->spoke_text)
+      return GST_FLOW_EOS;
+    GST_OBJECT_LOCK (self);
+    text = g_strdup (self->text);
+    GST_OBJECT_UNLOCK (self);
+    self->spoke_text = TRUE;
+    if (text == NULL || *text == '\0') {
+      g_free (text);
+      return GST_FLOW_EOS;
+    }
+  } else {
+    GST_OBJECT_LOCK (self);
+    while (!self->flushing && g_queue_is_empty (&self->pending_texts))
+      g_cond_wait (&self->pending_cond, GST_OBJECT_GET_LOCK (self));
+    if (!self->flushing)
+      text = g_queue_pop_head (&self->pending_texts);
+    GST_OBJECT_UNLOCK (self);
+    if (text == NULL)
+      return GST_FLOW_FLUSHING;
+  }
+
+  begin_utterance (self, text);
+  g_free (text);
+  return GST_FLOW_OK;
+}
+
+/* Live mode places an utterance at the running time its first audio arrives,
+ * never before the end of what was already pushed. */
+static GstClockTime
+live_start_time (GstCartesiaTtsSrc * self)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now, base;
+
+  if (clock == NULL)
+    return self->next_pts;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  if (now < base)
+    return self->next_pts;
+  return MAX (now - base, self->next_pts);
+}
+
+/* Turns decoded audio into a buffer of whole samples; a sample split across
+ * chunks is kept until its other part arrives.  NULL when no whole sample. */
+static GstBuffer *
+audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (audio, &len);
+  gsize total = self->partial_len + len;
+  gsize whole = total - total % self->bpf;
+  guint64 n = whole / self->bpf;
+  GstBuffer *buf;
+  GstMapInfo map;
+  GstClockTime end;
+
+  if (n == 0) {
+    memcpy (self->partial + self->partial_len, data, len);
+    self->partial_len += len;
+    return NULL;
+  }
+
+  buf = gst_buffer_new_allocate (NULL, whole, NULL);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  memcpy (map.data, self->partial, self->partial_len);
+  memcpy (map.data + self->partial_len, data, whole - self->partial_len);
+  gst_buffer_unmap (buf, &map);
+  self->partial_len = total - whole;
+  memcpy (self->partial, data + len - self->partial_len, self->partial_len);
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start))
+    self->utterance_start = gst_base_src_is_live (GST_BASE_SRC (self)) ?
+        live_start_time (self) : self->next_pts;
+  GST_BUFFER_PTS (buf) = self->utterance_start +
+      gst_util_uint64_scale_int (self->utterance_samples, GST_SECOND,
+      self->rate);
+  self->utterance_samples += n;
+  end = self->utterance_start +
+      gst_util_uint64_scale_int (self->utterance_samples, GST_SECOND,
+      self->rate);
+  GST_BUFFER_DURATION (buf) = end - GST_BUFFER_PTS (buf);
+  GST_BUFFER_OFFSET (buf) = self->n_samples;
+  self->n_samples += n;
+  GST_BUFFER_OFFSET_END (buf) = self->n_samples;
+  if (self->utterance_samples == n)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  self->next_pts = end;
+  return buf;
+}
+
+static void
+post_words (GstCartesiaTtsSrc * self, CartesiaEvent * event)
+{
+  GstClockTime base = GST_CLOCK_TIME_IS_VALID (self->utterance_start) ?
+      self->utterance_start : self->next_pts;
+  guint i;
+
+  for (i = 0; i < event->n_words; i++) {
+    GstClockTime start = base + (GstClockTime) (event->word_start[i] *
+        GST_SECOND);
+    GstClockTime end = base + (GstClockTime) (event->word_end[i] * GST_SECOND);
+
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self),
+            gst_structure_new ("cartesia-word",
+                "word", G_TYPE_STRING, event->words[i],
+                "context-id", G_TYPE_STRING, self->context_id,
+                "timestamp", G_TYPE_UINT64, start,
+                "duration", G_TYPE_UINT64, end > start ? end - start : 0,
+                NULL)));
+  }
+}
+
+static void
+post_failure (GstCartesiaTtsSrc * self, CartesiaEvent * event,
+    GstMessageType type)
+{
+  GQuark domain = GST_RESOURCE_ERROR;
+  gint code;
+  GstStructure *details = gst_structure_new_empty ("details");
+
+  switch (event->error_kind) {
+    case CARTESIA_ERROR_SETTINGS:
+      code = GST_RESOURCE_ERROR_SETTINGS;
+      break;
+    case CARTESIA_ERROR_NOT_AUTHORIZED:
+      code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+      break;
+    case CARTESIA_ERROR_NOT_FOUND:
+      code = GST_RESOURCE_ERROR_NOT_FOUND;
+      break;
+    case CARTESIA_ERROR_OPEN:
+      code = GST_RESOURCE_ERROR_OPEN_READ;
+      break;
+    case CARTESIA_ERROR_DECODE:
+      domain = GST_STREAM_ERROR;
+      code = GST_STREAM_ERROR_DECODE;
+      break;
+    case CARTESIA_ERROR_READ:
+    default:
+      code = GST_RESOURCE_ERROR_READ;
+      break;
+  }
+  if (event->http_status)
+    gst_structure_set (details, "http-status-code", G_TYPE_UINT,
+        event->http_status, NULL);
+  if (self->context_id)
+    gst_structure_set (details, "context-id", G_TYPE_STRING, self->context_id,
+        NULL);
+
+  gst_element_message_full_with_details (GST_ELEMENT (self), type, domain,
+      code, g_strdup (event->error_text), g_strdup (event->error_debug),
+      __FILE__, GST_FUNCTION, __LINE__, details);
+}
+
+/* An utterance failed: fatal when not live; live, a warning and silence. */
+static GstFlowReturn
+fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
+{
+  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+
+  post_failure (self, event, live ? GST_MESSAGE_WARNING : GST_MESSAGE_ERROR);
+  cartesia_session_cancel (self->session, self->context_id);
+  end_utterance (self);
+  return live ? GST_FLOW_OK : GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+on_timeout (GstCartesiaTtsSrc * self)
+{
+  CartesiaEvent event = { 0, };
+  GstFlowReturn ret;
+
+  event.type = CARTESIA_EVENT_ERROR;
+  event.error_kind = CARTESIA_ERROR_READ;
+  event.error_text = g_strdup_printf ("The server sent nothing for %u "
+      "seconds (timeout)", self->timeout);
+  ret = fail_utterance (self, &event);
+  g_free (event.error_text);
+  return ret;
+}
+
+static GstFlowReturn
+gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (psrc);
+  GstFlowReturn ret;
+
+  for (;;) {
+    g_autoptr (CartesiaEvent) event = NULL;
+    gint64 end_time = -1;
+    CartesiaPopResult res;
+
+    if (self->context_id == NULL) {
+      ret = next_utterance (self);
+      if (ret != GST_FLOW_OK)
+        return ret;
+    }
+
+    if (self->timeout)
+      end_time = g_get_monotonic_time () + self->timeout * G_TIME_SPAN_SECOND;
+    res = cartesia_session_pop (self->session, end_time, &event);
+    if (res == CARTESIA_POP_FLUSHING)
+      return GST_FLOW_FLUSHING;
+    if (res == CARTESIA_POP_TIMEOUT) {
+      ret = on_timeout (self);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      continue;
+    }
+
+    /* Stale output of an utterance that was already given up. */
+    if (event->context_id && g_strcmp0 (event->context_id,
+            self->context_id) != 0)
+      continue;
+
+    switch (event->type) {
+      case CARTESIA_EVENT_AUDIO:
+        *outbuf = audio_to_buffer (self, event->audio);
+        if (*outbuf)
+          return GST_FLOW_OK;
+        break;
+      case CARTESIA_EVENT_TIMESTAMPS:
+        post_words (self, event);
+        break;
+      case CARTESIA_EVENT_DONE:
+        GST_DEBUG_OBJECT (self, "utterance %s done after %" G_GUINT64_FORMAT
+            " samples", self->context_id, self->utterance_samples);
+        end_utterance (self);
+        break;
+      case CARTESIA_EVENT_ERROR:
+        ret = fail_utterance (self, event);
+        if (ret != GST_FLOW_OK)
+          return ret;
+        break;
+    }
+  }
+}

@@ -1,0 +1,400 @@
+/* Helpers shared by the gst-check suites. */
+#include "cartesia-test-utils.h"
+#include <stdlib.h>
+#include <string.h>
+
+CartesiaEmulator *
+test_emulator_new (void)
+{
+  GError *error = NULL;
+  CartesiaEmulator *emu = cartesia_emulator_new (TEST_API_KEY, 0, &error);
+
+  fail_unless (emu != NULL, "emulator: %s", error ? error->message : "?");
+  return emu;
+}
+
+void
+test_emulator_set (CartesiaEmulator * emu, const gchar * name,
+    const gchar * value)
+{
+  GError *error = NULL;
+
+  fail_unless (cartesia_emulator_set_option (emu, name, value, &error),
+      "emulator option %s=%s: %s", name, value, error ? error->message : "?");
+}
+
+GstElement *
+test_make_src (CartesiaEmulator * emu, const gchar * text)
+{
+  GstElement *src = gst_element_factory_make ("cartesiattssrc", NULL);
+
+  fail_unless (src != NULL, "cartesiattssrc not found");
+  g_object_set (src, "base-url", cartesia_emulator_get_base_url (emu),
+      "api-key", TEST_API_KEY, "retry-backoff-factor", 0.0, NULL);
+  if (text)
+    g_object_set (src, "text", text, NULL);
+  return src;
+}
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, TestRun * run)
+{
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_byte_array_append (run->audio, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  g_ptr_array_add (run->buffers, gst_buffer_ref (buf));
+  if (run->caps == NULL)
+    run->caps = gst_pad_get_current_caps (pad);
+}
+
+void
+test_run_pipeline (GstElement * src, const gchar * caps, guint timeout_s,
+    TestRun * run)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstBus *bus;
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_TIME_SPAN_SECOND;
+
+  memset (run, 0, sizeof (*run));
+  run->audio = g_byte_array_new ();
+  run->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  run->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_error_free);
+  run->element_messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+
+  if (caps) {
+    GstCaps *c = gst_caps_from_string (caps);
+    g_object_set (filter, "caps", c, NULL);
+    gst_caps_unref (c);
+  }
+  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, NULL);
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), run);
+  gst_bin_add_many (GST_BIN (pipeline), src, filter, sink, NULL);
+  fail_unless (gst_element_link_many (src, filter, sink, NULL));
+
+  bus = gst_element_get_bus (pipeline);
+  run->state_change = gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (!run->eos && run->error == NULL) {
+    gint64 now = g_get_monotonic_time ();
+    GstMessage *msg;
+
+    fail_unless (now < deadline, "no EOS nor error after %u s", timeout_s);
+    msg = gst_bus_timed_pop_filtered (bus, (deadline - now) * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+        GST_MESSAGE_ELEMENT);
+    if (msg == NULL)
+      continue;
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_EOS:
+        run->eos = TRUE;
+        break;
+      case GST_MESSAGE_ERROR:{
+        const GstStructure *details = NULL;
+
+        gst_message_parse_error (msg, &run->error, &run->error_debug);
+        gst_message_parse_error_details (msg, &details);
+        if (details)
+          run->error_details = gst_structure_copy (details);
+        break;
+      }
+      case GST_MESSAGE_WARNING:{
+        GError *w = NULL;
+
+        gst_message_parse_warning (msg, &w, NULL);
+        g_ptr_array_add (run->warnings, w);
+        break;
+      }
+      case GST_MESSAGE_ELEMENT:
+        if (gst_message_get_structure (msg))
+          g_ptr_array_add (run->element_messages,
+              gst_structure_copy (gst_message_get_structure (msg)));
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+void
+test_run_clear (TestRun * run)
+{
+  g_byte_array_unref (run->audio);
+  g_ptr_array_unref (run->buffers);
+  g_ptr_array_unref (run->warnings);
+  g_ptr_array_unref (run->element_messages);
+  gst_clear_caps (&run->caps);
+  g_clear_error (&run->error);
+  g_free (run->error_debug);
+  if (run->error_details)
+    gst_structure_free (run->error_details);
+  memset (run, 0, sizeof (*run));
+}
+
+void
+test_assert_audio (TestRun * run, const guint8 * expected, gsize len,
+    gint rate, guint bpf)
+{
+  guint64 offset = 0;
+  guint i;
+
+  fail_unless (run->error == NULL, "unexpected error: %s",
+      run->error ? run->error->message : "");
+  fail_unless (run->eos);
+  fail_unless_equals_uint64 (run->audio->len, len);
+  fail_unless (memcmp (run->audio->data, expected, len) == 0,
+      "audio differs from what the server sent");
+
+  for (i = 0; i < run->buffers->len; i++) {
+    GstBuffer *buf = g_ptr_array_index (run->buffers, i);
+    guint64 n = gst_buffer_get_size (buf) / bpf;
+    GstClockTime pts = gst_util_uint64_scale_int (offset, GST_SECOND, rate);
+    GstClockTime end = gst_util_uint64_scale_int (offset + n, GST_SECOND, rate);
+
+    fail_unless_equals_int (gst_buffer_get_size (buf) % bpf, 0);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), offset);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf), offset + n);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), pts);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), end - pts);
+    offset += n;
+  }
+}
+
+GPtrArray *
+test_emulator_requests (CartesiaEmulator * emu)
+{
+  gchar **texts = cartesia_emulator_dup_requests (emu);
+  GPtrArray *requests = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  guint i;
+
+  for (i = 0; texts[i]; i++) {
+    JsonNode *node = json_from_string (texts[i], NULL);
+
+    fail_unless (node && JSON_NODE_HOLDS_OBJECT (node), "bad log entry %s",
+        texts[i]);
+    g_ptr_array_add (requests, json_object_ref (json_node_get_object (node)));
+    json_node_unref (node);
+  }
+  g_strfreev (texts);
+  return requests;
+}
+
+JsonObject *
+test_request_body (GPtrArray * requests, guint n)
+{
+  JsonObject *entry;
+
+  fail_unless (n < requests->len, "only %u requests", requests->len);
+  entry = g_ptr_array_index (requests, n);
+  fail_unless (json_object_has_member (entry, "body"));
+  return json_object_get_object_member (entry, "body");
+}
+
+/* ---- Additions for the errors and stress suites ---- */
+
+GstElement *
+test_pipeline_new (GstElement * src, const gchar * caps)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *filter = gst_element_factory_make ("capsfilter", "filter");
+  GstElement *sink = gst_element_factory_make ("fakesink", "sink");
+
+  if (caps) {
+    GstCaps *c = gst_caps_from_string (caps);
+    g_object_set (filter, "caps", c, NULL);
+    gst_caps_unref (c);
+  }
+  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, filter, sink, NULL);
+  fail_unless (gst_element_link_many (src, filter, sink, NULL));
+  return pipeline;
+}
+
+void
+test_run_init (TestRun * run)
+{
+  memset (run, 0, sizeof (*run));
+  run->audio = g_byte_array_new ();
+  run->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  run->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_error_free);
+  run->element_messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+}
+
+static void
+collect_message (TestRun * run, GstMessage * msg)
+{
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_EOS:
+      run->eos = TRUE;
+      break;
+    case GST_MESSAGE_ERROR:{
+      const GstStructure *details = NULL;
+
+      gst_message_parse_error (msg, &run->error, &run->error_debug);
+      gst_message_parse_error_details (msg, &details);
+      if (details)
+        run->error_details = gst_structure_copy (details);
+      break;
+    }
+    case GST_MESSAGE_WARNING:{
+      GError *w = NULL;
+
+      gst_message_parse_warning (msg, &w, NULL);
+      g_ptr_array_add (run->warnings, w);
+      break;
+    }
+    case GST_MESSAGE_ELEMENT:
+      if (gst_message_get_structure (msg))
+        g_ptr_array_add (run->element_messages,
+            gst_structure_copy (gst_message_get_structure (msg)));
+      break;
+    default:
+      break;
+  }
+}
+
+void
+test_pipeline_run (GstElement * pipeline, guint timeout_s, TestRun * run)
+{
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_TIME_SPAN_SECOND;
+  gulong handler;
+
+  fail_unless (sink != NULL, "not a test_pipeline_new() pipeline");
+  test_run_init (run);
+  handler = g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), run);
+
+  run->state_change = gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (!run->eos && run->error == NULL) {
+    gint64 now = g_get_monotonic_time ();
+    GstMessage *msg;
+
+    fail_unless (now < deadline, "no EOS nor error after %u s", timeout_s);
+    msg = gst_bus_timed_pop_filtered (bus, (deadline - now) * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+        GST_MESSAGE_ELEMENT);
+    if (msg == NULL)
+      continue;
+    collect_message (run, msg);
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
+          5000), GST_STATE_CHANGE_SUCCESS);
+  g_signal_handler_disconnect (sink, handler);
+  gst_object_unref (sink);
+  gst_object_unref (bus);
+}
+
+struct _TestWatchdog
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gint64 abort_at;
+  gchar *what;
+  GThread *thread;
+};
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  TestWatchdog *w = data;
+
+  g_mutex_lock (&w->lock);
+  while (!w->done) {
+    if (!g_cond_wait_until (&w->cond, &w->lock, w->abort_at) && !w->done) {
+      /* A hang would otherwise only show as the check timeout, without
+       * saying what hung. */
+      g_printerr ("\n*** HANG: %s has not returned after the watchdog's "
+          "limit; aborting ***\n", w->what);
+      abort ();
+    }
+  }
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+TestWatchdog *
+test_watchdog_start (guint abort_ms, const gchar * format, ...)
+{
+  TestWatchdog *w = g_new0 (TestWatchdog, 1);
+  va_list args;
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  va_start (args, format);
+  w->what = g_strdup_vprintf (format, args);
+  va_end (args);
+  w->abort_at = g_get_monotonic_time () +
+      (gint64) abort_ms * G_TIME_SPAN_MILLISECOND;
+  w->thread = g_thread_new ("test-watchdog", watchdog_thread, w);
+  return w;
+}
+
+void
+test_watchdog_stop (TestWatchdog * w)
+{
+  g_mutex_lock (&w->lock);
+  w->done = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
+  g_thread_join (w->thread);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+  g_free (w->what);
+  g_free (w);
+}
+
+GstStateChangeReturn
+test_set_state_bounded (GstElement * element, GstState state, guint max_ms)
+{
+  TestWatchdog *w;
+  GstStateChangeReturn ret;
+  gint64 start, elapsed_ms;
+
+  start = g_get_monotonic_time ();
+  w = test_watchdog_start (2 * max_ms + 5000, "gst_element_set_state (%s, %s)",
+      GST_OBJECT_NAME (element), gst_element_state_get_name (state));
+  ret = gst_element_set_state (element, state);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  test_watchdog_stop (w);
+
+  fail_unless (elapsed_ms <= max_ms, "gst_element_set_state (%s, %s) took %"
+      G_GINT64_FORMAT " ms (limit %u ms)", GST_OBJECT_NAME (element),
+      gst_element_state_get_name (state), elapsed_ms, max_ms);
+  return ret;
+}
+
+gboolean
+test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
+    CartesiaEmulatorStats * stats)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      timeout_ms * G_TIME_SPAN_MILLISECOND;
+  CartesiaEmulatorStats s;
+
+  for (;;) {
+    cartesia_emulator_get_stats (emu, &s);
+    if (s.open_connections == 0 || g_get_monotonic_time () >= deadline)
+      break;
+    g_usleep (5000);
+  }
+  if (stats)
+    *stats = s;
+  return s.open_connections == 0;
+}

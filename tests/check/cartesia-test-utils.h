@@ -1,0 +1,89 @@
+/* Helpers shared by the gst-check suites: an emulator per test, an element
+ * wired to it, and runs that collect output, errors and warnings. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/check/gstcheck.h>
+#include "cartesia-emulator.h"
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The key every test emulator accepts.  Tests grep their logs for it. */
+#define TEST_API_KEY "sk_car_test_0123456789abcdef"
+
+CartesiaEmulator *test_emulator_new (void);
+
+/* A cartesiattssrc pointed at @emu, with the test key, no retry backoff and
+ * @text.  Floating reference, as gst_element_factory_make() returns. */
+GstElement *test_make_src (CartesiaEmulator * emu, const gchar * text);
+
+/* Sets an emulator option or fails the test. */
+void test_emulator_set (CartesiaEmulator * emu, const gchar * name,
+    const gchar * value);
+
+typedef struct
+{
+  GByteArray *audio;            /* every byte that left the src pad */
+  GPtrArray *buffers;           /* the buffers themselves (refs) */
+  GstCaps *caps;                /* the negotiated caps */
+  gboolean eos;
+  GstStateChangeReturn state_change; /* of the change to PLAYING */
+  GError *error;                /* the first ERROR message, if any */
+  gchar *error_debug;
+  GstStructure *error_details;
+  GPtrArray *warnings;          /* GError* of every WARNING message */
+  GPtrArray *element_messages;  /* GstStructure copies of ELEMENT messages */
+} TestRun;
+
+/* Runs `src ! capsfilter caps=@caps ! fakesink` until EOS, an error, or
+ * @timeout_s seconds (which fails the test).  @caps may be NULL.  Takes @src. */
+void test_run_pipeline (GstElement * src, const gchar * caps, guint timeout_s,
+    TestRun * run);
+void test_run_clear (TestRun * run);
+
+/* Asserts @run produced exactly @expected and stamped it as contiguous
+ * non-live audio from 0 at @rate with @bpf bytes per sample. */
+void test_assert_audio (TestRun * run, const guint8 * expected, gsize len,
+    gint rate, guint bpf);
+
+/* Requests the emulator received, parsed; free with g_ptr_array_unref. */
+GPtrArray *test_emulator_requests (CartesiaEmulator * emu);
+/* The "body" of the @n-th request whose endpoint is @endpoint (NULL: any). */
+JsonObject *test_request_body (GPtrArray * requests, guint n);
+
+/* ---- Additions for the errors and stress suites ---- */
+
+/* An empty TestRun, ready to collect (what test_run_clear() frees). */
+void test_run_init (TestRun * run);
+
+/* `@src ! capsfilter caps=@caps ! fakesink name=sink`, for tests that run the
+ * same element more than once.  Takes @src; free with gst_object_unref(). */
+GstElement *test_pipeline_new (GstElement * src, const gchar * caps);
+
+/* Runs a pipeline made by test_pipeline_new() to EOS, an error or @timeout_s
+ * seconds (which fails the test), as test_run_pipeline() does, then sets it
+ * back to NULL (within 5 s, or the test fails) without freeing it.  A bus sync
+ * handler installed by the test still sees every message. */
+void test_pipeline_run (GstElement * pipeline, guint timeout_s, TestRun * run);
+
+/* gst_element_set_state(), bounded: fails the test when the call takes longer
+ * than @max_ms, and aborts the process with a message naming the transition
+ * when it has not returned after 2 * @max_ms + 5 s (a hang).  Returns what
+ * gst_element_set_state() returned. */
+GstStateChangeReturn test_set_state_bounded (GstElement * element,
+    GstState state, guint max_ms);
+
+/* Aborts the process, after printing "HANG: <what>", unless stopped within
+ * @abort_ms: turns a hang into a prompt, named failure. */
+typedef struct _TestWatchdog TestWatchdog;
+TestWatchdog *test_watchdog_start (guint abort_ms, const gchar * format, ...)
+    G_GNUC_PRINTF (2, 3);
+void test_watchdog_stop (TestWatchdog * watchdog);
+
+/* Polls the emulator's stats until open_connections is 0; FALSE when it is
+ * still not after @timeout_ms. @stats (may be NULL) gets the last snapshot. */
+gboolean test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
+    CartesiaEmulatorStats * stats);
+
+G_END_DECLS

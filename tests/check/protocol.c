@@ -1,0 +1,324 @@
+/* The protocol layer alone: request JSON, server messages, strict base64. */
+#include <gst/check/gstcheck.h>
+#include <json-glib/json-glib.h>
+
+#include "cartesia-request.h"
+#include "cartesia-message.h"
+
+static CartesiaRequestParams
+default_params (void)
+{
+  CartesiaRequestParams p = { 0, };
+
+  p.model_id = "sonic-3";
+  p.voice_id = "v-1";
+  p.language = "en";
+  p.cartesia_version = "2025-04-16";
+  p.encoding = "pcm_s16le";
+  p.sample_rate = 44100;
+  p.max_buffer_delay_ms = -1;
+  return p;
+}
+
+static JsonObject *
+parse_object (const gchar * text)
+{
+  JsonNode *node = json_from_string (text, NULL);
+  JsonObject *obj;
+
+  fail_unless (node && JSON_NODE_HOLDS_OBJECT (node), "not an object: %s",
+      text);
+  obj = json_object_ref (json_node_get_object (node));
+  json_node_unref (node);
+  return obj;
+}
+
+GST_START_TEST (test_request_escapes_transcript)
+{
+  CartesiaRequestParams p = default_params ();
+  const gchar *tricky = "He said \"hi\"\n\tand left \\ \xc3\xa9 \xf0\x9f\x98\x80";
+  gchar *json = cartesia_request_build_generation (&p, "c1", tricky, TRUE);
+  JsonObject *obj = parse_object (json);
+
+  fail_unless_equals_string (json_object_get_string_member (obj,
+          "transcript"), tricky);
+  fail_unless (json_object_get_boolean_member (obj, "continue"));
+  fail_unless_equals_string (json_object_get_string_member (obj,
+          "context_id"), "c1");
+  json_object_unref (obj);
+  g_free (json);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_request_sse_shape)
+{
+  CartesiaRequestParams p = default_params ();
+  gchar *json;
+  JsonObject *obj;
+
+  p.max_buffer_delay_ms = 100;
+  json = cartesia_request_build_generation (&p, NULL, "x", FALSE);
+  obj = parse_object (json);
+  /* No context: no continuation fields either. */
+  fail_if (json_object_has_member (obj, "context_id"));
+  fail_if (json_object_has_member (obj, "continue"));
+  fail_if (json_object_has_member (obj, "max_buffer_delay_ms"));
+  json_object_unref (obj);
+  g_free (json);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_request_optional_fields)
+{
+  CartesiaRequestParams p = default_params ();
+  gchar *json;
+  JsonObject *obj, *gc;
+
+  p.language = NULL;
+  p.volume_set = TRUE;
+  p.volume = 1.5;
+  json = cartesia_request_build_generation (&p, "c", "x", FALSE);
+  obj = parse_object (json);
+  fail_if (json_object_has_member (obj, "language"));
+  gc = json_object_get_object_member (obj, "generation_config");
+  fail_unless (json_object_get_double_member (gc, "volume") == 1.5);
+  fail_if (json_object_has_member (gc, "speed"));
+  fail_if (json_object_has_member (gc, "emotion"));
+  json_object_unref (obj);
+  g_free (json);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_request_cancel)
+{
+  gchar *json = cartesia_request_build_cancel ("ctx \"q\"");
+  JsonObject *obj = parse_object (json);
+
+  fail_unless_equals_string (json_object_get_string_member (obj,
+          "context_id"), "ctx \"q\"");
+  fail_unless (json_object_get_boolean_member (obj, "cancel"));
+  fail_unless_equals_int (json_object_get_size (obj), 2);
+  json_object_unref (obj);
+  g_free (json);
+}
+
+GST_END_TEST;
+
+static void
+parse_ok (const gchar * text, CartesiaMessage * msg)
+{
+  GError *error = NULL;
+
+  fail_unless (cartesia_message_parse (text, strlen (text), msg, &error),
+      "%s: %s", text, error ? error->message : "");
+}
+
+static void
+parse_fails (const gchar * text, gint code)
+{
+  CartesiaMessage msg;
+  GError *error = NULL;
+
+  fail_if (cartesia_message_parse (text, strlen (text), &msg, &error),
+      "parsed: %s", text);
+  fail_unless (g_error_matches (error, CARTESIA_MESSAGE_ERROR, code),
+      "%s: %s", text, error->message);
+  g_error_free (error);
+}
+
+GST_START_TEST (test_message_chunk)
+{
+  CartesiaMessage msg;
+
+  parse_ok ("{\"type\":\"chunk\",\"data\":\"AAEC\",\"done\":false,"
+      "\"status_code\":206,\"step_time\":12.5,\"context_id\":\"c\","
+      "\"flush_id\":2}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_CHUNK);
+  fail_unless_equals_string (msg.data, "AAEC");
+  fail_unless_equals_string (msg.context_id, "c");
+  fail_unless_equals_int (msg.status_code, 206);
+  fail_unless_equals_int64 (msg.flush_id, 2);
+  fail_if (msg.done);
+  cartesia_message_clear (&msg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_message_done_and_unknown)
+{
+  CartesiaMessage msg;
+
+  parse_ok ("{\"type\":\"done\",\"done\":true,\"status_code\":206,"
+      "\"context_id\":\"c\"}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_DONE);
+  fail_unless (msg.done);
+  cartesia_message_clear (&msg);
+
+  parse_ok ("{\"type\":\"flush_done\",\"flush_done\":true,\"flush_id\":1,"
+      "\"done\":false}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_FLUSH_DONE);
+  fail_unless_equals_int64 (msg.flush_id, 1);
+  cartesia_message_clear (&msg);
+
+  /* A type added to the protocol later is ignored, not an error. */
+  parse_ok ("{\"type\":\"mystery\",\"x\":[1,2]}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_UNKNOWN);
+  cartesia_message_clear (&msg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_message_timestamps)
+{
+  CartesiaMessage msg;
+
+  parse_ok ("{\"type\":\"timestamps\",\"context_id\":\"c\",\"word_timestamps\":"
+      "{\"words\":[\"Hello\",\"world\"],\"start\":[0,0.5],\"end\":[0.4,0.9]}}",
+      &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_TIMESTAMPS);
+  fail_unless_equals_int (msg.n_words, 2);
+  fail_unless_equals_string (msg.words[1], "world");
+  fail_unless (msg.word_start[1] == 0.5);
+  fail_unless (msg.word_end[0] == 0.4);
+  cartesia_message_clear (&msg);
+
+  parse_fails ("{\"type\":\"timestamps\",\"word_timestamps\":{\"words\":"
+      "[\"a\"],\"start\":[],\"end\":[1]}}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"timestamps\"}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_message_errors)
+{
+  CartesiaMessage msg;
+  gchar *text;
+
+  /* Structured, from 2026-03-01. */
+  parse_ok ("{\"type\":\"error\",\"done\":true,\"status_code\":400,"
+      "\"title\":\"Invalid model\",\"message\":\"The model is not valid\","
+      "\"error_code\":\"model_not_found\",\"request_id\":\"r1\","
+      "\"context_id\":\"c\"}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_ERROR_MESSAGE);
+  text = cartesia_message_error_text (&msg);
+  fail_unless_equals_string (text,
+      "Invalid model: The model is not valid (model_not_found) [status 400]");
+  g_free (text);
+  cartesia_message_clear (&msg);
+
+  /* Legacy, before: one "error" string. */
+  parse_ok ("{\"type\":\"error\",\"done\":true,\"error\":\"Invalid model: "
+      "nope\",\"status_code\":400,\"context_id\":\"c\"}", &msg);
+  text = cartesia_message_error_text (&msg);
+  fail_unless_equals_string (text, "Invalid model: nope [status 400]");
+  g_free (text);
+  cartesia_message_clear (&msg);
+
+  /* Oldest SSE form: no type at all. */
+  parse_ok ("{\"error\":\"Server busy\"}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_ERROR_MESSAGE);
+  cartesia_message_clear (&msg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_message_malformed)
+{
+  parse_fails ("", CARTESIA_MESSAGE_ERROR_INVALID_JSON);
+  parse_fails ("{\"type\":", CARTESIA_MESSAGE_ERROR_INVALID_JSON);
+  parse_fails ("[1,2,3]", CARTESIA_MESSAGE_ERROR_INVALID_JSON);
+  parse_fails ("\"chunk\"", CARTESIA_MESSAGE_ERROR_INVALID_JSON);
+  parse_fails ("{\"data\":\"AAAA\"}", CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":7}", CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"chunk\",\"data\":12}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"chunk\",\"context_id\":[]}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+}
+
+GST_END_TEST;
+
+static void
+check_b64 (const gchar * in, gboolean ok, const gchar * expected)
+{
+  guint8 out[64];
+  gsize out_len = 0;
+
+  fail_unless (cartesia_base64_decoded_max (strlen (in)) <= sizeof (out));
+  fail_unless_equals_int (cartesia_base64_decode (in, strlen (in), out,
+          &out_len), ok);
+  if (ok) {
+    fail_unless_equals_int (out_len, strlen (expected));
+    fail_unless (memcmp (out, expected, out_len) == 0, "%s", in);
+  }
+}
+
+GST_START_TEST (test_base64_strict)
+{
+  check_b64 ("", TRUE, "");
+  check_b64 ("TWFu", TRUE, "Man");
+  check_b64 ("TWE=", TRUE, "Ma");
+  check_b64 ("TWE", TRUE, "Ma");
+  check_b64 ("TQ==", TRUE, "M");
+  check_b64 ("TQ", TRUE, "M");
+  check_b64 ("aGVsbG8gd29ybGQ=", TRUE, "hello world");
+  check_b64 ("T", FALSE, NULL);
+  check_b64 ("TQ=", FALSE, NULL);
+  check_b64 ("TQ==TWFu", FALSE, NULL);
+  check_b64 ("TW!u", FALSE, NULL);
+  check_b64 ("TWFu\n", FALSE, NULL);
+  check_b64 ("TW u", FALSE, NULL);
+  check_b64 ("T===", FALSE, NULL);
+  check_b64 ("TWFu=", FALSE, NULL);
+  check_b64 ("-_-_", FALSE, NULL);
+}
+
+GST_END_TEST;
+
+/* The decoder agrees with GLib's on every byte value and length. */
+GST_START_TEST (test_base64_matches_glib)
+{
+  guint8 data[300], out[410];
+  gsize n, out_len;
+
+  for (n = 0; n < sizeof (data); n++)
+    data[n] = (guint8) (n * 7 + 3);
+  for (n = 0; n <= sizeof (data); n++) {
+    gchar *enc = g_base64_encode (data, n);
+
+    fail_unless (cartesia_base64_decode (enc, strlen (enc), out, &out_len));
+    fail_unless_equals_int (out_len, n);
+    fail_unless (memcmp (out, data, n) == 0);
+    g_free (enc);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+protocol_suite (void)
+{
+  Suite *s = suite_create ("protocol");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_request_escapes_transcript);
+  tcase_add_test (tc, test_request_sse_shape);
+  tcase_add_test (tc, test_request_optional_fields);
+  tcase_add_test (tc, test_request_cancel);
+  tcase_add_test (tc, test_message_chunk);
+  tcase_add_test (tc, test_message_done_and_unknown);
+  tcase_add_test (tc, test_message_timestamps);
+  tcase_add_test (tc, test_message_errors);
+  tcase_add_test (tc, test_message_malformed);
+  tcase_add_test (tc, test_base64_strict);
+  tcase_add_test (tc, test_base64_matches_glib);
+  return s;
+}
+
+GST_CHECK_MAIN (protocol);
