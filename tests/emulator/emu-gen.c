@@ -390,11 +390,13 @@ gen_send_done (EmuGen * gen)
     return;
 
   gen_end (gen);
-  if (gen->params.json_events)
-    gen_emit (gen, "done", gen_message_new (gen, "done", TRUE), NULL);
+  /* Counted before it is sent: a client that has seen "done" may read the
+   * stats at once. */
   stats = emu_stats_lock (gen->emu);
   stats->contexts_done++;
   emu_stats_unlock (gen->emu);
+  if (gen->params.json_events)
+    gen_emit (gen, "done", gen_message_new (gen, "done", TRUE), NULL);
   gen->sink->finished (gen, gen->owner);
 }
 

@@ -449,9 +449,14 @@ ws_handshake_handler (SoupServer * server, SoupServerMessage * msg,
   guint max;
 
   if (!emu_admit (emu, msg, query, client)) {
-    stats = emu_stats_lock (emu);
-    stats->ws_rejected++;
-    emu_stats_unlock (emu);
+    /* Only an upgrade attempt is a handshake; a plain GET of this path (a
+     * client reading why it was refused) is not. */
+    if (soup_message_headers_header_contains (soup_server_message_get_request_headers
+            (msg), "Upgrade", "websocket")) {
+      stats = emu_stats_lock (emu);
+      stats->ws_rejected++;
+      emu_stats_unlock (emu);
+    }
     client_free (client);
     return;
   }

@@ -103,14 +103,16 @@ serve (const gchar * api_key, gint port)
         g_ptr_array_index (pending.values, i), NULL);
   }
 
+  /* Before the URL is announced: whoever reads it may stop us at once. */
+  sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   printf ("%s\n", cartesia_emulator_get_base_url (emu));
   fflush (stdout);
   g_printerr ("cartesia-emulator: listening on %s (%s)\n",
       cartesia_emulator_get_base_url (emu),
       api_key ? "one API key accepted" : "any API key accepted");
 
-  sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
