@@ -248,6 +248,41 @@ cartesia_message_error_text (const CartesiaMessage * msg)
   return g_string_free (s, FALSE);
 }
 
+#define MAX_ERROR_BODY_TEXT 300
+
+gchar *
+cartesia_message_http_error_text (const gchar * body, gsize len)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  gchar *text;
+
+  if (body == NULL || len == 0)
+    return g_strdup ("(no details)");
+  if (json_parser_load_from_data (parser, body, len, NULL)
+      && (root = json_parser_get_root (parser))
+      && JSON_NODE_HOLDS_OBJECT (root)) {
+    JsonObject *obj = json_node_get_object (root);
+    CartesiaMessage msg = { 0, };
+
+    get_string (obj, "title", &msg.title);
+    get_string (obj, "message", &msg.message);
+    get_string (obj, "error_code", &msg.error_code);
+    if (msg.message == NULL)
+      get_string (obj, "error", &msg.message);
+    if (msg.message || msg.title) {
+      text = cartesia_message_error_text (&msg);
+      cartesia_message_clear (&msg);
+      return text;
+    }
+    cartesia_message_clear (&msg);
+  }
+  /* Plain text ("Title: message" in older API versions), or anything else. */
+  text = g_utf8_make_valid (body, MIN (len, MAX_ERROR_BODY_TEXT));
+  g_strstrip (g_strdelimit (text, "\r\n\t", ' '));
+  return text;
+}
+
 /* 0..63 for the standard alphabet, 64 for '=', 255 for anything else. */
 static const guint8 b64_value[256] = {
 #define X 255

@@ -62,6 +62,11 @@ void cartesia_message_clear (CartesiaMessage * msg);
 /* A human text for an ERROR_MESSAGE: "Title: message" or what the server sent. */
 gchar *cartesia_message_error_text (const CartesiaMessage * msg);
 
+/* A human text for the body of an HTTP error response: the "title: message"
+ * of a structured JSON error (2026-03-01 on), the "error" of an older JSON
+ * one, or else the body itself as text, shortened and made printable. */
+gchar *cartesia_message_http_error_text (const gchar * body, gsize len);
+
 /* Strict base64 (RFC 4648, standard alphabet; padding optional at the end):
  * unlike g_base64_decode() it rejects any other character.  @out must hold
  * cartesia_base64_decoded_max (@len) bytes. */

@@ -13,9 +13,11 @@
 #include "cartesia-session.h"
 #include "cartesia-message.h"
 #include "cartesia-request.h"
+#include "cartesia-sse.h"
 
 #include <gst/gst.h>
 #include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (cartesia_session_debug);
@@ -44,13 +46,17 @@ struct _CartesiaSession
   guint attempt;                /* failed connection attempts in a row */
   GSource *retry_source;
   GQueue outbox;                /* Ops (requests) waiting for the socket */
-  GHashTable *contexts;         /* ids of the contexts still expecting output */
+  GHashTable *contexts;         /* id -> ContextState, contexts expecting output */
+  GHashTable *sse_requests;     /* context id -> SseRequest in flight */
+  GHashTable *wire_ids;         /* retried context's wire id -> its own id */
+  CartesiaEvent *refusal;       /* how the server refused the pre-connect */
 
   /* Shared with the element. */
   GMutex lock;
   GCond cond;
   GQueue events;
   gboolean flushing;
+  gboolean wakeup;
 };
 
 typedef enum
@@ -69,8 +75,54 @@ typedef struct
   gchar *request;
 } Op;
 
+/* One SSE request: one utterance. */
+typedef struct
+{
+  CartesiaSession *session;
+  gchar *context_id;
+  gchar *body;
+  guint attempt;                /* failed attempts so far */
+  SoupMessage *msg;
+  GInputStream *stream;
+  GCancellable *cancellable;
+  GSource *retry_source;
+  guint refused_status;         /* an error event asked for a retry */
+  CartesiaSseParser *parser;
+  GByteArray *error_body;
+} SseRequest;
+
+/* What a websocket context needs to be sent again on a new connection. */
+typedef struct
+{
+  CartesiaSession *session;
+  GPtrArray *inputs;            /* request texts sent so far, in order */
+  gboolean got_output;          /* the server sent something for it */
+  guint resends;
+  gchar *wire_id;               /* id on the wire after a retry, else NULL */
+  GSource *retry_source;        /* a retry waiting for its backoff */
+} ContextState;
+
+static void
+context_state_free (gpointer data)
+{
+  ContextState *state = data;
+
+  if (state->retry_source) {
+    g_source_destroy (state->retry_source);
+    g_source_unref (state->retry_source);
+  }
+  if (state->wire_id)
+    g_hash_table_remove (state->session->wire_ids, state->wire_id);
+  g_free (state->wire_id);
+  g_ptr_array_unref (state->inputs);
+  g_free (state);
+}
+
 static void op_free (gpointer data);
 static void start_connect (CartesiaSession * s);
+static guint backoff_ms (CartesiaSession * s, guint attempt, SoupMessage * msg);
+static gboolean should_retry (CartesiaSession * s, guint attempt,
+    guint status, GError * error);
 
 void
 cartesia_event_free (CartesiaEvent * event)
@@ -105,6 +157,14 @@ push_event (CartesiaSession * s, CartesiaEvent * event)
   g_queue_push_tail (&s->events, event);
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
+}
+
+/* Tells the element that @context_id's request is with the server now, so
+ * that its silence may be timed from here. */
+static void
+push_sent (CartesiaSession * s, const gchar * context_id)
+{
+  push_event (s, event_new (CARTESIA_EVENT_SENT, context_id));
 }
 
 static void
@@ -174,23 +234,54 @@ cartesia_session_check_base_url (const gchar * base_url, GError ** error)
   return TRUE;
 }
 
-/* ws(s)://host[:port]/base-path/tts/websocket */
+/* <base-url>/<path>; for a websocket with the ws(s):// scheme. */
 static gchar *
-build_ws_url (const gchar * base_url)
+build_url (const gchar * base_url, const gchar * path, gboolean websocket)
 {
   g_autoptr (GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-  g_autoptr (GUri) ws_uri = NULL;
-  g_autofree gchar *path = g_strdup (g_uri_get_path (uri));
-  g_autofree gchar *ws_path = NULL;
+  g_autoptr (GUri) full = NULL;
+  g_autofree gchar *base_path = g_strdup (g_uri_get_path (uri));
+  g_autofree gchar *full_path = NULL;
   gboolean secure = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0;
-  gsize n = strlen (path);
+  const gchar *scheme;
+  gsize n = strlen (base_path);
 
-  while (n > 0 && path[n - 1] == '/')
-    path[--n] = '\0';
-  ws_path = g_strconcat (path, "/tts/websocket", NULL);
-  ws_uri = g_uri_build (G_URI_FLAGS_NONE, secure ? "wss" : "ws", NULL,
-      g_uri_get_host (uri), g_uri_get_port (uri), ws_path, NULL, NULL);
-  return g_uri_to_string (ws_uri);
+  while (n > 0 && base_path[n - 1] == '/')
+    base_path[--n] = '\0';
+  full_path = g_strconcat (base_path, path, NULL);
+  if (websocket)
+    scheme = secure ? "wss" : "ws";
+  else
+    scheme = secure ? "https" : "http";
+  full = g_uri_build (G_URI_FLAGS_NONE, scheme, NULL, g_uri_get_host (uri),
+      g_uri_get_port (uri), full_path, NULL, NULL);
+  return g_uri_to_string (full);
+}
+
+static gboolean
+accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer user_data)
+{
+  GST_WARNING ("accepting a TLS certificate with errors 0x%x (ssl-strict=false)",
+      errors);
+  return TRUE;
+}
+
+/* A request carrying the key, the version and our certificate policy. */
+static SoupMessage *
+new_message (CartesiaSession * s, const gchar * method, const gchar * url)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree gchar *auth = g_strconcat ("Bearer ", s->config.api_key, NULL);
+
+  soup_message_headers_replace (headers, "Authorization", auth);
+  soup_message_headers_replace (headers, "Cartesia-Version",
+      s->config.cartesia_version);
+  if (!s->config.ssl_strict)
+    g_signal_connect (msg, "accept-certificate",
+        G_CALLBACK (accept_any_certificate), NULL);
+  return msg;
 }
 
 /* ---- incoming messages (session thread) ---- */
@@ -243,6 +334,81 @@ kind_for_status (guint status)
   return CARTESIA_ERROR_READ;
 }
 
+static void send_inputs (CartesiaSession * s, const gchar * context_id,
+    ContextState * state);
+
+static gboolean
+on_context_retry (gpointer user_data)
+{
+  ContextState *state = user_data;
+  const gchar *context_id = g_hash_table_lookup (state->session->wire_ids,
+      state->wire_id);
+
+  g_clear_pointer (&state->retry_source, g_source_unref);
+  send_inputs (state->session, context_id, state);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rewrites the context id of one request text. */
+static gchar *
+with_context_id (const gchar * request, const gchar * context_id)
+{
+  g_autoptr (JsonNode) node = json_from_string (request, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup (request);
+  json_object_set_string_member (json_node_get_object (node), "context_id",
+      context_id);
+  return json_to_string (node, FALSE);
+}
+
+/* A websocket context the server refused with 429 or 5xx before any output
+ * lost nothing: ask again after a backoff, under a new id (the server
+ * considers the old one finished). */
+static gboolean
+maybe_retry_context (CartesiaSession * s, const gchar * context_id,
+    guint status, const gchar * why)
+{
+  ContextState *state = g_hash_table_lookup (s->contexts, context_id);
+  guint delay, i;
+
+  if (state == NULL || state->got_output || !(status == 429 || status >= 500))
+    return FALSE;
+  if (s->config.transport == CARTESIA_TRANSPORT_SSE) {
+    /* The request itself is retried once its stream is closed. */
+    SseRequest *req = g_hash_table_lookup (s->sse_requests, context_id);
+
+    if (req == NULL || !should_retry (s, req->attempt + 1, status, NULL))
+      return FALSE;
+    req->refused_status = status;
+    return TRUE;
+  }
+  if (!should_retry (s, state->resends + 1, status, NULL))
+    return FALSE;
+
+  state->resends++;
+  if (state->wire_id)
+    g_hash_table_remove (s->wire_ids, state->wire_id);
+  g_free (state->wire_id);
+  state->wire_id = g_strdup_printf ("%s-retry%u", context_id, state->resends);
+  g_hash_table_insert (s->wire_ids, g_strdup (state->wire_id),
+      g_strdup (context_id));
+  for (i = 0; i < state->inputs->len; i++) {
+    gchar *old = state->inputs->pdata[i];
+
+    state->inputs->pdata[i] = with_context_id (old, state->wire_id);
+    g_free (old);
+  }
+
+  delay = backoff_ms (s, state->resends, NULL);
+  GST_INFO ("context %s refused (%s); retry %u in %u ms as %s", context_id,
+      why, state->resends, delay, state->wire_id);
+  state->retry_source = g_timeout_source_new (delay);
+  g_source_set_callback (state->retry_source, on_context_retry, state, NULL);
+  g_source_attach (state->retry_source, s->context);
+  return TRUE;
+}
+
 static void
 handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
 {
@@ -250,7 +416,11 @@ handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
   gchar *debug = msg->request_id ?
       g_strdup_printf ("request_id %s", msg->request_id) : NULL;
 
-  if (msg->context_id) {
+  if (msg->context_id && maybe_retry_context (s, msg->context_id,
+          msg->status_code, text)) {
+    g_free (text);
+    g_free (debug);
+  } else if (msg->context_id) {
     g_hash_table_remove (s->contexts, msg->context_id);
     push_error (s, msg->context_id, kind_for_status (msg->status_code),
         msg->status_code, text, debug);
@@ -263,15 +433,48 @@ handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
   }
 }
 
+/* Gives a message of a retried context its own id back; FALSE for output of
+ * an earlier, failed attempt, which must be dropped. */
+static gboolean
+map_wire_id (CartesiaSession * s, CartesiaMessage * msg)
+{
+  const gchar *owner = g_hash_table_lookup (s->wire_ids, msg->context_id);
+  ContextState *state;
+
+  if (owner) {
+    g_free (msg->context_id);
+    msg->context_id = g_strdup (owner);
+    return TRUE;
+  }
+  state = g_hash_table_lookup (s->contexts, msg->context_id);
+  return state == NULL || state->wire_id == NULL;
+}
+
+/* @context_id: the context a message belongs to when it does not say (an
+ * SSE response serves one context), or NULL. */
 static void
-handle_message (CartesiaSession * s, const gchar * text, gsize len)
+handle_message (CartesiaSession * s, const gchar * text, gsize len,
+    const gchar * context_id)
 {
   CartesiaMessage msg;
   g_autoptr (GError) error = NULL;
 
   if (!cartesia_message_parse (text, len, &msg, &error)) {
-    fail_all_contexts (s, CARTESIA_ERROR_DECODE, 0,
-        "The server sent a message that could not be read", error->message);
+    if (context_id) {
+      g_hash_table_remove (s->contexts, context_id);
+      push_error (s, context_id, CARTESIA_ERROR_DECODE, 0, g_strdup ("The "
+              "server sent a message that could not be read"),
+          g_strdup (error->message));
+    } else {
+      fail_all_contexts (s, CARTESIA_ERROR_DECODE, 0,
+          "The server sent a message that could not be read", error->message);
+    }
+    return;
+  }
+  if (msg.context_id == NULL && context_id)
+    msg.context_id = g_strdup (context_id);
+  if (msg.context_id && !map_wire_id (s, &msg)) {
+    cartesia_message_clear (&msg);
     return;
   }
 
@@ -281,6 +484,14 @@ handle_message (CartesiaSession * s, const gchar * text, gsize len)
         msg.context_id);
     cartesia_message_clear (&msg);
     return;
+  }
+
+  if (msg.context_id && (msg.type == CARTESIA_MESSAGE_CHUNK
+          || msg.type == CARTESIA_MESSAGE_TIMESTAMPS)) {
+    ContextState *state = g_hash_table_lookup (s->contexts, msg.context_id);
+
+    if (state)
+      state->got_output = TRUE;
   }
 
   switch (msg.type) {
@@ -319,7 +530,7 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
         NULL);
     return;
   }
-  handle_message (s, data, len);
+  handle_message (s, data, len, NULL);
 }
 
 static void
@@ -342,19 +553,73 @@ in_outbox (CartesiaSession * s, const gchar * context_id)
   return FALSE;
 }
 
+static void resend_context (CartesiaSession * s, const gchar * context_id,
+    ContextState * state);
+
+/* Sends every input of a context again: now if the socket is open, else
+ * when it is. */
 static void
-fail_sent_contexts (CartesiaSession * s, const gchar * debug)
+send_inputs (CartesiaSession * s, const gchar * context_id,
+    ContextState * state)
+{
+  guint i;
+
+  if (s->ws == NULL || soup_websocket_connection_get_state (s->ws) !=
+      SOUP_WEBSOCKET_STATE_OPEN) {
+    resend_context (s, context_id, state);
+    start_connect (s);
+    return;
+  }
+  for (i = 0; i < state->inputs->len; i++)
+    soup_websocket_connection_send_text (s->ws, state->inputs->pdata[i]);
+  push_sent (s, context_id);
+}
+
+/* Requeues the inputs of @context_id for the next connection. */
+static void
+resend_context (CartesiaSession * s, const gchar * context_id,
+    ContextState * state)
+{
+  guint i;
+
+  for (i = 0; i < state->inputs->len; i++) {
+    Op *op = g_new0 (Op, 1);
+
+    op->session = s;
+    op->type = OP_SEND;
+    op->context_id = g_strdup (context_id);
+    op->request = g_strdup (g_ptr_array_index (state->inputs, i));
+    g_queue_push_tail (&s->outbox, op);
+  }
+}
+
+/* The socket went away.  A context the server had not answered yet lost
+ * nothing the user heard: send it again on a new connection (as often as
+ * @retries allows).  One whose audio had started cannot be resumed. */
+static void
+recover_contexts (CartesiaSession * s, const gchar * debug)
 {
   GHashTableIter iter;
-  gpointer key;
+  gpointer key, value;
 
   g_hash_table_iter_init (&iter, s->contexts);
-  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    ContextState *state = value;
+
     if (in_outbox (s, key))
       continue;
-    push_error (s, key, CARTESIA_ERROR_READ, 0, g_strdup ("The connection to "
-            "the server was lost in the middle of an utterance"),
-        g_strdup (debug));
+    if (!state->got_output && (s->config.retries < 0
+            || state->resends < (guint) s->config.retries)) {
+      GST_INFO ("context %s had no answer yet: sending it again",
+          (gchar *) key);
+      state->resends++;
+      resend_context (s, key, state);
+      continue;
+    }
+    push_error (s, key, CARTESIA_ERROR_READ, 0, g_strdup (state->got_output ?
+            "The connection to the server was lost in the middle of an "
+            "utterance" : "The connection to the server was lost before the "
+            "utterance started, too often"), g_strdup (debug));
     g_hash_table_iter_remove (&iter);
   }
 }
@@ -376,7 +641,7 @@ on_ws_closed (SoupWebsocketConnection * ws, CartesiaSession * s)
   /* An idle close between utterances is routine: the next send reconnects.
    * Contexts whose requests never left the outbox lost nothing: reconnect for
    * them; the others lost their output. */
-  fail_sent_contexts (s, debug);
+  recover_contexts (s, debug);
   if (!g_queue_is_empty (&s->outbox))
     start_connect (s);
 }
@@ -400,22 +665,32 @@ on_retry_timeout (gpointer user_data)
 }
 
 /* factor * 2^(attempt-1), capped, minus up to 25 % jitter so that many
- * clients refused at once do not come back at once. */
+ * clients refused at once do not come back at once.  A server that said
+ * when to come back (Retry-After, in seconds) is believed instead. */
 static guint
-backoff_ms (CartesiaSession * s)
+backoff_ms (CartesiaSession * s, guint attempt, SoupMessage * msg)
 {
-  gdouble delay = s->config.retry_backoff_factor *
-      (gdouble) (1u << MIN (s->attempt - 1, 20));
+  const gchar *retry_after = msg ? soup_message_headers_get_one
+      (soup_message_get_response_headers (msg), "Retry-After") : NULL;
+  gdouble delay;
 
+  if (retry_after && g_ascii_isdigit (*retry_after)) {
+    guint64 seconds = g_ascii_strtoull (retry_after, NULL, 10);
+
+    return (guint) MIN (seconds, 3600) * 1000;
+  }
+  delay = s->config.retry_backoff_factor *
+      (gdouble) (1u << MIN (attempt - 1, 20));
   delay = MIN (delay, s->config.retry_backoff_max);
   delay *= 1.0 - g_random_double_range (0.0, 0.25);
   return (guint) (delay * 1000.0);
 }
 
+/* @attempt: how many attempts failed so far, this one included. */
 static gboolean
-should_retry (CartesiaSession * s, guint status, GError * error)
+should_retry (CartesiaSession * s, guint attempt, guint status, GError * error)
 {
-  if (s->config.retries >= 0 && s->attempt > (guint) s->config.retries)
+  if (s->config.retries >= 0 && attempt > (guint) s->config.retries)
     return FALSE;
   if (status == 408 || status == 429 || status >= 500)
     return TRUE;
@@ -423,8 +698,134 @@ should_retry (CartesiaSession * s, guint status, GError * error)
     return FALSE;
   /* No HTTP answer at all: retry what a flaky network does, not what a
    * wrong host name or certificate does. */
-  return !(error->domain == G_RESOLVER_ERROR || error->domain == G_TLS_ERROR
+  return error && !(error->domain == G_RESOLVER_ERROR
+      || error->domain == G_TLS_ERROR
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED));
+}
+
+/* The error for a request that will not be retried. */
+static CartesiaErrorKind
+describe_failure (guint status, GError * error, guint attempts,
+    const gchar * what, const gchar * details, gchar ** text)
+{
+  CartesiaErrorKind kind;
+  gchar *t;
+
+  if (status == 401 || status == 403) {
+    kind = CARTESIA_ERROR_NOT_AUTHORIZED;
+    t = g_strdup_printf ("The server refused the API key (HTTP %u%s%s)",
+        status, details ? ": " : "", details ? details : "");
+  } else if (status != 0) {
+    kind = kind_for_status (status);
+    t = g_strdup_printf ("The server refused the %s: HTTP %u%s%s", what,
+        status, details ? ": " : "", details ? details : "");
+  } else if (error && error->domain == G_RESOLVER_ERROR) {
+    kind = CARTESIA_ERROR_NOT_FOUND;
+    t = g_strdup_printf ("Could not resolve the server's host name: %s",
+        error->message);
+  } else if (error && (error->domain == G_TLS_ERROR
+          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
+          || g_error_matches (error, G_IO_ERROR,
+              G_IO_ERROR_NETWORK_UNREACHABLE)
+          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))) {
+    kind = CARTESIA_ERROR_OPEN;
+    t = g_strdup_printf ("Could not connect to the server: %s",
+        error->message);
+  } else {
+    /* Connected, then the server went away without an answer. */
+    kind = CARTESIA_ERROR_READ;
+    t = g_strdup_printf ("The connection to the server was lost before it "
+        "answered: %s", error ? error->message : "unknown error");
+  }
+  if (attempts > 1) {
+    *text = g_strdup_printf ("%s, after %u attempts", t, attempts);
+    g_free (t);
+  } else {
+    *text = t;
+  }
+  return kind;
+}
+
+/* The connection failed for good: tell whoever waits, or remember it. */
+static void
+connect_refused (CartesiaSession * s, guint status, GError * error,
+    const gchar * reason)
+{
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *debug = g_strdup_printf ("%s (HTTP status %u)",
+      error ? error->message : "refused", status);
+  CartesiaErrorKind kind;
+
+  kind = describe_failure (status, error, s->attempt, "connection", reason,
+      &text);
+  s->attempt = 0;
+  if (g_hash_table_size (s->contexts) == 0) {
+    /* The pre-connect: nobody waits, so report it; and remember a refusal
+     * that asking again would only repeat. */
+    if (kind != CARTESIA_ERROR_OPEN && kind != CARTESIA_ERROR_READ) {
+      cartesia_event_free (s->refusal);
+      s->refusal = event_new (CARTESIA_EVENT_ERROR, NULL);
+      s->refusal->error_kind = kind;
+      s->refusal->http_status = status;
+      s->refusal->error_text = g_strdup (text);
+      s->refusal->error_debug = g_strdup (debug);
+    }
+    push_error (s, NULL, kind, status, g_steal_pointer (&text),
+        g_steal_pointer (&debug));
+    return;
+  }
+  fail_all_contexts (s, kind, status, text, debug);
+}
+
+typedef struct
+{
+  CartesiaSession *session;
+  guint status;
+  GError *error;
+  gchar *reason_phrase;
+} Refusal;
+
+static void
+on_refusal_body (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  Refusal *r = user_data;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION
+      (source), result, NULL);
+  g_autofree gchar *reason = NULL;
+
+  if (body && g_bytes_get_size (body) > 0)
+    reason = cartesia_message_http_error_text (g_bytes_get_data (body, NULL),
+        g_bytes_get_size (body));
+  r->session->connecting = FALSE;
+  if (!r->session->shutting_down)
+    connect_refused (r->session, r->status, r->error,
+        reason ? reason : r->reason_phrase);
+  g_clear_error (&r->error);
+  g_free (r->reason_phrase);
+  g_free (r);
+}
+
+/* libsoup does not keep the body of a refused websocket handshake, and the
+ * server's words ("Invalid version ...") are what a user needs: ask for the
+ * same URL once more as a plain GET, only to read them. */
+static void
+fetch_refusal_reason (CartesiaSession * s, SoupMessage * refused,
+    guint status, GError * error)
+{
+  g_autofree gchar *url = build_url (s->config.base_url, "/tts/websocket",
+      FALSE);
+  g_autoptr (SoupMessage) msg = new_message (s, SOUP_METHOD_GET, url);
+  Refusal *r = g_new0 (Refusal, 1);
+
+  r->session = s;
+  r->status = status;
+  r->error = g_error_copy (error);
+  r->reason_phrase = g_strdup (soup_message_get_reason_phrase (refused));
+  /* Sends wait in the outbox meanwhile, instead of connecting again. */
+  s->connecting = TRUE;
+  soup_session_send_and_read_async (s->soup, msg, G_PRIORITY_DEFAULT,
+      s->cancellable, on_refusal_body, r);
 }
 
 static void
@@ -433,12 +834,10 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
   guint status = soup_message_get_status (msg);
   g_autofree gchar *debug = g_strdup_printf ("%s (HTTP status %u %s)",
       error->message, status, GST_STR_NULL (soup_message_get_reason_phrase (msg)));
-  g_autofree gchar *text = NULL;
-  CartesiaErrorKind kind;
 
   s->attempt++;
-  if (should_retry (s, status, error)) {
-    guint delay = backoff_ms (s);
+  if (should_retry (s, s->attempt, status, error)) {
+    guint delay = backoff_ms (s, s->attempt, msg);
 
     GST_INFO ("connection attempt %u failed (%s); retrying in %u ms",
         s->attempt, debug, delay);
@@ -448,29 +847,11 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
     return;
   }
 
-  if (status == 401 || status == 403) {
-    kind = CARTESIA_ERROR_NOT_AUTHORIZED;
-    text = g_strdup_printf ("The server refused the API key (HTTP %u)", status);
-  } else if (status != 0) {
-    kind = kind_for_status (status);
-    text = g_strdup_printf ("The server refused the connection: HTTP %u %s",
-        status, GST_STR_NULL (soup_message_get_reason_phrase (msg)));
-  } else if (error->domain == G_RESOLVER_ERROR) {
-    kind = CARTESIA_ERROR_NOT_FOUND;
-    text = g_strdup_printf ("Could not resolve the server's host name: %s",
-        error->message);
-  } else {
-    kind = CARTESIA_ERROR_OPEN;
-    text = g_strdup_printf ("Could not connect to the server: %s",
-        error->message);
+  if (status >= 400 && status < 500) {
+    fetch_refusal_reason (s, msg, status, error);
+    return;
   }
-  if (s->attempt > 1) {
-    gchar *t = g_strdup_printf ("%s, after %u attempts", text, s->attempt);
-    g_free (text);
-    text = t;
-  }
-  s->attempt = 0;
-  fail_all_contexts (s, kind, status, text, debug);
+  connect_refused (s, status, error, NULL);
 }
 
 static void
@@ -480,6 +861,7 @@ flush_outbox (CartesiaSession * s)
 
   while ((op = g_queue_pop_head (&s->outbox))) {
     soup_websocket_connection_send_text (s->ws, op->request);
+    push_sent (s, op->context_id);
     op_free (op);
   }
 }
@@ -517,42 +899,322 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
   flush_outbox (s);
 }
 
-static gboolean
-accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
-    GTlsCertificateFlags errors, gpointer user_data)
-{
-  GST_WARNING ("accepting a TLS certificate with errors 0x%x (ssl-strict=false)",
-      errors);
-  return TRUE;
-}
-
 static void
 start_connect (CartesiaSession * s)
 {
   g_autofree gchar *url = NULL;
   SoupMessage *msg;
-  SoupMessageHeaders *headers;
-  g_autofree gchar *auth = NULL;
 
   if (s->ws || s->connecting || s->retry_source || s->shutting_down)
     return;
 
-  url = build_ws_url (s->config.base_url);
+  url = build_url (s->config.base_url, "/tts/websocket", TRUE);
   GST_INFO ("connecting to %s (attempt %u)", url, s->attempt + 1);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  headers = soup_message_get_request_headers (msg);
-  auth = g_strconcat ("Bearer ", s->config.api_key, NULL);
-  soup_message_headers_replace (headers, "Authorization", auth);
-  soup_message_headers_replace (headers, "Cartesia-Version",
-      s->config.cartesia_version);
-  if (!s->config.ssl_strict)
-    g_signal_connect (msg, "accept-certificate",
-        G_CALLBACK (accept_any_certificate), NULL);
+  msg = new_message (s, SOUP_METHOD_GET, url);
   g_object_set_data (G_OBJECT (msg), "cartesia-session", s);
 
   s->connecting = TRUE;
   soup_session_websocket_connect_async (s->soup, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, s->cancellable, on_connected, msg);
+}
+
+/* ---- SSE: one POST per utterance (session thread) ---- */
+
+/* Cartesia's SSE events hold one chunk of base64 audio each: a few tens of
+ * KiB.  Anything far larger is not an event this client can use. */
+#define SSE_MAX_EVENT (8 * 1024 * 1024)
+#define SSE_READ_SIZE (64 * 1024)
+#define SSE_MAX_ERROR_BODY (64 * 1024)
+
+
+static void sse_send (SseRequest * req);
+
+static void
+sse_request_free (SseRequest * req)
+{
+  CartesiaSession *s = req->session;
+
+  if (g_hash_table_lookup (s->sse_requests, req->context_id) == req)
+    g_hash_table_remove (s->sse_requests, req->context_id);
+  if (req->retry_source) {
+    g_source_destroy (req->retry_source);
+    g_source_unref (req->retry_source);
+  }
+  g_clear_object (&req->msg);
+  g_clear_object (&req->stream);
+  g_clear_object (&req->cancellable);
+  g_clear_pointer (&req->parser, cartesia_sse_parser_free);
+  if (req->error_body)
+    g_byte_array_unref (req->error_body);
+  g_free (req->context_id);
+  g_free (req->body);
+  g_free (req);
+}
+
+/* Ends @req, failing its context if nothing else ended it. */
+static void
+sse_fail (SseRequest * req, CartesiaErrorKind kind, guint status, gchar * text,
+    gchar * debug)
+{
+  CartesiaSession *s = req->session;
+
+  if (g_hash_table_remove (s->contexts, req->context_id))
+    push_error (s, req->context_id, kind, status, text, debug);
+  else {
+    g_free (text);
+    g_free (debug);
+  }
+  sse_request_free (req);
+}
+
+static gboolean
+on_sse_event (const gchar * event_type, const gchar * data, gsize len,
+    gpointer user_data)
+{
+  SseRequest *req = user_data;
+
+  handle_message (req->session, data, len, req->context_id);
+  /* Once the context is over (done, error), the rest is of no use. */
+  return !req->refused_status
+      && g_hash_table_contains (req->session->contexts, req->context_id);
+}
+
+static void sse_request_failed (SseRequest * req, guint status,
+    GError * error);
+
+/* The response broke off.  Before any output the utterance lost nothing:
+ * retry it like a refused request; after, it cannot be resumed. */
+static void
+sse_cut (SseRequest * req, GError * error)
+{
+  ContextState *state = g_hash_table_lookup (req->session->contexts,
+      req->context_id);
+  gboolean started = state == NULL || state->got_output;
+
+  if (!started && should_retry (req->session, req->attempt + 1, 0, error)) {
+    sse_request_failed (req, 0, error);
+    return;
+  }
+  sse_fail (req, CARTESIA_ERROR_READ, 0, g_strdup (!started ?
+          "The server broke off the event stream before the utterance "
+          "started, too often" : g_error_matches (error, G_IO_ERROR,
+              G_IO_ERROR_CONNECTION_CLOSED) ? "The server ended the event "
+          "stream before the utterance was done (truncated)" :
+          "The connection to the server was lost in the middle of an "
+          "utterance"), g_strdup (error->message));
+}
+
+static void
+on_sse_read (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  SseRequest *req = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (req->stream,
+      result, &error);
+  gsize len;
+  const gchar *data;
+
+  if (bytes == NULL) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      sse_request_free (req);
+    else
+      sse_cut (req, error);
+    return;
+  }
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0) {
+    /* A clean end comes after done or error, which stop reading before. */
+    g_autoptr (GError) cut = NULL;
+
+    cartesia_sse_parser_finish (req->parser, &error);
+    cut = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+        "end of stream without done%s%s", error ? ": " : "",
+        error ? error->message : "");
+    sse_cut (req, cut);
+    return;
+  }
+  if (!cartesia_sse_parser_feed (req->parser, data, len, on_sse_event, req,
+          &error)) {
+    if (error)
+      sse_fail (req, CARTESIA_ERROR_DECODE, 0, g_strdup ("The server sent "
+              "an event stream that could not be read"),
+          g_strdup (error->message));
+    else if (req->refused_status)
+      sse_request_failed (req, req->refused_status, NULL);
+    else
+      sse_request_free (req);   /* done, or failed: nothing more to read */
+    return;
+  }
+  g_input_stream_read_bytes_async (req->stream, SSE_READ_SIZE,
+      G_PRIORITY_DEFAULT, req->cancellable, on_sse_read, req);
+}
+
+static gboolean
+on_sse_retry (gpointer user_data)
+{
+  SseRequest *req = user_data;
+
+  g_clear_pointer (&req->retry_source, g_source_unref);
+  sse_send (req);
+  return G_SOURCE_REMOVE;
+}
+
+/* The request failed before any event: retry it, or fail the context. */
+static void
+sse_request_failed (SseRequest * req, guint status, GError * error)
+{
+  CartesiaSession *s = req->session;
+  g_autofree gchar *details = NULL;
+  gchar *text = NULL, *debug;
+  CartesiaErrorKind kind;
+
+  req->attempt++;
+  if (req->error_body)
+    details = cartesia_message_http_error_text ((const gchar *)
+        req->error_body->data, req->error_body->len);
+  debug = g_strdup_printf ("HTTP status %u %s%s%s", status,
+      GST_STR_NULL (soup_message_get_reason_phrase (req->msg)),
+      error ? ": " : "", error ? error->message : "");
+
+  if (should_retry (s, req->attempt, status, error)) {
+    guint delay = backoff_ms (s, req->attempt, req->msg);
+
+    GST_INFO ("SSE attempt %u for context %s failed (%s); retrying in %u ms",
+        req->attempt, req->context_id, debug, delay);
+    g_free (debug);
+    g_clear_object (&req->stream);
+    g_clear_pointer (&req->parser, cartesia_sse_parser_free);
+    req->refused_status = 0;
+    if (req->error_body)
+      g_byte_array_set_size (req->error_body, 0);
+    req->retry_source = g_timeout_source_new (delay);
+    g_source_set_callback (req->retry_source, on_sse_retry, req, NULL);
+    g_source_attach (req->retry_source, s->context);
+    return;
+  }
+  kind = describe_failure (status, error, req->attempt, "request", details,
+      &text);
+  sse_fail (req, kind, status, text, debug);
+}
+
+/* Reads an error response's body (bounded) to tell the user what it says. */
+static void
+on_sse_error_body (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  SseRequest *req = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (req->stream,
+      result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    sse_request_free (req);
+    return;
+  }
+  if (bytes && g_bytes_get_size (bytes) > 0
+      && req->error_body->len < SSE_MAX_ERROR_BODY) {
+    g_byte_array_append (req->error_body, g_bytes_get_data (bytes, NULL),
+        g_bytes_get_size (bytes));
+    g_input_stream_read_bytes_async (req->stream, 4096, G_PRIORITY_DEFAULT,
+        req->cancellable, on_sse_error_body, req);
+    return;
+  }
+  sse_request_failed (req, soup_message_get_status (req->msg), NULL);
+}
+
+static void
+on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  SseRequest *req = user_data;
+  g_autoptr (GError) error = NULL;
+  guint status;
+
+  req->stream = soup_session_send_finish (SOUP_SESSION (source), result,
+      &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    sse_request_free (req);
+    return;
+  }
+  if (req->stream == NULL) {
+    sse_request_failed (req, 0, error);
+    return;
+  }
+  status = soup_message_get_status (req->msg);
+  if (status != SOUP_STATUS_OK) {
+    if (req->error_body == NULL)
+      req->error_body = g_byte_array_new ();
+    g_input_stream_read_bytes_async (req->stream, 4096, G_PRIORITY_DEFAULT,
+        req->cancellable, on_sse_error_body, req);
+    return;
+  }
+  GST_DEBUG ("SSE stream for context %s open", req->context_id);
+  push_sent (req->session, req->context_id);
+  req->parser = cartesia_sse_parser_new (SSE_MAX_EVENT);
+  g_input_stream_read_bytes_async (req->stream, SSE_READ_SIZE,
+      G_PRIORITY_DEFAULT, req->cancellable, on_sse_read, req);
+}
+
+static void
+sse_send (SseRequest * req)
+{
+  CartesiaSession *s = req->session;
+  g_autofree gchar *url = build_url (s->config.base_url, "/tts/sse", FALSE);
+  g_autoptr (GBytes) body = g_bytes_new (req->body, strlen (req->body));
+
+  g_clear_object (&req->msg);
+  req->msg = new_message (s, SOUP_METHOD_POST, url);
+  soup_message_headers_replace (soup_message_get_request_headers (req->msg),
+      "Accept", "text/event-stream");
+  soup_message_set_request_body_from_bytes (req->msg, "application/json",
+      body);
+  GST_INFO ("POST %s for context %s (attempt %u)", url, req->context_id,
+      req->attempt + 1);
+  soup_session_send_async (s->soup, req->msg, G_PRIORITY_DEFAULT,
+      req->cancellable, on_sse_sent, req);
+}
+
+static void
+sse_start (CartesiaSession * s, const gchar * context_id, const gchar * body)
+{
+  SseRequest *req = g_new0 (SseRequest, 1);
+
+  req->session = s;
+  req->context_id = g_strdup (context_id);
+  req->body = g_strdup (body);
+  req->cancellable = g_cancellable_new ();
+  g_hash_table_insert (s->sse_requests, req->context_id, req);
+  sse_send (req);
+}
+
+/* Stops @req: callbacks in flight see the cancellation and free it. */
+static void
+sse_cancel (SseRequest * req)
+{
+  if (req->retry_source)
+    sse_request_free (req);
+  else
+    g_cancellable_cancel (req->cancellable);
+}
+
+static void
+sse_cancel_all (CartesiaSession * s)
+{
+  GList *reqs = g_hash_table_get_values (s->sse_requests), *l;
+
+  for (l = reqs; l; l = l->next)
+    sse_cancel (l->data);
+  g_list_free (reqs);
+}
+
+/* Opens the TCP (and TLS) connection ahead of the first POST. */
+static void
+sse_preconnect (CartesiaSession * s)
+{
+  g_autofree gchar *url = build_url (s->config.base_url, "/tts/sse", FALSE);
+  g_autoptr (SoupMessage) msg = new_message (s, SOUP_METHOD_POST, url);
+
+  soup_session_preconnect_async (s->soup, msg, G_PRIORITY_DEFAULT,
+      s->cancellable, NULL, NULL);
 }
 
 /* ---- operations queued from other threads ---- */
@@ -581,12 +1243,35 @@ op_copy (const Op * op)
 static void
 do_send (CartesiaSession * s, Op * op)
 {
-  g_hash_table_add (s->contexts, g_strdup (op->context_id));
+  ContextState *state = g_hash_table_lookup (s->contexts, op->context_id);
+
+  if (s->refusal) {
+    CartesiaEvent *r = g_steal_pointer (&s->refusal);
+
+    push_error (s, op->context_id, r->error_kind, r->http_status,
+        g_steal_pointer (&r->error_text), g_steal_pointer (&r->error_debug));
+    cartesia_event_free (r);
+    return;
+  }
+
+  if (state == NULL) {
+    state = g_new0 (ContextState, 1);
+    state->session = s;
+    state->inputs = g_ptr_array_new_with_free_func (g_free);
+    g_hash_table_insert (s->contexts, g_strdup (op->context_id), state);
+  }
+  if (s->config.transport == CARTESIA_TRANSPORT_SSE) {
+    sse_start (s, op->context_id, op->request);
+    return;
+  }
   if (s->ws && soup_websocket_connection_get_state (s->ws) ==
       SOUP_WEBSOCKET_STATE_OPEN) {
     soup_websocket_connection_send_text (s->ws, op->request);
+    g_ptr_array_add (state->inputs, g_steal_pointer (&op->request));
+    push_sent (s, op->context_id);
     return;
   }
+  g_ptr_array_add (state->inputs, g_strdup (op->request));
   g_queue_push_tail (&s->outbox, op_copy (op));
   start_connect (s);
 }
@@ -595,12 +1280,22 @@ static void
 do_cancel (CartesiaSession * s, Op * op)
 {
   g_autofree gchar *cancel = NULL;
+  SseRequest *req;
+  ContextState *state = g_hash_table_lookup (s->contexts, op->context_id);
+  g_autofree gchar *wire_id = NULL;
 
-  if (!g_hash_table_remove (s->contexts, op->context_id))
+  if (state == NULL)
     return;
+  wire_id = g_strdup (state->wire_id ? state->wire_id : op->context_id);
+  g_hash_table_remove (s->contexts, op->context_id);
+  req = g_hash_table_lookup (s->sse_requests, op->context_id);
+  if (req) {
+    sse_cancel (req);
+    return;
+  }
   if (s->ws && soup_websocket_connection_get_state (s->ws) ==
       SOUP_WEBSOCKET_STATE_OPEN) {
-    cancel = cartesia_request_build_cancel (op->context_id);
+    cancel = cartesia_request_build_cancel (wire_id);
     soup_websocket_connection_send_text (s->ws, cancel);
   }
 }
@@ -622,6 +1317,7 @@ do_shutdown (CartesiaSession * s)
 
   s->shutting_down = TRUE;
   g_cancellable_cancel (s->cancellable);
+  sse_cancel_all (s);
   if (s->retry_source) {
     g_source_destroy (s->retry_source);
     g_clear_pointer (&s->retry_source, g_source_unref);
@@ -647,7 +1343,10 @@ run_op (gpointer data)
 
   switch (op->type) {
     case OP_CONNECT:
-      start_connect (s);
+      if (s->config.transport == CARTESIA_TRANSPORT_SSE)
+        sse_preconnect (s);
+      else
+        start_connect (s);
       break;
     case OP_SEND:
       do_send (s, op);
@@ -752,7 +1451,11 @@ cartesia_session_new (const CartesiaSessionConfig * config)
   s->context = g_main_context_new ();
   s->loop = g_main_loop_new (s->context, FALSE);
   s->cancellable = g_cancellable_new ();
-  s->contexts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s->contexts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      context_state_free);
+  s->sse_requests = g_hash_table_new (g_str_hash, g_str_equal);
+  s->wire_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
   g_queue_init (&s->outbox);
   g_queue_init (&s->events);
   g_mutex_init (&s->lock);
@@ -774,6 +1477,9 @@ cartesia_session_free (CartesiaSession * s)
   g_queue_clear_full (&s->outbox, op_free);
   g_queue_clear_full (&s->events, (GDestroyNotify) cartesia_event_free);
   g_hash_table_unref (s->contexts);
+  g_hash_table_unref (s->wire_ids);
+  g_hash_table_unref (s->sse_requests);
+  cartesia_event_free (s->refusal);
   g_object_unref (s->cancellable);
   g_main_loop_unref (s->loop);
   g_main_context_unref (s->context);
@@ -810,7 +1516,7 @@ cartesia_session_pop (CartesiaSession * s, gint64 end_time,
 
   *event = NULL;
   g_mutex_lock (&s->lock);
-  while (!s->flushing && g_queue_is_empty (&s->events)) {
+  while (!s->flushing && !s->wakeup && g_queue_is_empty (&s->events)) {
     if (end_time < 0)
       g_cond_wait (&s->cond, &s->lock);
     else if (!g_cond_wait_until (&s->cond, &s->lock, end_time))
@@ -818,12 +1524,25 @@ cartesia_session_pop (CartesiaSession * s, gint64 end_time,
   }
   if (s->flushing)
     result = CARTESIA_POP_FLUSHING;
-  else if (g_queue_is_empty (&s->events))
-    result = CARTESIA_POP_TIMEOUT;
-  else
+  else if (!g_queue_is_empty (&s->events))
     *event = g_queue_pop_head (&s->events);
+  else if (s->wakeup) {
+    result = CARTESIA_POP_WAKEUP;
+    s->wakeup = FALSE;
+  } else {
+    result = CARTESIA_POP_TIMEOUT;
+  }
   g_mutex_unlock (&s->lock);
   return result;
+}
+
+void
+cartesia_session_wakeup (CartesiaSession * s)
+{
+  g_mutex_lock (&s->lock);
+  s->wakeup = TRUE;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->lock);
 }
 
 void

@@ -45,6 +45,7 @@ typedef enum
 
 typedef enum
 {
+  CARTESIA_EVENT_SENT,          /* the request is with the server now */
   CARTESIA_EVENT_AUDIO,
   CARTESIA_EVENT_TIMESTAMPS,
   CARTESIA_EVENT_DONE,
@@ -80,6 +81,7 @@ typedef enum
   CARTESIA_POP_EVENT,
   CARTESIA_POP_FLUSHING,
   CARTESIA_POP_TIMEOUT,
+  CARTESIA_POP_WAKEUP,          /* cartesia_session_wakeup() was called */
 } CartesiaPopResult;
 
 typedef struct _CartesiaSession CartesiaSession;
@@ -95,7 +97,10 @@ CartesiaSession *cartesia_session_new (const CartesiaSessionConfig * config);
 /* Cancels everything, closes the websocket cleanly (bounded wait), joins. */
 void cartesia_session_free (CartesiaSession * session);
 
-/* Opens the websocket now, so that the first utterance skips the handshake. */
+/* Opens the websocket now, so that the first utterance skips the handshake.
+ * If this fails for good, an ERROR event with no context reports it; the
+ * next utterance then fails at once with the same error when the server
+ * refused the key or the request (no second handshake for a known answer). */
 void cartesia_session_connect (CartesiaSession * session);
 
 /* Starts or continues context @context_id with @request (a JSON text, taken). */
@@ -113,5 +118,9 @@ CartesiaPopResult cartesia_session_pop (CartesiaSession * session,
 
 void cartesia_session_set_flushing (CartesiaSession * session,
     gboolean flushing);
+
+/* Makes the next (or the current) cartesia_session_pop() return
+ * CARTESIA_POP_WAKEUP, so its caller can look at other work. */
+void cartesia_session_wakeup (CartesiaSession * session);
 
 G_END_DECLS

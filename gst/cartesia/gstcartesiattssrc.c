@@ -22,7 +22,10 @@
  *
  * The API key comes from the write-only #GstCartesiaTtsSrc:api-key property
  * or, when that is not set, from the `CARTESIA_API_KEY` environment variable.
- * It is never logged and never put in a message.
+ * The element never logs it nor puts it in a message.  On a gst-launch-1.0
+ * command line prefer the environment variable: GStreamer's own parser logs
+ * the whole pipeline description, `api-key=...` included, at GST_DEBUG levels
+ * 4 and above.
  *
  * In non-live mode (the default) the element speaks #GstCartesiaTtsSrc:text
  * once, with timestamps from 0, and then sends EOS.  With
@@ -156,7 +159,6 @@ struct _GstCartesiaTtsSrc
 
   /* Utterances waiting to be spoken (live mode), under the object lock. */
   GQueue pending_texts;
-  GCond pending_cond;
   gboolean flushing;
 
   /* Negotiated format (streaming thread). */
@@ -168,6 +170,7 @@ struct _GstCartesiaTtsSrc
   CartesiaSession *session;     /* created in start(), freed in stop() */
   gboolean spoke_text;          /* non-live: the text was sent */
   gchar *context_id;            /* the utterance being received */
+  gboolean request_sent;        /* its request reached the server */
   guint64 n_samples;            /* samples pushed since start() */
   GstClockTime utterance_start; /* PTS of the utterance's first sample */
   guint64 utterance_samples;    /* samples pushed of this utterance */
@@ -242,8 +245,10 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_API_KEY,
       g_param_spec_string ("api-key", "API key",
-          "Cartesia API key (write-only; never logged). When not set, the "
-          "CARTESIA_API_KEY environment variable is used", NULL,
+          "Cartesia API key (write-only; never logged by this element). When "
+          "not set, the CARTESIA_API_KEY environment variable is used; prefer "
+          "it with gst-launch-1.0, whose parser logs the pipeline text at "
+          "GST_DEBUG level 4 and above", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_BASE_URL,
       STRING_PROP ("base-url", "Base URL",
@@ -388,7 +393,6 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->proxy = g_strdup (DEFAULT_PROXY);
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
   g_queue_init (&self->pending_texts);
-  g_cond_init (&self->pending_cond);
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
@@ -421,7 +425,6 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->user_agent);
   g_free (self->context_id);
   g_queue_clear_full (&self->pending_texts, g_free);
-  g_cond_clear (&self->pending_cond);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -438,7 +441,7 @@ set_text (GstCartesiaTtsSrc * self, const gchar * text)
   /* A live source that is running queues every new text as an utterance. */
   if (live && self->session && text && *text) {
     g_queue_push_tail (&self->pending_texts, g_strdup (text));
-    g_cond_broadcast (&self->pending_cond);
+    cartesia_session_wakeup (self->session);
   }
   GST_OBJECT_UNLOCK (self);
 }
@@ -757,8 +760,6 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
 
   if (!cartesia_session_check_base_url (base_url, &error))
     goto bad_base_url;
-  if (self->transport == CARTESIA_TRANSPORT_SSE)
-    goto no_sse;
   if (!live && !has_text)
     goto no_text;
   api_key = dup_api_key (self);
@@ -784,13 +785,6 @@ bad_base_url:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Invalid base-url: %s", error->message), (NULL));
-    return FALSE;
-  }
-no_sse:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("transport=sse is not supported by this version yet; use "
-            "transport=websocket"), (NULL));
     return FALSE;
   }
 no_text:
@@ -833,7 +827,6 @@ gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc)
 
   GST_OBJECT_LOCK (self);
   self->flushing = TRUE;
-  g_cond_broadcast (&self->pending_cond);
   if (self->session)
     cartesia_session_set_flushing (self->session, TRUE);
   GST_OBJECT_UNLOCK (self);
@@ -888,13 +881,16 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   gchar *request;
 
   self->context_id = cartesia_request_new_context_id ();
+  self->request_sent = FALSE;
   self->utterance_samples = 0;
   self->utterance_start = GST_CLOCK_TIME_NONE;
   self->partial_len = 0;
 
   GST_OBJECT_LOCK (self);
   fill_request_params (self, &params);
-  request = cartesia_request_build_generation (&params, self->context_id,
+  /* SSE has no contexts on the server: one request is one utterance. */
+  request = cartesia_request_build_generation (&params,
+      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : self->context_id,
       text, FALSE);
   GST_OBJECT_UNLOCK (self);
 
@@ -912,6 +908,40 @@ end_utterance (GstCartesiaTtsSrc * self)
         self->partial_len);
   g_clear_pointer (&self->context_id, g_free);
   self->partial_len = 0;
+}
+
+static void post_failure (GstCartesiaTtsSrc * self, CartesiaEvent * event,
+    GstMessageType type);
+
+/* Live and idle: waits for the next queued text, reporting what the session
+ * says meanwhile (a refused pre-connect, say) as warnings. */
+static GstFlowReturn
+wait_for_text (GstCartesiaTtsSrc * self, gchar ** text)
+{
+  for (;;) {
+    g_autoptr (CartesiaEvent) event = NULL;
+    gboolean flushing;
+
+    GST_OBJECT_LOCK (self);
+    *text = g_queue_pop_head (&self->pending_texts);
+    flushing = self->flushing;
+    GST_OBJECT_UNLOCK (self);
+    if (*text)
+      return GST_FLOW_OK;
+    if (flushing)
+      return GST_FLOW_FLUSHING;
+
+    switch (cartesia_session_pop (self->session, -1, &event)) {
+      case CARTESIA_POP_FLUSHING:
+        return GST_FLOW_FLUSHING;
+      case CARTESIA_POP_EVENT:
+        if (event->type == CARTESIA_EVENT_ERROR)
+          post_failure (self, event, GST_MESSAGE_WARNING);
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 /* Waits for the next utterance: non-live, the text property once; live, the
@@ -933,14 +963,10 @@ next_utterance (GstCartesiaTtsSrc * self)
       return GST_FLOW_EOS;
     }
   } else {
-    GST_OBJECT_LOCK (self);
-    while (!self->flushing && g_queue_is_empty (&self->pending_texts))
-      g_cond_wait (&self->pending_cond, GST_OBJECT_GET_LOCK (self));
-    if (!self->flushing)
-      text = g_queue_pop_head (&self->pending_texts);
-    GST_OBJECT_UNLOCK (self);
-    if (text == NULL)
-      return GST_FLOW_FLUSHING;
+    GstFlowReturn ret = wait_for_text (self, &text);
+
+    if (ret != GST_FLOW_OK)
+      return ret;
   }
 
   begin_utterance (self, text);
@@ -1123,11 +1149,15 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         return ret;
     }
 
-    if (self->timeout)
+    /* Time the server's silence, not the connecting and retrying that the
+     * session bounds itself. */
+    if (self->timeout && self->request_sent)
       end_time = g_get_monotonic_time () + self->timeout * G_TIME_SPAN_SECOND;
     res = cartesia_session_pop (self->session, end_time, &event);
     if (res == CARTESIA_POP_FLUSHING)
       return GST_FLOW_FLUSHING;
+    if (res == CARTESIA_POP_WAKEUP)
+      continue;
     if (res == CARTESIA_POP_TIMEOUT) {
       ret = on_timeout (self);
       if (ret != GST_FLOW_OK)
@@ -1140,7 +1170,10 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
             self->context_id) != 0)
       continue;
 
+    self->request_sent = TRUE;
     switch (event->type) {
+      case CARTESIA_EVENT_SENT:
+        break;
       case CARTESIA_EVENT_AUDIO:
         *outbuf = audio_to_buffer (self, event->audio);
         if (*outbuf)

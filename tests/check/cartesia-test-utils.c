@@ -53,76 +53,9 @@ void
 test_run_pipeline (GstElement * src, const gchar * caps, guint timeout_s,
     TestRun * run)
 {
-  GstElement *pipeline = gst_pipeline_new (NULL);
-  GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  GstBus *bus;
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_TIME_SPAN_SECOND;
+  GstElement *pipeline = test_pipeline_new (src, caps);
 
-  memset (run, 0, sizeof (*run));
-  run->audio = g_byte_array_new ();
-  run->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_buffer_unref);
-  run->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      g_error_free);
-  run->element_messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_structure_free);
-
-  if (caps) {
-    GstCaps *c = gst_caps_from_string (caps);
-    g_object_set (filter, "caps", c, NULL);
-    gst_caps_unref (c);
-  }
-  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, NULL);
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), run);
-  gst_bin_add_many (GST_BIN (pipeline), src, filter, sink, NULL);
-  fail_unless (gst_element_link_many (src, filter, sink, NULL));
-
-  bus = gst_element_get_bus (pipeline);
-  run->state_change = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (!run->eos && run->error == NULL) {
-    gint64 now = g_get_monotonic_time ();
-    GstMessage *msg;
-
-    fail_unless (now < deadline, "no EOS nor error after %u s", timeout_s);
-    msg = gst_bus_timed_pop_filtered (bus, (deadline - now) * GST_USECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
-        GST_MESSAGE_ELEMENT);
-    if (msg == NULL)
-      continue;
-    switch (GST_MESSAGE_TYPE (msg)) {
-      case GST_MESSAGE_EOS:
-        run->eos = TRUE;
-        break;
-      case GST_MESSAGE_ERROR:{
-        const GstStructure *details = NULL;
-
-        gst_message_parse_error (msg, &run->error, &run->error_debug);
-        gst_message_parse_error_details (msg, &details);
-        if (details)
-          run->error_details = gst_structure_copy (details);
-        break;
-      }
-      case GST_MESSAGE_WARNING:{
-        GError *w = NULL;
-
-        gst_message_parse_warning (msg, &w, NULL);
-        g_ptr_array_add (run->warnings, w);
-        break;
-      }
-      case GST_MESSAGE_ELEMENT:
-        if (gst_message_get_structure (msg))
-          g_ptr_array_add (run->element_messages,
-              gst_structure_copy (gst_message_get_structure (msg)));
-        break;
-      default:
-        break;
-    }
-    gst_message_unref (msg);
-  }
-  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (bus);
+  test_pipeline_run (pipeline, timeout_s, run);
   gst_object_unref (pipeline);
 }
 
@@ -397,4 +330,47 @@ test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
   if (stats)
     *stats = s;
   return s.open_connections == 0;
+}
+
+GSocket *
+test_listen_silent (gchar ** base_url)
+{
+  GError *error = NULL;
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, &error);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *local;
+
+  fail_unless (sock != NULL, "socket: %s", error ? error->message : "?");
+  fail_unless (g_socket_bind (sock, addr, FALSE, &error), "bind: %s",
+      error ? error->message : "?");
+  fail_unless (g_socket_listen (sock, &error), "listen: %s",
+      error ? error->message : "?");
+  g_socket_set_blocking (sock, FALSE);
+  local = g_socket_get_local_address (sock, &error);
+  fail_unless (local != NULL);
+  *base_url = g_strdup_printf ("http://127.0.0.1:%u",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  g_object_unref (local);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  return sock;
+}
+
+gboolean
+test_listen_silent_was_contacted (GSocket * sock)
+{
+  GError *error = NULL;
+  GSocket *conn = g_socket_accept (sock, NULL, &error);
+
+  if (conn) {
+    g_socket_close (conn, NULL);
+    g_object_unref (conn);
+    return TRUE;
+  }
+  fail_unless (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK),
+      "accept: %s", error->message);
+  g_error_free (error);
+  return FALSE;
 }

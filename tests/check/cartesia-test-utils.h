@@ -6,6 +6,7 @@
 #include <gst/check/gstcheck.h>
 #include "cartesia-emulator.h"
 #include <json-glib/json-glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -80,6 +81,13 @@ typedef struct _TestWatchdog TestWatchdog;
 TestWatchdog *test_watchdog_start (guint abort_ms, const gchar * format, ...)
     G_GNUC_PRINTF (2, 3);
 void test_watchdog_stop (TestWatchdog * watchdog);
+
+/* A loopback "server" that lets TCP connections in (the kernel's backlog)
+ * but never reads or answers: a handshake that hangs.  @base_url gets
+ * "http://127.0.0.1:PORT".  Close and unref the socket when done. */
+GSocket *test_listen_silent (gchar ** base_url);
+/* Whether anything connected to a test_listen_silent() socket. */
+gboolean test_listen_silent_was_contacted (GSocket * socket);
 
 /* Polls the emulator's stats until open_connections is 0; FALSE when it is
  * still not after @timeout_ms. @stats (may be NULL) gets the last snapshot. */
