@@ -2,7 +2,13 @@
 #include "cartesia-message.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
+
+/* Cartesia's messages nest three levels deep.  json-glib 1.6 parses
+ * recursively with no limit of its own, so a hostile message of ~75 000
+ * nested brackets would overflow the stack: refuse deep ones first. */
+#define MAX_JSON_DEPTH 32
 
 G_DEFINE_QUARK (cartesia-message-error-quark, cartesia_message_error);
 
@@ -54,12 +60,19 @@ get_int (JsonObject * obj, const gchar * name, gint64 * out)
   if (!JSON_NODE_HOLDS_VALUE (node))
     return FALSE;
   t = json_node_get_value_type (node);
-  if (t == G_TYPE_INT64)
+  if (t == G_TYPE_INT64) {
     *out = json_node_get_int (node);
-  else if (t == G_TYPE_DOUBLE)
-    *out = (gint64) json_node_get_double (node);
-  else
+  } else if (t == G_TYPE_DOUBLE) {
+    gdouble d = json_node_get_double (node);
+
+    /* Casting a double that does not fit (1e999 reads as infinity) is
+     * undefined behaviour. */
+    if (!isfinite (d) || d < -9.2e18 || d > 9.2e18)
+      return FALSE;
+    *out = (gint64) d;
+  } else {
     return FALSE;
+  }
   return TRUE;
 }
 
@@ -69,7 +82,8 @@ get_number_array (JsonObject * obj, const gchar * name, guint n, gdouble * out)
   JsonArray *arr;
   guint i;
 
-  if (!json_object_has_member (obj, name))
+  if (!json_object_has_member (obj, name)
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, name)))
     return FALSE;
   arr = json_object_get_array_member (obj, name);
   if (arr == NULL || json_array_get_length (arr) != n)
@@ -122,6 +136,48 @@ parse_word_timestamps (JsonObject * obj, CartesiaMessage * msg, GError ** error)
   return TRUE;
 }
 
+/* The deepest nesting of arrays and objects in @text, outside strings;
+ * stops counting past MAX_JSON_DEPTH. */
+static gboolean
+json_depth_ok (const gchar * text, gsize len)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gsize i;
+
+  for (i = 0; i < len; i++) {
+    gchar c = text[i];
+
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+    } else if (c == '[' || c == '{') {
+      if (++depth > MAX_JSON_DEPTH)
+        return FALSE;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return TRUE;
+}
+
+/* json_parser_load_from_data(), but never on a too deeply nested text. */
+static gboolean
+load_json (JsonParser * parser, const gchar * text, gsize len,
+    GError ** error)
+{
+  if (!json_depth_ok (text, len)) {
+    g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+        "nested more than %d levels deep", MAX_JSON_DEPTH);
+    return FALSE;
+  }
+  return json_parser_load_from_data (parser, text, len, error);
+}
+
 static CartesiaMessageType
 lookup_type (const gchar * name)
 {
@@ -146,7 +202,8 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
   if (!get_int (obj, "status_code", &status)
       || !get_int (obj, "flush_id", &flush_id))
     return invalid (error, "status_code or flush_id is not a number");
-  msg->status_code = (gint) status;
+  /* Only an HTTP status means anything here. */
+  msg->status_code = status >= 100 && status <= 999 ? (gint) status : 0;
   msg->flush_id = flush_id;
   done = json_object_get_member (obj, "done");
   if (done && JSON_NODE_HOLDS_VALUE (done)
@@ -197,7 +254,7 @@ cartesia_message_parse (const gchar * text, gsize len, CartesiaMessage * msg,
   memset (msg, 0, sizeof (*msg));
   msg->flush_id = -1;
 
-  if (!json_parser_load_from_data (parser, text, len, &json_error)) {
+  if (!load_json (parser, text, len, &json_error)) {
     g_set_error (error, CARTESIA_MESSAGE_ERROR,
         CARTESIA_MESSAGE_ERROR_INVALID_JSON, "Server message is not JSON: %s",
         json_error->message);
@@ -259,7 +316,7 @@ cartesia_message_http_error_text (const gchar * body, gsize len)
 
   if (body == NULL || len == 0)
     return g_strdup ("(no details)");
-  if (json_parser_load_from_data (parser, body, len, NULL)
+  if (load_json (parser, body, len, NULL)
       && (root = json_parser_get_root (parser))
       && JSON_NODE_HOLDS_OBJECT (root)) {
     JsonObject *obj = json_node_get_object (root);

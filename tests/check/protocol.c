@@ -243,6 +243,67 @@ GST_START_TEST (test_message_malformed)
 
 GST_END_TEST;
 
+/* Inputs the fuzzer found: each a clear parse error, never a crash,
+ * undefined behaviour or a GLib critical. */
+GST_START_TEST (test_message_hostile)
+{
+  GString *deep = g_string_new ("{\"type\":\"chunk\",\"data\":");
+  CartesiaMessage msg;
+  gchar *text;
+  guint i;
+
+  parse_fails ("{\"type\":\"chunk\",\"status_code\":1e999}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"chunk\",\"flush_id\":-1e300}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"timestamps\",\"word_timestamps\":{\"words\":"
+      "[\"a\"],\"start\":0,\"end\":[1]}}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+
+  /* 100 000 levels would overflow json-glib's recursive parser. */
+  for (i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  parse_fails (deep->str, CARTESIA_MESSAGE_ERROR_INVALID_JSON);
+  text = cartesia_message_http_error_text (deep->str, deep->len);
+  fail_unless (text != NULL);
+  g_free (text);
+  g_string_free (deep, TRUE);
+
+  /* Brackets inside strings are not nesting; sane depth still parses. */
+  parse_ok ("{\"type\":\"chunk\",\"data\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\","
+      "\"x\":[[[[[1]]]]],\"status_code\":2000}", &msg);
+  fail_unless_equals_int (msg.status_code, 0);
+  cartesia_message_clear (&msg);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_http_error_text)
+{
+  const gchar *body = "{\"error_code\":\"model_not_found\","
+      "\"title\":\"Invalid model\",\"message\":\"No such model\","
+      "\"request_id\":\"r\"}";
+  gchar *text;
+
+  text = cartesia_message_http_error_text (body, strlen (body));
+  fail_unless_equals_string (text,
+      "Invalid model: No such model (model_not_found)");
+  g_free (text);
+  body = "{\"error\":\"invalid API key\"}";
+  text = cartesia_message_http_error_text (body, strlen (body));
+  fail_unless_equals_string (text, "invalid API key");
+  g_free (text);
+  body = "Invalid version:\r\n nope\n";
+  text = cartesia_message_http_error_text (body, strlen (body));
+  fail_unless_equals_string (text, "Invalid version:   nope");
+  g_free (text);
+  text = cartesia_message_http_error_text ("", 0);
+  fail_unless_equals_string (text, "(no details)");
+  g_free (text);
+}
+
+GST_END_TEST;
+
 static void
 check_b64 (const gchar * in, gboolean ok, const gchar * expected)
 {
@@ -316,6 +377,8 @@ protocol_suite (void)
   tcase_add_test (tc, test_message_timestamps);
   tcase_add_test (tc, test_message_errors);
   tcase_add_test (tc, test_message_malformed);
+  tcase_add_test (tc, test_message_hostile);
+  tcase_add_test (tc, test_http_error_text);
   tcase_add_test (tc, test_base64_strict);
   tcase_add_test (tc, test_base64_matches_glib);
   return s;
