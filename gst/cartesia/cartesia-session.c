@@ -147,6 +147,7 @@ event_new (CartesiaEventType type, const gchar * context_id)
 
   event->type = type;
   event->context_id = g_strdup (context_id);
+  event->received_at = g_get_monotonic_time ();
   return event;
 }
 

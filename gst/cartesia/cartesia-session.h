@@ -56,6 +56,7 @@ typedef struct
 {
   CartesiaEventType type;
   gchar *context_id;            /* NULL: concerns every open context */
+  gint64 received_at;           /* g_get_monotonic_time() when it came in */
 
   /* AUDIO: decoded samples, exactly as the server sent them */
   GBytes *audio;

@@ -28,9 +28,17 @@
  * 4 and above.
  *
  * In non-live mode (the default) the element speaks #GstCartesiaTtsSrc:text
- * once, with timestamps from 0, and then sends EOS.  With
- * #GstCartesiaTtsSrc:is-live, every change of #GstCartesiaTtsSrc:text while
- * running queues a new utterance.
+ * once, with timestamps from 0, and then sends EOS.
+ *
+ * With #GstCartesiaTtsSrc:is-live it is a clocked source, like audiotestsrc
+ * is-live=true: buffers of #GstCartesiaTtsSrc:samplesperbuffer samples at the
+ * running time, silence while idle, speech spliced in at the first buffer
+ * after it arrives, faded in and out (#GstCartesiaTtsSrc:fade-ms).  Every
+ * new #GstCartesiaTtsSrc:text, and the #GstCartesiaTtsSrc::queue-utterance
+ * action signal, queues an utterance; #GstCartesiaTtsSrc::interrupt and
+ * #GstCartesiaTtsSrc::clear stop what speaks and what waits.  Element
+ * messages follow each utterance: `cartesia-utterance-queued`, `-started`,
+ * `-finished` and `-failed`, with running times.
  *
  * Errors: no API key, or a bad #GstCartesiaTtsSrc:base-url, fail the change
  * to PAUSED with `RESOURCE/SETTINGS`; a rejected key gives
@@ -54,19 +62,22 @@
  * |[
  * gst-launch-1.0 cartesiattssrc text="Hello" ! wavenc ! filesink location=hello.wav
  * ]| Writes a WAV file (S16LE, 44100 Hz).
+ * |[
+ * gst-launch-1.0 audiomixer name=mix ! audioconvert ! autoaudiosink \
+ *     audiotestsrc is-live=true volume=0.1 ! mix. \
+ *     cartesiattssrc is-live=true text="Good evening" ! mix.
+ * ]| Mixes speech over a live tone.
  */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include "gstcartesiattssrc.h"
-#include "cartesia-request.h"
-#include "cartesia-session.h"
+#include "gstcartesiattssrc-private.h"
 
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (gst_cartesia_tts_src_debug);
+GST_DEBUG_CATEGORY (gst_cartesia_tts_src_debug);
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
 #define RATES "{ 8000, 16000, 22050, 24000, 44100, 48000 }"
@@ -93,6 +104,9 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 #define DEFAULT_MAX_BUFFER_DELAY_MS -1
 #define DEFAULT_WORD_TIMESTAMPS FALSE
 #define DEFAULT_IS_LIVE FALSE
+#define DEFAULT_SAMPLES_PER_BUFFER 1024
+#define DEFAULT_FADE_MS 5
+#define DEFAULT_TEXT_MODE GST_CARTESIA_TEXT_MODE_QUEUE
 #define DEFAULT_RETRIES 3
 #define DEFAULT_RETRY_BACKOFF_FACTOR 0.5
 #define DEFAULT_RETRY_BACKOFF_MAX 8.0
@@ -119,6 +133,9 @@ enum
   PROP_MAX_BUFFER_DELAY_MS,
   PROP_WORD_TIMESTAMPS,
   PROP_IS_LIVE,
+  PROP_SAMPLES_PER_BUFFER,
+  PROP_FADE_MS,
+  PROP_TEXT_MODE,
   PROP_RETRIES,
   PROP_RETRY_BACKOFF_FACTOR,
   PROP_RETRY_BACKOFF_MAX,
@@ -128,56 +145,6 @@ enum
   PROP_USER_AGENT,
 };
 
-struct _GstCartesiaTtsSrc
-{
-  GstPushSrc parent;
-
-  /* Properties, under the object lock. */
-  gchar *text;
-  gchar *api_key;
-  gchar *base_url;
-  CartesiaTransport transport;
-  gchar *model_id;
-  gchar *voice_id;
-  gchar *language;
-  gchar *cartesia_version;
-  gdouble speed;
-  gboolean speed_set;
-  gdouble volume;
-  gboolean volume_set;
-  gchar *emotion;
-  gchar *pronunciation_dict_id;
-  gint max_buffer_delay_ms;
-  gboolean word_timestamps;
-  gint retries;
-  gdouble retry_backoff_factor;
-  gdouble retry_backoff_max;
-  guint timeout;
-  gboolean ssl_strict;
-  gchar *proxy;
-  gchar *user_agent;
-
-  /* Utterances waiting to be spoken (live mode), under the object lock. */
-  GQueue pending_texts;
-  gboolean flushing;
-
-  /* Negotiated format (streaming thread). */
-  const gchar *encoding;
-  gint rate;
-  guint bpf;
-
-  /* Streaming state. */
-  CartesiaSession *session;     /* created in start(), freed in stop() */
-  gboolean spoke_text;          /* non-live: the text was sent */
-  gchar *context_id;            /* the utterance being received */
-  gboolean request_sent;        /* its request reached the server */
-  guint64 n_samples;            /* samples pushed since start() */
-  GstClockTime utterance_start; /* PTS of the utterance's first sample */
-  guint64 utterance_samples;    /* samples pushed of this utterance */
-  GstClockTime next_pts;        /* where the last buffer ended */
-  guint8 partial[4];            /* a sample split across two chunks */
-  guint partial_len;
-};
 
 GType
 gst_cartesia_transport_get_type (void)
@@ -197,6 +164,36 @@ gst_cartesia_transport_get_type (void)
   }
   return type;
 }
+
+#define GST_TYPE_CARTESIA_TEXT_MODE (gst_cartesia_text_mode_get_type ())
+static GType
+gst_cartesia_text_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_CARTESIA_TEXT_MODE_QUEUE,
+        "New text waits for what is queued before it", "queue"},
+    {GST_CARTESIA_TEXT_MODE_INTERRUPT,
+        "New text interrupts what speaks and clears the queue", "interrupt"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstCartesiaTextMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+enum
+{
+  SIGNAL_QUEUE_UTTERANCE,
+  SIGNAL_INTERRUPT,
+  SIGNAL_CLEAR,
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
 
 #define gst_cartesia_tts_src_parent_class parent_class
 G_DEFINE_TYPE (GstCartesiaTtsSrc, gst_cartesia_tts_src, GST_TYPE_PUSH_SRC);
@@ -218,6 +215,8 @@ static gboolean gst_cartesia_tts_src_stop (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_unlock_stop (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_query (GstBaseSrc * bsrc,
+    GstQuery * query);
 static GstFlowReturn gst_cartesia_tts_src_create (GstPushSrc * psrc,
     GstBuffer ** outbuf);
 
@@ -313,6 +312,63 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "every new text is queued as an utterance", DEFAULT_IS_LIVE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SAMPLES_PER_BUFFER,
+      g_param_spec_uint ("samplesperbuffer", "Samples per buffer",
+          "Live mode: samples in each buffer; also the latency reported",
+          1, G_MAXINT, DEFAULT_SAMPLES_PER_BUFFER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_FADE_MS,
+      g_param_spec_uint ("fade-ms", "Fade (ms)",
+          "Live mode: linear fade at the start and end of speech and when "
+          "an utterance is interrupted, so splices do not click (0 = none)",
+          0, 1000, DEFAULT_FADE_MS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TEXT_MODE,
+      g_param_spec_enum ("text-mode", "Text mode",
+          "Live mode: what new text (the text property or queue-utterance) "
+          "does to what is speaking and queued", GST_TYPE_CARTESIA_TEXT_MODE,
+          DEFAULT_TEXT_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstCartesiaTtsSrc::queue-utterance:
+   * @src: the element
+   * @text: what to say
+   * @id: (nullable): the application's id for it, used in the utterance
+   *   messages; NULL picks "utterance-N"
+   *
+   * Live mode: queues an utterance (or, with text-mode=interrupt, replaces
+   * what speaks and what is queued).
+   */
+  signals[SIGNAL_QUEUE_UTTERANCE] = g_signal_new_class_handler
+      ("queue-utterance", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_cartesia_tts_src_queue_utterance), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * GstCartesiaTtsSrc::interrupt:
+   * @src: the element
+   *
+   * Live mode: stops the utterance that speaks (or is about to), within one
+   * buffer: cancelled on the server, its queued audio dropped, faded out.
+   */
+  signals[SIGNAL_INTERRUPT] = g_signal_new_class_handler ("interrupt",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_cartesia_tts_src_interrupt), NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+  /**
+   * GstCartesiaTtsSrc::clear:
+   * @src: the element
+   *
+   * Live mode: drops every queued utterance; the one speaking goes on.
+   */
+  signals[SIGNAL_CLEAR] = g_signal_new_class_handler ("clear",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_cartesia_tts_src_clear), NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+
   g_object_class_install_property (gobject_class, PROP_RETRIES,
       g_param_spec_int ("retries", "Retries",
           "How often to retry a connection refused with 408, 429 or 5xx, or "
@@ -366,7 +422,10 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_is_seekable);
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_create);
 
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_query);
+
   gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TRANSPORT, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TEXT_MODE, 0);
 }
 
 static void
@@ -392,7 +451,10 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->ssl_strict = DEFAULT_SSL_STRICT;
   self->proxy = g_strdup (DEFAULT_PROXY);
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
-  g_queue_init (&self->pending_texts);
+  self->samples_per_buffer = DEFAULT_SAMPLES_PER_BUFFER;
+  self->fade_ms = DEFAULT_FADE_MS;
+  self->text_mode = DEFAULT_TEXT_MODE;
+  gst_cartesia_tts_src_live_init (self);
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
@@ -424,7 +486,6 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->proxy);
   g_free (self->user_agent);
   g_free (self->context_id);
-  g_queue_clear_full (&self->pending_texts, g_free);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -432,18 +493,17 @@ gst_cartesia_tts_src_finalize (GObject * object)
 static void
 set_text (GstCartesiaTtsSrc * self, const gchar * text)
 {
-  /* gst_base_src_is_live() takes the object lock itself. */
-  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+  gboolean running;
 
   GST_OBJECT_LOCK (self);
   g_free (self->text);
   self->text = g_strdup (text);
-  /* A live source that is running queues every new text as an utterance. */
-  if (live && self->session && text && *text) {
-    g_queue_push_tail (&self->pending_texts, g_strdup (text));
-    cartesia_session_wakeup (self->session);
-  }
+  running = self->session != NULL;
   GST_OBJECT_UNLOCK (self);
+
+  /* A live source that is running speaks every new text. */
+  if (running && gst_base_src_is_live (GST_BASE_SRC (self)))
+    gst_cartesia_tts_src_queue_utterance (self, text, NULL);
 }
 
 static void
@@ -511,6 +571,21 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       break;
     case PROP_IS_LIVE:
       gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
+      break;
+    case PROP_SAMPLES_PER_BUFFER:
+      GST_OBJECT_LOCK (self);
+      self->samples_per_buffer = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_FADE_MS:
+      GST_OBJECT_LOCK (self);
+      self->fade_ms = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_TEXT_MODE:
+      GST_OBJECT_LOCK (self);
+      self->text_mode = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_RETRIES:
       self->retries = g_value_get_int (value);
@@ -592,6 +667,15 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     case PROP_WORD_TIMESTAMPS:
       g_value_set_boolean (value, self->word_timestamps);
       break;
+    case PROP_SAMPLES_PER_BUFFER:
+      g_value_set_uint (value, self->samples_per_buffer);
+      break;
+    case PROP_FADE_MS:
+      g_value_set_uint (value, self->fade_ms);
+      break;
+    case PROP_TEXT_MODE:
+      g_value_set_enum (value, self->text_mode);
+      break;
     case PROP_RETRIES:
       g_value_set_int (value, self->retries);
       break;
@@ -647,6 +731,7 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   const gchar *name = gst_structure_get_name (s);
   const gchar *format = gst_structure_get_string (s, "format");
   const gchar *encoding;
+  CartesiaSampleFormat sample_format;
   guint bpf;
   gint rate;
 
@@ -654,15 +739,19 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
     goto invalid;
   if (g_str_equal (name, "audio/x-mulaw")) {
     encoding = "pcm_mulaw";
+    sample_format = CARTESIA_SAMPLE_MULAW;
     bpf = 1;
   } else if (g_str_equal (name, "audio/x-alaw")) {
     encoding = "pcm_alaw";
+    sample_format = CARTESIA_SAMPLE_ALAW;
     bpf = 1;
   } else if (g_strcmp0 (format, "S16LE") == 0) {
     encoding = "pcm_s16le";
+    sample_format = CARTESIA_SAMPLE_S16LE;
     bpf = 2;
   } else if (g_strcmp0 (format, "F32LE") == 0) {
     encoding = "pcm_f32le";
+    sample_format = CARTESIA_SAMPLE_F32LE;
     bpf = 4;
   } else {
     goto invalid;
@@ -670,7 +759,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
 
   /* The server was asked for one format; audio already requested cannot
    * change to another in the middle of an utterance. */
-  if (self->context_id && (self->encoding != encoding || self->rate != rate)) {
+  if ((self->context_id || self->player) && (self->encoding != encoding
+          || self->rate != rate)) {
     GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT " in the middle of "
         "an utterance", caps);
     return FALSE;
@@ -678,6 +768,7 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
 
   GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
   self->encoding = encoding;
+  self->sample_format = sample_format;
   self->bpf = bpf;
   self->rate = rate;
   return TRUE;
@@ -750,6 +841,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
   g_autoptr (GError) error = NULL;
   g_autofree gchar *base_url = NULL;
+  CartesiaSession *session;
   gchar *api_key;
   gboolean has_text, live = gst_base_src_is_live (bsrc);
 
@@ -767,17 +859,19 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
     goto no_key;
 
   reset_streaming_state (self);
-  self->session = create_session (self, api_key);
+  gst_cartesia_tts_src_live_start (self);
+  session = create_session (self, api_key);
   clear_secret (&api_key);
   /* Handshake now, while the pipeline prerolls, not when the text is due. */
-  cartesia_session_connect (self->session);
+  cartesia_session_connect (session);
 
   GST_OBJECT_LOCK (self);
+  self->session = session;
   self->flushing = FALSE;
-  g_queue_clear_full (&self->pending_texts, g_free);
-  if (live && has_text)
-    g_queue_push_tail (&self->pending_texts, g_strdup (self->text));
   GST_OBJECT_UNLOCK (self);
+  /* Live, a text set beforehand is the first utterance. */
+  if (live && has_text)
+    gst_cartesia_tts_src_queue_utterance (self, self->text, NULL);
   return TRUE;
 
   /* ERRORS */
@@ -810,12 +904,12 @@ gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
 
   GST_OBJECT_LOCK (self);
   session = g_steal_pointer (&self->session);
-  g_queue_clear_full (&self->pending_texts, g_free);
   GST_OBJECT_UNLOCK (self);
 
   if (session && self->context_id)
     cartesia_session_cancel (session, self->context_id);
   cartesia_session_free (session);
+  gst_cartesia_tts_src_live_stop (self);
   reset_streaming_state (self);
   return TRUE;
 }
@@ -829,6 +923,8 @@ gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc)
   self->flushing = TRUE;
   if (self->session)
     cartesia_session_set_flushing (self->session, TRUE);
+  if (self->clock_id)
+    gst_clock_id_unschedule (self->clock_id);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -853,10 +949,32 @@ gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc)
   return FALSE;
 }
 
+static gboolean
+gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY
+      && gst_base_src_is_live (bsrc)) {
+    GstClockTime latency;
+
+    /* Live: a buffer leaves once its time is over, as from a capture card. */
+    if (self->rate == 0)
+      return FALSE;
+    latency = gst_cartesia_tts_src_live_latency (self);
+    GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (latency));
+    gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
 /* ---- utterances ---- */
 
-static void
-fill_request_params (GstCartesiaTtsSrc * self, CartesiaRequestParams * p)
+void
+gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
+    CartesiaRequestParams * p)
 {
   p->model_id = self->model_id;
   p->voice_id = self->voice_id;
@@ -887,7 +1005,7 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   self->partial_len = 0;
 
   GST_OBJECT_LOCK (self);
-  fill_request_params (self, &params);
+  gst_cartesia_tts_src_fill_request_params (self, &params);
   /* SSE has no contexts on the server: one request is one utterance. */
   request = cartesia_request_build_generation (&params,
       self->transport == CARTESIA_TRANSPORT_SSE ? NULL : self->context_id,
@@ -910,86 +1028,25 @@ end_utterance (GstCartesiaTtsSrc * self)
   self->partial_len = 0;
 }
 
-static void post_failure (GstCartesiaTtsSrc * self, CartesiaEvent * event,
-    GstMessageType type);
-
-/* Live and idle: waits for the next queued text, reporting what the session
- * says meanwhile (a refused pre-connect, say) as warnings. */
-static GstFlowReturn
-wait_for_text (GstCartesiaTtsSrc * self, gchar ** text)
-{
-  for (;;) {
-    g_autoptr (CartesiaEvent) event = NULL;
-    gboolean flushing;
-
-    GST_OBJECT_LOCK (self);
-    *text = g_queue_pop_head (&self->pending_texts);
-    flushing = self->flushing;
-    GST_OBJECT_UNLOCK (self);
-    if (*text)
-      return GST_FLOW_OK;
-    if (flushing)
-      return GST_FLOW_FLUSHING;
-
-    switch (cartesia_session_pop (self->session, -1, &event)) {
-      case CARTESIA_POP_FLUSHING:
-        return GST_FLOW_FLUSHING;
-      case CARTESIA_POP_EVENT:
-        if (event->type == CARTESIA_EVENT_ERROR)
-          post_failure (self, event, GST_MESSAGE_WARNING);
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-/* Waits for the next utterance: non-live, the text property once; live, the
- * next queued text. */
+/* Non-live: the text property, once; then EOS. */
 static GstFlowReturn
 next_utterance (GstCartesiaTtsSrc * self)
 {
-  gchar *text = NULL;
+  gchar *text;
 
-  if (!gst_base_src_is_live (GST_BASE_SRC (self))) {
-    if (self->spoke_text)
-      return GST_FLOW_EOS;
-    GST_OBJECT_LOCK (self);
-    text = g_strdup (self->text);
-    GST_OBJECT_UNLOCK (self);
-    self->spoke_text = TRUE;
-    if (text == NULL || *text == '\0') {
-      g_free (text);
-      return GST_FLOW_EOS;
-    }
-  } else {
-    GstFlowReturn ret = wait_for_text (self, &text);
-
-    if (ret != GST_FLOW_OK)
-      return ret;
+  if (self->spoke_text)
+    return GST_FLOW_EOS;
+  GST_OBJECT_LOCK (self);
+  text = g_strdup (self->text);
+  GST_OBJECT_UNLOCK (self);
+  self->spoke_text = TRUE;
+  if (text == NULL || *text == '\0') {
+    g_free (text);
+    return GST_FLOW_EOS;
   }
-
   begin_utterance (self, text);
   g_free (text);
   return GST_FLOW_OK;
-}
-
-/* Live mode places an utterance at the running time its first audio arrives,
- * never before the end of what was already pushed. */
-static GstClockTime
-live_start_time (GstCartesiaTtsSrc * self)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime now, base;
-
-  if (clock == NULL)
-    return self->next_pts;
-  now = gst_clock_get_time (clock);
-  base = gst_element_get_base_time (GST_ELEMENT (self));
-  gst_object_unref (clock);
-  if (now < base)
-    return self->next_pts;
-  return MAX (now - base, self->next_pts);
 }
 
 /* Turns decoded audio into a buffer of whole samples; a sample split across
@@ -1021,8 +1078,7 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
   memcpy (self->partial, data + len - self->partial_len, self->partial_len);
 
   if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start))
-    self->utterance_start = gst_base_src_is_live (GST_BASE_SRC (self)) ?
-        live_start_time (self) : self->next_pts;
+    self->utterance_start = self->next_pts;
   GST_BUFFER_PTS (buf) = self->utterance_start +
       gst_util_uint64_scale_int (self->utterance_samples, GST_SECOND,
       self->rate);
@@ -1063,9 +1119,9 @@ post_words (GstCartesiaTtsSrc * self, CartesiaEvent * event)
   }
 }
 
-static void
-post_failure (GstCartesiaTtsSrc * self, CartesiaEvent * event,
-    GstMessageType type)
+void
+gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, const gchar * context_id, GstMessageType type)
 {
   GQuark domain = GST_RESOURCE_ERROR;
   gint code;
@@ -1096,25 +1152,23 @@ post_failure (GstCartesiaTtsSrc * self, CartesiaEvent * event,
   if (event->http_status)
     gst_structure_set (details, "http-status-code", G_TYPE_UINT,
         event->http_status, NULL);
-  if (self->context_id)
-    gst_structure_set (details, "context-id", G_TYPE_STRING, self->context_id,
-        NULL);
+  if (context_id)
+    gst_structure_set (details, "context-id", G_TYPE_STRING, context_id, NULL);
 
   gst_element_message_full_with_details (GST_ELEMENT (self), type, domain,
       code, g_strdup (event->error_text), g_strdup (event->error_debug),
       __FILE__, GST_FUNCTION, __LINE__, details);
 }
 
-/* An utterance failed: fatal when not live; live, a warning and silence. */
+/* Non-live, a failed utterance is a failed stream. */
 static GstFlowReturn
 fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
 {
-  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
-
-  post_failure (self, event, live ? GST_MESSAGE_WARNING : GST_MESSAGE_ERROR);
+  gst_cartesia_tts_src_post_failure (self, event, self->context_id,
+      GST_MESSAGE_ERROR);
   cartesia_session_cancel (self->session, self->context_id);
   end_utterance (self);
-  return live ? GST_FLOW_OK : GST_FLOW_ERROR;
+  return GST_FLOW_ERROR;
 }
 
 static GstFlowReturn
@@ -1137,6 +1191,9 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 {
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (psrc);
   GstFlowReturn ret;
+
+  if (gst_base_src_is_live (GST_BASE_SRC (self)))
+    return gst_cartesia_tts_src_live_create (self, outbuf);
 
   for (;;) {
     g_autoptr (CartesiaEvent) event = NULL;

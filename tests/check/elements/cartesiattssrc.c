@@ -421,122 +421,6 @@ GST_START_TEST (test_word_timestamps)
 
 GST_END_TEST;
 
-/* Live mode: each new text is a new utterance on the same socket. */
-GST_START_TEST (test_live_queues_text)
-{
-  CartesiaEmulator *emu = test_emulator_new ();
-  GstHarness *h;
-  GstElement *src = gst_object_ref_sink (test_make_src (emu, "One"));
-  CartesiaEmulatorStats stats;
-  gsize len1, len2, got = 0;
-  guint8 *a1 = cartesia_emulator_render ("One", "pcm_s16le", 16000, &len1);
-  guint8 *a2 = cartesia_emulator_render ("Two", "pcm_s16le", 16000, &len2);
-  GByteArray *audio = g_byte_array_new ();
-  GstClockTime last_end = 0;
-
-  g_object_set (src, "is-live", TRUE, NULL);
-  h = gst_harness_new_with_element (src, NULL, "src");
-  gst_harness_set_sink_caps_str (h, "audio/x-raw,format=S16LE,rate=16000");
-  gst_harness_play (h);
-  while (got < len1 + len2) {
-    GstBuffer *buf = gst_harness_pull (h);
-    GstMapInfo map;
-
-    fail_unless (buf != NULL);
-    /* Never overlapping what came before. */
-    fail_unless (GST_BUFFER_PTS (buf) >= last_end);
-    last_end = GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf);
-    gst_buffer_map (buf, &map, GST_MAP_READ);
-    g_byte_array_append (audio, map.data, map.size);
-    gst_buffer_unmap (buf, &map);
-    got += map.size;
-    gst_buffer_unref (buf);
-    if (got == len1)
-      g_object_set (src, "text", "Two", NULL);
-  }
-  fail_unless_equals_int (audio->len, len1 + len2);
-  fail_unless (memcmp (audio->data, a1, len1) == 0);
-  fail_unless (memcmp (audio->data + len1, a2, len2) == 0);
-  cartesia_emulator_get_stats (emu, &stats);
-  fail_unless_equals_int (stats.ws_connections, 1);
-  fail_unless_equals_int (stats.contexts_started, 2);
-
-  gst_harness_teardown (h);
-  gst_object_unref (src);
-  g_byte_array_unref (audio);
-  g_free (a1);
-  g_free (a2);
-  cartesia_emulator_free (emu);
-}
-
-GST_END_TEST;
-
-static GByteArray *
-pull_bytes (GstHarness * h, gsize n)
-{
-  GByteArray *audio = g_byte_array_new ();
-
-  while (audio->len < n) {
-    GstBuffer *buf = gst_harness_pull (h);
-    GstMapInfo map;
-
-    fail_unless (buf != NULL);
-    gst_buffer_map (buf, &map, GST_MAP_READ);
-    g_byte_array_append (audio, map.data, map.size);
-    gst_buffer_unmap (buf, &map);
-    gst_buffer_unref (buf);
-  }
-  return audio;
-}
-
-/* The server closes an idle socket (1000 "connection idle timeout"); the
- * next utterance reconnects transparently. */
-GST_START_TEST (test_reconnect_after_idle_close)
-{
-  CartesiaEmulator *emu = test_emulator_new ();
-  GstElement *src = gst_object_ref_sink (test_make_src (emu, "One"));
-  CartesiaEmulatorStats stats = { 0, };
-  GstHarness *h;
-  GByteArray *audio;
-  gsize len;
-  guint8 *expected;
-  gint64 deadline;
-
-  test_emulator_set (emu, "idle-timeout-ms", "100");
-  g_object_set (src, "is-live", TRUE, NULL);
-  h = gst_harness_new_with_element (src, NULL, "src");
-  gst_harness_set_sink_caps_str (h, "audio/x-raw,format=S16LE,rate=8000");
-  gst_harness_play (h);
-
-  expected = cartesia_emulator_render ("One", "pcm_s16le", 8000, &len);
-  audio = pull_bytes (h, len);
-  fail_unless (memcmp (audio->data, expected, len) == 0);
-  g_byte_array_unref (audio);
-  g_free (expected);
-
-  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
-  do {
-    g_usleep (10000);
-    cartesia_emulator_get_stats (emu, &stats);
-  } while (stats.open_connections && g_get_monotonic_time () < deadline);
-  fail_unless_equals_int (stats.open_connections, 0);
-
-  g_object_set (src, "text", "Two", NULL);
-  expected = cartesia_emulator_render ("Two", "pcm_s16le", 8000, &len);
-  audio = pull_bytes (h, len);
-  fail_unless (memcmp (audio->data, expected, len) == 0);
-  cartesia_emulator_get_stats (emu, &stats);
-  fail_unless_equals_int (stats.ws_connections, 2);
-
-  g_byte_array_unref (audio);
-  g_free (expected);
-  gst_harness_teardown (h);
-  gst_object_unref (src);
-  cartesia_emulator_free (emu);
-}
-
-GST_END_TEST;
-
 /* The contract's names and defaults; the key can be written, never read. */
 GST_START_TEST (test_properties)
 {
@@ -604,8 +488,6 @@ cartesiattssrc_suite (void)
   tcase_add_test (tc, test_streams_before_done);
   tcase_add_test (tc, test_preconnect);
   tcase_add_test (tc, test_word_timestamps);
-  tcase_add_test (tc, test_live_queues_text);
-  tcase_add_test (tc, test_reconnect_after_idle_close);
   return s;
 }
 

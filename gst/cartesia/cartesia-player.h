@@ -1,0 +1,75 @@
+/* gst-cartesia: live playout of utterances on a fixed timeline.
+ *
+ * Pure (GLib only, no I/O, no GStreamer): utterances are added in the order
+ * they must play, their audio is pushed as it arrives, and fill() writes the
+ * next N samples of the timeline: speech of the first utterance that has
+ * audio, silence otherwise.  The timeline never stretches: an utterance whose
+ * audio runs dry while it plays gets silence (an underrun, counted), and
+ * speech that arrives faster than real time waits in its FIFO.  Short linear
+ * fades at the edges of speech, and when an utterance is interrupted, keep
+ * splices free of clicks.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CARTESIA_SAMPLE_S16LE,
+  CARTESIA_SAMPLE_F32LE,
+  CARTESIA_SAMPLE_MULAW,
+  CARTESIA_SAMPLE_ALAW,
+} CartesiaSampleFormat;
+
+typedef enum
+{
+  CARTESIA_PLAYER_STARTED,      /* first sample of the utterance */
+  CARTESIA_PLAYER_FINISHED,     /* sample after its last one */
+} CartesiaPlayerEventType;
+
+typedef struct
+{
+  CartesiaPlayerEventType type;
+  guint id;
+  guint offset;                 /* in samples, from the start of this fill */
+  guint64 samples;              /* FINISHED: samples played, silence included */
+  guint64 underrun_samples;     /* FINISHED: silence inserted while waiting */
+  gboolean interrupted;         /* FINISHED: cut short by remove() */
+} CartesiaPlayerEvent;
+
+typedef struct _CartesiaPlayer CartesiaPlayer;
+
+CartesiaPlayer *cartesia_player_new (CartesiaSampleFormat format,
+    guint fade_samples);
+void cartesia_player_free (CartesiaPlayer * player);
+
+guint cartesia_player_bytes_per_sample (CartesiaSampleFormat format);
+
+/* Queues utterance @id (the caller's handle) after the others. */
+void cartesia_player_add (CartesiaPlayer * player, guint id);
+/* Audio of @id, as the server sent it (a sample may be split across pushes). */
+void cartesia_player_push (CartesiaPlayer * player, guint id,
+    const guint8 * data, gsize len);
+/* No more audio will come for @id: once played out, it finishes. */
+void cartesia_player_finish (CartesiaPlayer * player, guint id);
+/* Drops @id.  One that is playing fades out within the next fill and
+ * finishes "interrupted"; one that has not started goes without a trace. */
+void cartesia_player_remove (CartesiaPlayer * player, guint id);
+/* Drops every utterance, as remove() does. */
+void cartesia_player_remove_all (CartesiaPlayer * player);
+
+gboolean cartesia_player_is_playing (CartesiaPlayer * player, guint id);
+gboolean cartesia_player_has (CartesiaPlayer * player, guint id);
+
+/* Writes the next @n samples to @out and appends what happened to @events
+ * (an array of CartesiaPlayerEvent). */
+void cartesia_player_fill (CartesiaPlayer * player, guint8 * out, guint n,
+    GArray * events);
+
+/* Silence in @format. */
+void cartesia_player_silence (CartesiaSampleFormat format, guint8 * out,
+    guint n);
+
+G_END_DECLS

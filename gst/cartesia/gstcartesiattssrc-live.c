@@ -1,0 +1,640 @@
+/* GStreamer Cartesia text-to-speech source: live mode
+ * Copyright (C) 2026 gst-cartesia developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* A live cartesiattssrc is a clocked source, like audiotestsrc is-live=true:
+ * every buffer holds samples-per-buffer samples, stamped with the running
+ * time, and is pushed once the clock has reached its end, filled with
+ * whatever speech has arrived by then (silence otherwise).  The application
+ * queues, interrupts and clears utterances from any thread; those requests
+ * are applied by the streaming thread at the next buffer. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstcartesiattssrc-private.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
+
+/* How many utterances may be with the server at once: the one playing and
+ * the next, so that back-to-back utterances leave no gap. */
+#define REQUESTS_AHEAD 2
+
+typedef enum
+{
+  OP_QUEUE,
+  OP_INTERRUPT,
+  OP_CLEAR,
+} OpType;
+
+typedef struct
+{
+  OpType type;
+  gchar *text;
+  gchar *id;
+} Op;
+
+typedef struct
+{
+  gchar *word;
+  gdouble start;
+  gdouble end;
+} Word;
+
+typedef struct
+{
+  guint handle;                 /* the player's */
+  gchar *id;                    /* the application's */
+  gchar *text;
+  gchar *context_id;            /* once requested */
+  gboolean done;                /* the server sent all it will */
+  gboolean failed;
+  gboolean dropped;             /* interrupted, cleared or failed */
+  gboolean started;
+  gint64 sent_at;               /* monotonic µs; 0: not yet */
+  gint64 first_audio_at;
+  gint64 last_heard;            /* for the timeout: 0 until the server has it */
+  GstClockTime started_rt;
+  GArray *words;                /* Word, posted once the start is known */
+} LiveUtterance;
+
+static void
+op_free (gpointer data)
+{
+  Op *op = data;
+
+  g_free (op->text);
+  g_free (op->id);
+  g_free (op);
+}
+
+static void
+word_clear (gpointer data)
+{
+  g_free (((Word *) data)->word);
+}
+
+static void
+utterance_free (gpointer data)
+{
+  LiveUtterance *u = data;
+
+  g_free (u->id);
+  g_free (u->text);
+  g_free (u->context_id);
+  g_array_unref (u->words);
+  g_free (u);
+}
+
+void
+gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
+{
+  g_queue_init (&self->ops);
+  g_queue_init (&self->utterances);
+  self->first_pts = GST_CLOCK_TIME_NONE;
+}
+
+void
+gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self)
+{
+  self->first_pts = GST_CLOCK_TIME_NONE;
+  self->live_samples = 0;
+  self->next_handle = 0;
+}
+
+void
+gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
+{
+  g_clear_pointer (&self->player, cartesia_player_free);
+  g_queue_clear_full (&self->utterances, utterance_free);
+  GST_OBJECT_LOCK (self);
+  g_queue_clear_full (&self->ops, op_free);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+post (GstCartesiaTtsSrc * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* ---- requests from the application (any thread) ---- */
+
+static void
+push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
+    const gchar * id)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->type = type;
+  op->text = g_strdup (text);
+  op->id = g_strdup (id);
+  g_queue_push_tail (&self->ops, op);
+}
+
+void
+gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id)
+{
+  g_autofree gchar *auto_id = NULL;
+
+  if (text == NULL || *text == '\0')
+    return;
+  if (!gst_base_src_is_live (GST_BASE_SRC (self))) {
+    GST_WARNING_OBJECT (self, "utterances are queued in live mode only");
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  if (id == NULL || *id == '\0')
+    id = auto_id = g_strdup_printf ("utterance-%u", ++self->next_auto_id);
+  if (self->text_mode == GST_CARTESIA_TEXT_MODE_INTERRUPT) {
+    push_op (self, OP_CLEAR, NULL, NULL);
+    push_op (self, OP_INTERRUPT, NULL, NULL);
+  }
+  push_op (self, OP_QUEUE, text, id);
+  GST_OBJECT_UNLOCK (self);
+
+  post (self, gst_structure_new ("cartesia-utterance-queued",
+          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
+}
+
+void
+gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  push_op (self, OP_INTERRUPT, NULL, NULL);
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  push_op (self, OP_CLEAR, NULL, NULL);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- utterances (streaming thread) ---- */
+
+static LiveUtterance *
+find_by_context (GstCartesiaTtsSrc * self, const gchar * context_id)
+{
+  GList *l;
+
+  for (l = self->utterances.head; l; l = l->next) {
+    LiveUtterance *u = l->data;
+
+    if (g_strcmp0 (u->context_id, context_id) == 0)
+      return u;
+  }
+  return NULL;
+}
+
+static LiveUtterance *
+find_by_handle (GstCartesiaTtsSrc * self, guint handle)
+{
+  GList *l;
+
+  for (l = self->utterances.head; l; l = l->next)
+    if (((LiveUtterance *) l->data)->handle == handle)
+      return l->data;
+  return NULL;
+}
+
+static GstClockTime
+ttfa (LiveUtterance * u)
+{
+  if (u->sent_at == 0 || u->first_audio_at == 0)
+    return GST_CLOCK_TIME_NONE;
+  return (u->first_audio_at - u->sent_at) * GST_USECOND;
+}
+
+static void
+post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
+    guint64 samples, guint64 underrun, gboolean interrupted)
+{
+  post (self, gst_structure_new ("cartesia-utterance-finished",
+          "id", G_TYPE_STRING, u->id,
+          "running-time", G_TYPE_UINT64, end,
+          "duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (samples, GST_SECOND, self->rate),
+          "time-to-first-audio", G_TYPE_UINT64, ttfa (u),
+          "underrun-duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (underrun, GST_SECOND, self->rate),
+          "interrupted", G_TYPE_BOOLEAN, interrupted, NULL));
+}
+
+static void
+post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
+{
+  GstClockTime start = u->started_rt + (GstClockTime) (w->start * GST_SECOND);
+  GstClockTime end = u->started_rt + (GstClockTime) (w->end * GST_SECOND);
+
+  post (self, gst_structure_new ("cartesia-word",
+          "word", G_TYPE_STRING, w->word,
+          "id", G_TYPE_STRING, u->id,
+          "context-id", G_TYPE_STRING, u->context_id,
+          "timestamp", G_TYPE_UINT64, start,
+          "duration", G_TYPE_UINT64, end > start ? end - start : 0, NULL));
+}
+
+/* Stops @u: on the server, in the player and in the queue.  One that was
+ * playing fades out and is reported by the player at the next buffer. */
+static void
+drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    GstClockTime now_rt)
+{
+  if (u->context_id && !u->done)
+    cartesia_session_cancel (self->session, u->context_id);
+  u->done = TRUE;
+  u->dropped = TRUE;
+  if (cartesia_player_is_playing (self->player, u->handle)) {
+    cartesia_player_remove (self->player, u->handle);
+    return;
+  }
+  cartesia_player_remove (self->player, u->handle);
+  if (!u->failed)
+    post_finished (self, u, now_rt, 0, 0, TRUE);
+  g_queue_remove (&self->utterances, u);
+  utterance_free (u);
+}
+
+static void
+fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    CartesiaEvent * event, GstClockTime now_rt)
+{
+  gst_cartesia_tts_src_post_failure (self, event, u->context_id,
+      GST_MESSAGE_WARNING);
+  post (self, gst_structure_new ("cartesia-utterance-failed",
+          "id", G_TYPE_STRING, u->id,
+          "reason", G_TYPE_STRING, event->error_text, NULL));
+  u->failed = TRUE;
+  drop_utterance (self, u, now_rt);
+}
+
+static void
+apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+{
+  GQueue ops = G_QUEUE_INIT;
+  Op *op;
+
+  GST_OBJECT_LOCK (self);
+  ops = self->ops;
+  g_queue_init (&self->ops);
+  GST_OBJECT_UNLOCK (self);
+
+  while ((op = g_queue_pop_head (&ops))) {
+    LiveUtterance *head = NULL;
+    GList *l;
+
+    for (l = self->utterances.head; l && head == NULL; l = l->next)
+      if (!((LiveUtterance *) l->data)->dropped)
+        head = l->data;
+
+    switch (op->type) {
+      case OP_QUEUE:{
+        LiveUtterance *u = g_new0 (LiveUtterance, 1);
+
+        u->handle = ++self->next_handle;
+        u->id = g_steal_pointer (&op->id);
+        u->text = g_steal_pointer (&op->text);
+        u->started_rt = GST_CLOCK_TIME_NONE;
+        u->words = g_array_new (FALSE, FALSE, sizeof (Word));
+        g_array_set_clear_func (u->words, word_clear);
+        g_queue_push_tail (&self->utterances, u);
+        cartesia_player_add (self->player, u->handle);
+        break;
+      }
+      case OP_INTERRUPT:
+        /* What speaks now, or is about to. */
+        if (head)
+          drop_utterance (self, head, now_rt);
+        break;
+      case OP_CLEAR:
+        /* Everything waiting; what speaks now goes on. */
+        l = self->utterances.head;
+        while (l) {
+          GList *next = l->next;
+          LiveUtterance *u = l->data;
+
+          if (!u->dropped && !cartesia_player_is_playing (self->player,
+                  u->handle))
+            drop_utterance (self, u, now_rt);
+          l = next;
+        }
+        break;
+    }
+    op_free (op);
+  }
+}
+
+static void
+send_requests (GstCartesiaTtsSrc * self)
+{
+  GList *l;
+  guint ahead = 0;
+
+  for (l = self->utterances.head; l && ahead < REQUESTS_AHEAD; l = l->next) {
+    LiveUtterance *u = l->data;
+    CartesiaRequestParams params = { 0, };
+    gchar *request;
+
+    if (u->dropped)
+      continue;
+    ahead++;
+    if (u->context_id)
+      continue;
+    u->context_id = cartesia_request_new_context_id ();
+    GST_OBJECT_LOCK (self);
+    gst_cartesia_tts_src_fill_request_params (self, &params);
+    request = cartesia_request_build_generation (&params,
+        self->transport == CARTESIA_TRANSPORT_SSE ? NULL : u->context_id,
+        u->text, FALSE);
+    GST_OBJECT_UNLOCK (self);
+    GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
+    u->sent_at = g_get_monotonic_time ();
+    cartesia_session_send (self->session, u->context_id, request);
+  }
+}
+
+static void
+on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
+{
+  LiveUtterance *u = event->context_id ?
+      find_by_context (self, event->context_id) : NULL;
+  guint i;
+
+  if (event->type == CARTESIA_EVENT_ERROR && event->context_id == NULL) {
+    /* Concerns every utterance with the server, or none (a pre-connect). */
+    GList *l = self->utterances.head;
+    gboolean any = FALSE;
+
+    while (l) {
+      GList *next = l->next;
+      LiveUtterance *v = l->data;
+
+      if (v->context_id && !v->done) {
+        fail_utterance (self, v, event, now_rt);
+        any = TRUE;
+      }
+      l = next;
+    }
+    if (!any)
+      gst_cartesia_tts_src_post_failure (self, event, NULL,
+          GST_MESSAGE_WARNING);
+    return;
+  }
+  if (u == NULL || u->done)
+    return;                     /* late output of a dropped utterance */
+
+  u->last_heard = event->received_at;
+  switch (event->type) {
+    case CARTESIA_EVENT_SENT:
+      break;
+    case CARTESIA_EVENT_AUDIO:
+      if (u->first_audio_at == 0)
+        u->first_audio_at = event->received_at;
+      cartesia_player_push (self->player, u->handle,
+          g_bytes_get_data (event->audio, NULL),
+          g_bytes_get_size (event->audio));
+      break;
+    case CARTESIA_EVENT_TIMESTAMPS:
+      for (i = 0; i < event->n_words; i++) {
+        Word w = { g_strdup (event->words[i]), event->word_start[i],
+          event->word_end[i]
+        };
+
+        if (u->started)
+          post_word (self, u, &w);
+        g_array_append_val (u->words, w);
+      }
+      break;
+    case CARTESIA_EVENT_DONE:
+      u->done = TRUE;
+      cartesia_player_finish (self->player, u->handle);
+      break;
+    case CARTESIA_EVENT_ERROR:
+      fail_utterance (self, u, event, now_rt);
+      break;
+  }
+}
+
+/* Takes whatever the session has, without waiting. */
+static GstFlowReturn
+drain_events (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+{
+  for (;;) {
+    g_autoptr (CartesiaEvent) event = NULL;
+
+    switch (cartesia_session_pop (self->session, 0, &event)) {
+      case CARTESIA_POP_FLUSHING:
+        return GST_FLOW_FLUSHING;
+      case CARTESIA_POP_TIMEOUT:
+        return GST_FLOW_OK;
+      case CARTESIA_POP_EVENT:
+        on_event (self, event, now_rt);
+        break;
+      case CARTESIA_POP_WAKEUP:
+        break;
+    }
+  }
+}
+
+static void
+check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint timeout = self->timeout;
+  GList *l = self->utterances.head;
+
+  while (timeout && l) {
+    GList *next = l->next;
+    LiveUtterance *u = l->data;
+
+    if (!u->done && u->last_heard &&
+        now - u->last_heard > timeout * G_TIME_SPAN_SECOND) {
+      CartesiaEvent event = { 0, };
+
+      event.type = CARTESIA_EVENT_ERROR;
+      event.error_kind = CARTESIA_ERROR_READ;
+      event.error_text = g_strdup_printf ("The server sent nothing for %u "
+          "seconds (timeout)", timeout);
+      fail_utterance (self, u, &event, now_rt);
+      g_free (event.error_text);
+    }
+    l = next;
+  }
+}
+
+static void
+on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
+{
+  guint i, j;
+
+  for (i = 0; i < events->len; i++) {
+    CartesiaPlayerEvent *e = &g_array_index (events, CartesiaPlayerEvent, i);
+    LiveUtterance *u = find_by_handle (self, e->id);
+    GstClockTime at = pts + gst_util_uint64_scale_int (e->offset, GST_SECOND,
+        self->rate);
+
+    if (u == NULL)
+      continue;
+    if (e->type == CARTESIA_PLAYER_STARTED) {
+      u->started = TRUE;
+      u->started_rt = at;
+      post (self, gst_structure_new ("cartesia-utterance-started",
+              "id", G_TYPE_STRING, u->id,
+              "running-time", G_TYPE_UINT64, at,
+              "time-to-first-audio", G_TYPE_UINT64, ttfa (u), NULL));
+      for (j = 0; j < u->words->len; j++)
+        post_word (self, u, &g_array_index (u->words, Word, j));
+      continue;
+    }
+    if (e->underrun_samples)
+      GST_WARNING_OBJECT (self, "utterance %s: %" G_GUINT64_FORMAT " samples "
+          "of silence while waiting for the server", u->id,
+          e->underrun_samples);
+    if (!u->failed)
+      post_finished (self, u, at, e->samples, e->underrun_samples,
+          e->interrupted);
+    g_queue_remove (&self->utterances, u);
+    utterance_free (u);
+  }
+}
+
+/* ---- the clock ---- */
+
+static GstClockTime
+running_time_now (GstCartesiaTtsSrc * self)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now, base;
+
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  return now > base ? now - base : 0;
+}
+
+/* Waits until the clock reaches running time @rt; unlock() cuts it short. */
+static GstFlowReturn
+wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockID id;
+  GstClockReturn ret;
+
+  if (clock == NULL)
+    return GST_FLOW_OK;
+  id = gst_clock_new_single_shot_id (clock,
+      gst_element_get_base_time (GST_ELEMENT (self)) + rt);
+  gst_object_unref (clock);
+
+  GST_OBJECT_LOCK (self);
+  if (self->flushing) {
+    GST_OBJECT_UNLOCK (self);
+    gst_clock_id_unref (id);
+    return GST_FLOW_FLUSHING;
+  }
+  self->clock_id = id;
+  GST_OBJECT_UNLOCK (self);
+
+  ret = gst_clock_id_wait (id, NULL);
+
+  GST_OBJECT_LOCK (self);
+  self->clock_id = NULL;
+  GST_OBJECT_UNLOCK (self);
+  gst_clock_id_unref (id);
+  return ret == GST_CLOCK_UNSCHEDULED ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+}
+
+GstClockTime
+gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
+{
+  guint n;
+
+  GST_OBJECT_LOCK (self);
+  n = self->samples_per_buffer;
+  GST_OBJECT_UNLOCK (self);
+  return gst_util_uint64_scale_int (n, GST_SECOND, self->rate);
+}
+
+GstFlowReturn
+gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
+    GstBuffer ** outbuf)
+{
+  GstClockTime pts, end;
+  GstFlowReturn ret;
+  GstBuffer *buf;
+  GstMapInfo map;
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE,
+      sizeof (CartesiaPlayerEvent));
+  guint n;
+
+  GST_OBJECT_LOCK (self);
+  n = self->samples_per_buffer;
+  if (self->player == NULL)
+    self->player = cartesia_player_new (self->sample_format,
+        gst_util_uint64_scale_int (self->fade_ms, self->rate, 1000));
+  GST_OBJECT_UNLOCK (self);
+
+  /* The timeline starts at the running time of the first buffer and then
+   * only ever advances by whole samples. */
+  if (!GST_CLOCK_TIME_IS_VALID (self->first_pts)) {
+    self->first_pts = running_time_now (self);
+    if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
+      self->first_pts = 0;
+  }
+  pts = self->first_pts + gst_util_uint64_scale_int (self->live_samples,
+      GST_SECOND, self->rate);
+  end = self->first_pts + gst_util_uint64_scale_int (self->live_samples + n,
+      GST_SECOND, self->rate);
+
+  /* New utterances go to the server now, not after the wait. */
+  apply_ops (self, pts);
+  send_requests (self);
+
+  /* Like a capture device: the buffer is complete when its time is over,
+   * holding every sample of speech that arrived until then; and what the
+   * application asked for meanwhile (an interrupt) applies to it. */
+  ret = wait_until (self, end);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  apply_ops (self, pts);
+  ret = drain_events (self, pts);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  check_timeouts (self, pts);
+  send_requests (self);
+
+  buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  cartesia_player_fill (self->player, map.data, n, events);
+  gst_buffer_unmap (buf, &map);
+  on_player_events (self, events, pts);
+  /* A finished utterance makes room for the next request. */
+  send_requests (self);
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = end - pts;
+  GST_BUFFER_OFFSET (buf) = self->live_samples;
+  GST_BUFFER_OFFSET_END (buf) = self->live_samples + n;
+  if (self->live_samples == 0)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  self->live_samples += n;
+  *outbuf = buf;
+  return GST_FLOW_OK;
+}

@@ -1,0 +1,111 @@
+/* GStreamer Cartesia text-to-speech source: what its files share.
+ * Copyright (C) 2026 gst-cartesia developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+#pragma once
+
+#include "gstcartesiattssrc.h"
+#include "cartesia-player.h"
+#include "cartesia-request.h"
+#include "cartesia-session.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_cartesia_tts_src_debug);
+
+typedef enum
+{
+  GST_CARTESIA_TEXT_MODE_QUEUE,
+  GST_CARTESIA_TEXT_MODE_INTERRUPT,
+} GstCartesiaTextMode;
+
+struct _GstCartesiaTtsSrc
+{
+  GstPushSrc parent;
+
+  /* Properties, under the object lock. */
+  gchar *text;
+  gchar *api_key;
+  gchar *base_url;
+  CartesiaTransport transport;
+  gchar *model_id;
+  gchar *voice_id;
+  gchar *language;
+  gchar *cartesia_version;
+  gdouble speed;
+  gboolean speed_set;
+  gdouble volume;
+  gboolean volume_set;
+  gchar *emotion;
+  gchar *pronunciation_dict_id;
+  gint max_buffer_delay_ms;
+  gboolean word_timestamps;
+  gint retries;
+  gdouble retry_backoff_factor;
+  gdouble retry_backoff_max;
+  guint timeout;
+  gboolean ssl_strict;
+  gchar *proxy;
+  gchar *user_agent;
+
+  /* Live mode settings, under the object lock. */
+  guint samples_per_buffer;
+  guint fade_ms;
+  GstCartesiaTextMode text_mode;
+
+  /* Requests from the application (live mode), under the object lock:
+   * applied by the streaming thread, at the next buffer. */
+  GQueue ops;
+  gboolean flushing;
+  GstClockID clock_id;          /* the live clock wait, for unlock() */
+  guint next_auto_id;
+
+  /* Negotiated format (streaming thread). */
+  const gchar *encoding;
+  CartesiaSampleFormat sample_format;
+  gint rate;
+  guint bpf;
+
+  /* Streaming state. */
+  CartesiaSession *session;     /* created in start(), freed in stop() */
+  gboolean spoke_text;          /* non-live: the text was sent */
+  gchar *context_id;            /* the utterance being received */
+  gboolean request_sent;        /* its request reached the server */
+  guint64 n_samples;            /* samples pushed since start() */
+  GstClockTime utterance_start; /* PTS of the utterance's first sample */
+  guint64 utterance_samples;    /* samples pushed of this utterance */
+  GstClockTime next_pts;        /* where the last buffer ended */
+  guint8 partial[4];            /* a sample split across two chunks */
+  guint partial_len;
+
+  /* Live playout (streaming thread). */
+  CartesiaPlayer *player;
+  GQueue utterances;            /* LiveUtterance, in the order they play */
+  guint next_handle;
+  GstClockTime first_pts;       /* running time of the first live buffer */
+  guint64 live_samples;         /* samples produced since then */
+};
+
+/* gstcartesiattssrc.c */
+void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
+    CartesiaRequestParams * params);
+void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, const gchar * context_id, GstMessageType type);
+
+/* gstcartesiattssrc-live.c: live mode */
+void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id);
+void gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
+GstFlowReturn gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
+    GstBuffer ** outbuf);
+GstClockTime gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self);
+
+G_END_DECLS

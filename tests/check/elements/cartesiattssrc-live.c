@@ -1,0 +1,596 @@
+/* cartesiattssrc in live mode: a clocked source driven by a GstTestClock. */
+#include "cartesia-test-utils.h"
+
+#include <gst/check/gstharness.h>
+#include <gst/check/gsttestclock.h>
+
+#define RATE 16000
+#define SPB 160                 /* 10 ms buffers */
+#define CAPS "audio/x-raw,format=S16LE,rate=16000"
+
+typedef struct
+{
+  CartesiaEmulator *emu;
+  GstElement *src;
+  GstHarness *h;
+  GstBus *bus;
+  GMutex lock;
+  GPtrArray *messages;          /* GstStructure copies, in order */
+  GByteArray *audio;            /* every sample pulled */
+  GPtrArray *buffers;
+} Live;
+
+static GstBusSyncReply
+collect (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  Live *l = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s) {
+    g_mutex_lock (&l->lock);
+    g_ptr_array_add (l->messages, gst_structure_copy (s));
+    g_mutex_unlock (&l->lock);
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+    GError *e = NULL;
+
+    gst_message_parse_warning (msg, &e, NULL);
+    g_mutex_lock (&l->lock);
+    g_ptr_array_add (l->messages, gst_structure_new ("warning",
+            "domain", G_TYPE_STRING, g_quark_to_string (e->domain),
+            "code", G_TYPE_INT, e->code,
+            "text", G_TYPE_STRING, e->message, NULL));
+    g_mutex_unlock (&l->lock);
+    g_error_free (e);
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *e = NULL;
+
+    gst_message_parse_error (msg, &e, NULL);
+    fail ("unexpected ERROR in live mode: %s", e->message);
+  }
+  /* Left on the bus until live_free() flushes it: GST_BUS_DROP from here
+   * leaked the messages (and so the element) under LeakSanitizer. */
+  return GST_BUS_PASS;
+}
+
+/* A live source at 16 kHz with 10 ms buffers, no fades (byte-exact), on a
+ * test clock.  Properties as "name=value;..." in @props. */
+static Live *
+live_new (const gchar * text, const gchar * props)
+{
+  Live *l = g_new0 (Live, 1);
+
+  l->emu = test_emulator_new ();
+  l->src = gst_object_ref_sink (test_make_src (l->emu, text));
+  g_object_set (l->src, "is-live", TRUE, "samplesperbuffer", SPB,
+      "fade-ms", 0, NULL);
+  if (props) {
+    gchar **kvs = g_strsplit (props, ";", -1), **kv;
+
+    for (kv = kvs; *kv; kv++) {
+      gchar **p = g_strsplit (*kv, "=", 2);
+
+      gst_util_set_object_arg (G_OBJECT (l->src), p[0], p[1]);
+      g_strfreev (p);
+    }
+    g_strfreev (kvs);
+  }
+  g_mutex_init (&l->lock);
+  l->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+  l->audio = g_byte_array_new ();
+  l->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  l->bus = gst_bus_new ();
+  gst_bus_set_sync_handler (l->bus, collect, l, NULL);
+  gst_element_set_bus (l->src, l->bus);
+  l->h = gst_harness_new_with_element (l->src, NULL, "src");
+  gst_harness_use_testclock (l->h);
+  gst_harness_set_sink_caps_str (l->h, CAPS);
+  return l;
+}
+
+static void
+live_free (Live * l)
+{
+  gst_harness_teardown (l->h);
+  gst_element_set_bus (l->src, NULL);
+  gst_bus_set_sync_handler (l->bus, NULL, NULL, NULL);
+  gst_bus_set_flushing (l->bus, TRUE);
+  gst_object_unref (l->bus);
+  gst_object_unref (l->src);
+  g_ptr_array_unref (l->messages);
+  g_ptr_array_unref (l->buffers);
+  g_byte_array_unref (l->audio);
+  g_mutex_clear (&l->lock);
+  cartesia_emulator_free (l->emu);
+  g_free (l);
+}
+
+/* Lets the clock reach the end of the next buffer and takes it. */
+static GstBuffer *
+live_step (Live * l)
+{
+  GstBuffer *buf;
+  GstMapInfo map;
+
+  fail_unless (gst_harness_crank_single_clock_wait (l->h));
+  buf = gst_harness_pull (l->h);
+  fail_unless (buf != NULL);
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_byte_array_append (l->audio, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  g_ptr_array_add (l->buffers, buf);
+  return buf;
+}
+
+/* The first message called @name (with "id" @id when not NULL), or NULL. */
+static GstStructure *
+live_find (Live * l, const gchar * name, const gchar * id)
+{
+  GstStructure *found = NULL;
+  guint i;
+
+  g_mutex_lock (&l->lock);
+  for (i = 0; i < l->messages->len && !found; i++) {
+    GstStructure *s = g_ptr_array_index (l->messages, i);
+
+    if (gst_structure_has_name (s, name) && (id == NULL
+            || g_strcmp0 (gst_structure_get_string (s, "id"), id) == 0))
+      found = s;
+  }
+  g_mutex_unlock (&l->lock);
+  return found;
+}
+
+/* Steps until the message arrives; at most @max buffers.  The test clock
+ * runs far ahead of real time: give the network 1 ms per buffer. */
+static GstStructure *
+live_step_until (Live * l, const gchar * name, const gchar * id, guint max)
+{
+  GstStructure *s;
+  guint i;
+
+  for (i = 0; i < max && !(s = live_find (l, name, id)); i++) {
+    g_usleep (1000);
+    live_step (l);
+  }
+  fail_unless (s != NULL, "no %s for %s after %u buffers", name,
+      GST_STR_NULL (id), max);
+  return s;
+}
+
+/* Waits (in real time) until the emulator has sent @n whole generations,
+ * and a little more for them to reach the element. */
+static void
+wait_generated (Live * l, guint n)
+{
+  CartesiaEmulatorStats stats;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  do {
+    g_usleep (2000);
+    cartesia_emulator_get_stats (l->emu, &stats);
+  } while (stats.contexts_done < n && g_get_monotonic_time () < deadline);
+  fail_unless (stats.contexts_done >= n, "only %u generations",
+      stats.contexts_done);
+  g_usleep (50000);
+}
+
+static guint64
+get_u64 (GstStructure * s, const gchar * field)
+{
+  guint64 v = 0;
+
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s in %"
+      GST_PTR_FORMAT, field, s);
+  return v;
+}
+
+static gsize
+byte_at (GstClockTime rt)
+{
+  return gst_util_uint64_scale_round (rt, RATE, GST_SECOND) * 2;
+}
+
+/* Idle: fixed-size buffers of silence at exact running times, and the
+ * latency query says one buffer. */
+GST_START_TEST (test_live_silence_while_idle)
+{
+  Live *l = live_new (NULL, NULL);
+  GstQuery *q;
+  gboolean live;
+  GstClockTime min, max;
+  guint i, j;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < 50; i++) {
+    GstBuffer *buf = live_step (l);
+    GstMapInfo map;
+
+    fail_unless_equals_int (gst_buffer_get_size (buf), SPB * 2);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf),
+        gst_util_uint64_scale_int (i * SPB, GST_SECOND, RATE));
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), 10 * GST_MSECOND);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i * SPB);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf), (i + 1) * SPB);
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+            GST_BUFFER_FLAG_DISCONT), i == 0);
+    gst_buffer_map (buf, &map, GST_MAP_READ);
+    for (j = 0; j < map.size; j++)
+      fail_unless (map.data[j] == 0);
+    gst_buffer_unmap (buf, &map);
+  }
+  q = gst_query_new_latency ();
+  fail_unless (gst_element_query (l->src, q));
+  gst_query_parse_latency (q, &live, &min, &max);
+  fail_unless (live);
+  fail_unless_equals_uint64 (min, 10 * GST_MSECOND);
+  gst_query_unref (q);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* mu-law silence is 0xFF, not zero. */
+GST_START_TEST (test_live_silence_mulaw)
+{
+  Live *l = live_new (NULL, NULL);
+  GstBuffer *buf;
+  GstMapInfo map;
+  guint j;
+
+  gst_harness_set_sink_caps_str (l->h, "audio/x-mulaw,rate=8000");
+  gst_harness_play (l->h);
+  buf = live_step (l);
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  fail_unless_equals_int (map.size, SPB);
+  for (j = 0; j < map.size; j++)
+    fail_unless (map.data[j] == 0xff);
+  gst_buffer_unmap (buf, &map);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* Speech that has arrived is spliced in at the next buffer, sample-exact;
+ * queued, started and finished messages carry the running times. */
+GST_START_TEST (test_live_splice_and_messages)
+{
+  Live *l = live_new (NULL, NULL);
+  GstStructure *queued, *started, *finished;
+  GstClockTime start_rt, end_rt;
+  gsize len, at;
+  guint8 *expected = cartesia_emulator_render ("Hello there", "pcm_s16le",
+      RATE, &len);
+  guint i;
+
+  gst_harness_play (l->h);
+  for (i = 0; i < 5; i++)
+    live_step (l);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello there", "greeting");
+  queued = live_find (l, "cartesia-utterance-queued", "greeting");
+  fail_unless (queued != NULL);
+  fail_unless_equals_string (gst_structure_get_string (queued, "text"),
+      "Hello there");
+
+  /* The request leaves with the next buffer; its audio is all there then. */
+  live_step (l);
+  wait_generated (l, 1);
+  started = live_step_until (l, "cartesia-utterance-started", "greeting", 3);
+  start_rt = get_u64 (started, "running-time");
+  /* It starts with the first buffer filled after its audio arrived. */
+  fail_unless_equals_uint64 (start_rt, 60 * GST_MSECOND);
+  fail_unless (get_u64 (started, "time-to-first-audio") < GST_SECOND);
+
+  finished = live_step_until (l, "cartesia-utterance-finished", "greeting",
+      200);
+  end_rt = get_u64 (finished, "running-time");
+  fail_unless_equals_uint64 (end_rt - start_rt, 550 * GST_MSECOND);
+  fail_unless_equals_uint64 (get_u64 (finished, "duration"),
+      550 * GST_MSECOND);
+  fail_unless_equals_uint64 (get_u64 (finished, "underrun-duration"), 0);
+  fail_if (g_value_get_boolean (gst_structure_get_value (finished,
+              "interrupted")));
+
+  /* Exactly the server's samples, at exactly those running times. */
+  at = byte_at (start_rt);
+  fail_unless (l->audio->len >= at + len);
+  fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
+  for (i = 0; i < at; i++)
+    fail_unless (l->audio->data[i] == 0);
+  /* ... and silence again after it. */
+  live_step (l);
+  for (i = at + len; i < l->audio->len; i++)
+    fail_unless (l->audio->data[i] == 0);
+  g_free (expected);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* Queued utterances play back to back: the second starts on the sample
+ * after the first one's last. */
+GST_START_TEST (test_live_back_to_back)
+{
+  Live *l = live_new (NULL, NULL);
+  GstStructure *f1, *s2, *f2;
+  gsize len1, len2, at;
+  guint8 *a1 = cartesia_emulator_render ("First one", "pcm_s16le", RATE,
+      &len1);
+  guint8 *a2 = cartesia_emulator_render ("Second", "pcm_s16le", RATE, &len2);
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "First one", "a");
+  g_signal_emit_by_name (l->src, "queue-utterance", "Second", "b");
+  live_step (l);
+  wait_generated (l, 2);
+  f1 = live_step_until (l, "cartesia-utterance-finished", "a", 200);
+  s2 = live_step_until (l, "cartesia-utterance-started", "b", 2);
+  fail_unless_equals_uint64 (get_u64 (s2, "running-time"),
+      get_u64 (f1, "running-time"));
+  f2 = live_step_until (l, "cartesia-utterance-finished", "b", 200);
+  fail_unless_equals_uint64 (get_u64 (f2, "running-time") -
+      get_u64 (s2, "running-time"), 300 * GST_MSECOND);
+
+  at = byte_at (get_u64 (live_find (l, "cartesia-utterance-started", "a"),
+          "running-time"));
+  fail_unless (memcmp (l->audio->data + at, a1, len1) == 0);
+  fail_unless (memcmp (l->audio->data + at + len1, a2, len2) == 0);
+  g_free (a1);
+  g_free (a2);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* interrupt: within one buffer the speech is gone (after its fade), the
+ * utterance is cancelled on the server and reported as interrupted. */
+GST_START_TEST (test_live_interrupt)
+{
+  Live *l = live_new (NULL, "fade-ms=2");
+  GstStructure *finished;
+  CartesiaEmulatorStats stats;
+  GstBuffer *after;
+  GstMapInfo map;
+  guint i, fade_bytes = 32 * 2;
+
+  /* Real-time pacing: the server is still sending when it is interrupted. */
+  test_emulator_set (l->emu, "pacing", "realtime");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance",
+      "A very long announcement that nobody will hear to the end", "long");
+  for (i = 0; i < 200 && !live_find (l, "cartesia-utterance-started", "long");
+      i++) {
+    g_usleep (10000);
+    live_step (l);
+  }
+  fail_unless (live_find (l, "cartesia-utterance-started", "long") != NULL);
+  live_step (l);
+
+  g_signal_emit_by_name (l->src, "interrupt");
+  after = live_step (l);
+  finished = live_find (l, "cartesia-utterance-finished", "long");
+  fail_unless (finished != NULL, "not finished within one buffer");
+  fail_unless (g_value_get_boolean (gst_structure_get_value (finished,
+              "interrupted")));
+  /* That buffer: at most the fade of speech, then silence. */
+  gst_buffer_map (after, &map, GST_MAP_READ);
+  for (i = fade_bytes; i < map.size; i++)
+    fail_unless (map.data[i] == 0, "speech at byte %u after interrupt", i);
+  gst_buffer_unmap (after, &map);
+  /* ... and silence from then on. */
+  for (i = 0; i < 20; i++) {
+    GstBuffer *buf = live_step (l);
+    guint j;
+
+    gst_buffer_map (buf, &map, GST_MAP_READ);
+    for (j = 0; j < map.size; j++)
+      fail_unless (map.data[j] == 0);
+    gst_buffer_unmap (buf, &map);
+  }
+  cartesia_emulator_get_stats (l->emu, &stats);
+  fail_unless_equals_int (stats.contexts_cancelled, 1);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* clear drops what waits; what speaks goes on. */
+GST_START_TEST (test_live_clear)
+{
+  Live *l = live_new (NULL, NULL);
+  GstStructure *f;
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "One", "1");
+  g_signal_emit_by_name (l->src, "queue-utterance", "Two", "2");
+  g_signal_emit_by_name (l->src, "queue-utterance", "Three", "3");
+  live_step (l);
+  wait_generated (l, 2);
+  live_step_until (l, "cartesia-utterance-started", "1", 3);
+  g_signal_emit_by_name (l->src, "clear");
+  f = live_step_until (l, "cartesia-utterance-finished", "1", 100);
+  fail_if (g_value_get_boolean (gst_structure_get_value (f, "interrupted")));
+  f = live_find (l, "cartesia-utterance-finished", "2");
+  fail_unless (f && g_value_get_boolean (gst_structure_get_value (f,
+              "interrupted")));
+  f = live_find (l, "cartesia-utterance-finished", "3");
+  fail_unless (f && g_value_get_boolean (gst_structure_get_value (f,
+              "interrupted")));
+  live_step (l);
+  live_step (l);
+  fail_if (live_find (l, "cartesia-utterance-started", "2"));
+  fail_if (live_find (l, "cartesia-utterance-started", "3"));
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* text-mode=interrupt: new text replaces what speaks and what waits. */
+GST_START_TEST (test_live_text_mode_interrupt)
+{
+  Live *l = live_new (NULL, "text-mode=interrupt");
+  GstStructure *f, *s;
+
+  test_emulator_set (l->emu, "pacing", "realtime");
+  gst_harness_play (l->h);
+  g_object_set (l->src, "text", "The old news that goes on and on", NULL);
+  s = live_step_until (l, "cartesia-utterance-started", "utterance-1", 300);
+  fail_unless (s != NULL);
+  g_object_set (l->src, "text", "Breaking news", NULL);
+  live_step (l);
+  f = live_find (l, "cartesia-utterance-finished", "utterance-1");
+  fail_unless (f && g_value_get_boolean (gst_structure_get_value (f,
+              "interrupted")));
+  live_step_until (l, "cartesia-utterance-started", "utterance-2", 300);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* word-timestamps: one message per word, at its running time. */
+GST_START_TEST (test_live_words)
+{
+  Live *l = live_new (NULL, "word-timestamps=true");
+  GstClockTime start;
+  guint i, n = 0;
+  static const gchar *words[] = { "Hello", "big", "world" };
+  static const guint64 offsets[] = { 0, 300, 500 };
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello big world", "w");
+  live_step (l);
+  wait_generated (l, 1);
+  start = get_u64 (live_step_until (l, "cartesia-utterance-started", "w", 3),
+      "running-time");
+  live_step_until (l, "cartesia-utterance-finished", "w", 200);
+  g_mutex_lock (&l->lock);
+  for (i = 0; i < l->messages->len; i++) {
+    GstStructure *s = g_ptr_array_index (l->messages, i);
+
+    if (!gst_structure_has_name (s, "cartesia-word"))
+      continue;
+    fail_unless (n < 3);
+    fail_unless_equals_string (gst_structure_get_string (s, "word"),
+        words[n]);
+    fail_unless_equals_string (gst_structure_get_string (s, "id"), "w");
+    fail_unless_equals_uint64 (get_u64 (s, "timestamp"),
+        start + offsets[n] * GST_MSECOND);
+    n++;
+  }
+  g_mutex_unlock (&l->lock);
+  fail_unless_equals_int (n, 3);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* Audio slower than real time: silence inside the utterance, counted, and
+ * the timeline never shifts. */
+GST_START_TEST (test_live_underrun)
+{
+  Live *l = live_new (NULL, NULL);
+  GstStructure *f;
+  guint i;
+
+  /* One chunk now, the rest only after a while in real time. */
+  test_emulator_set (l->emu, "chunk-bytes", "1600");
+  test_emulator_set (l->emu, "stall-after-chunks", "1");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Slow network here", "s");
+  live_step (l);
+  g_usleep (100000);
+  live_step_until (l, "cartesia-utterance-started", "s", 3);
+  /* 50 ms of audio came; 30 more buffers of waiting. */
+  for (i = 0; i < 30; i++)
+    live_step (l);
+  g_signal_emit_by_name (l->src, "interrupt");
+  f = live_step_until (l, "cartesia-utterance-finished", "s", 2);
+  fail_unless (get_u64 (f, "underrun-duration") >= 250 * GST_MSECOND);
+  for (i = 0; i < l->buffers->len; i++)
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (l->buffers,
+                i)), gst_util_uint64_scale_int (i * SPB, GST_SECOND, RATE));
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* A failed utterance: a warning and a failed message; the stream goes on
+ * and the next utterance plays. */
+GST_START_TEST (test_live_failure_goes_on)
+{
+  Live *l = live_new (NULL, NULL);
+  GstStructure *w, *f;
+
+  test_emulator_set (l->emu, "error-after-chunks", "1");
+  test_emulator_set (l->emu, "error-status", "400");
+  test_emulator_set (l->emu, "fail-count", "1");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Doomed", "bad");
+  live_step (l);
+  wait_generated (l, 0);
+  f = live_step_until (l, "cartesia-utterance-failed", "bad", 50);
+  fail_unless (strstr (gst_structure_get_string (f, "reason"),
+          "injected") != NULL);
+  w = live_find (l, "warning", NULL);
+  fail_unless (w != NULL);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Fine", "good");
+  live_step_until (l, "cartesia-utterance-finished", "good", 300);
+  fail_if (live_find (l, "cartesia-utterance-finished", "bad"));
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* The server closes an idle socket (1000 "connection idle timeout"); the
+ * next utterance reconnects transparently. */
+GST_START_TEST (test_live_reconnect_after_idle_close)
+{
+  Live *l = live_new (NULL, NULL);
+  CartesiaEmulatorStats stats = { 0, };
+  gint64 deadline;
+
+  test_emulator_set (l->emu, "idle-timeout-ms", "100");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "One", "1");
+  live_step_until (l, "cartesia-utterance-finished", "1", 300);
+
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  do {
+    g_usleep (10000);
+    cartesia_emulator_get_stats (l->emu, &stats);
+  } while (stats.open_connections && g_get_monotonic_time () < deadline);
+  fail_unless_equals_int (stats.open_connections, 0);
+
+  g_signal_emit_by_name (l->src, "queue-utterance", "Two", "2");
+  live_step_until (l, "cartesia-utterance-finished", "2", 300);
+  fail_if (live_find (l, "warning", NULL));
+  cartesia_emulator_get_stats (l->emu, &stats);
+  fail_unless_equals_int (stats.ws_connections, 2);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+static Suite *
+cartesiattssrc_live_suite (void)
+{
+  Suite *s = suite_create ("cartesiattssrc-live");
+  TCase *tc = tcase_create ("live");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_live_silence_while_idle);
+  tcase_add_test (tc, test_live_silence_mulaw);
+  tcase_add_test (tc, test_live_splice_and_messages);
+  tcase_add_test (tc, test_live_back_to_back);
+  tcase_add_test (tc, test_live_interrupt);
+  tcase_add_test (tc, test_live_clear);
+  tcase_add_test (tc, test_live_text_mode_interrupt);
+  tcase_add_test (tc, test_live_words);
+  tcase_add_test (tc, test_live_underrun);
+  tcase_add_test (tc, test_live_failure_goes_on);
+  tcase_add_test (tc, test_live_reconnect_after_idle_close);
+  return s;
+}
+
+GST_CHECK_MAIN (cartesiattssrc_live);
