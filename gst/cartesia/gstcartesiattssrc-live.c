@@ -246,6 +246,8 @@ post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
           "context-id", G_TYPE_STRING, u->context_id,
           "timestamp", G_TYPE_UINT64, start,
           "duration", G_TYPE_UINT64, end > start ? end - start : 0, NULL));
+  gst_cartesia_tts_src_subtitle_add (self, start, end > start ? end - start :
+      0, w->word);
 }
 
 /* Stops @u: on the server, in the player and in the queue.  One that was
@@ -496,6 +498,9 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
               "id", G_TYPE_STRING, u->id,
               "running-time", G_TYPE_UINT64, at,
               "time-to-first-audio", G_TYPE_UINT64, ttfa (u), NULL));
+      if (!self->word_timestamps)
+        gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE,
+            u->text);
       for (j = 0; j < u->words->len; j++)
         post_word (self, u, &g_array_index (u->words, Word, j));
       continue;
@@ -507,6 +512,8 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
     if (!u->failed)
       post_finished (self, u, at, e->samples, e->underrun_samples,
           e->interrupted);
+    if (!self->word_timestamps)
+      gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
     g_queue_remove (&self->utterances, u);
     utterance_free (u);
   }
@@ -625,6 +632,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   cartesia_player_fill (self->player, map.data, n, events);
   gst_buffer_unmap (buf, &map);
   on_player_events (self, events, pts);
+  gst_cartesia_tts_src_subtitle_advance (self, end);
   /* A finished utterance makes room for the next request. */
   send_requests (self);
 

@@ -88,6 +88,16 @@ struct _GstCartesiaTtsSrc
   guint next_handle;
   GstClockTime first_pts;       /* running time of the first live buffer */
   guint64 live_samples;         /* samples produced since then */
+
+  /* The subtitle_src request pad: set under the object lock; the rest is
+   * the streaming thread's. */
+  GstPad *subtitle_pad;
+  gboolean subtitle_pad_hidden; /* left out of numsrcpads, see below */
+  gboolean before_first_create;
+  GQueue subtitle_items;
+  GstClockTime subtitle_position;
+  gboolean subtitle_started;
+  gchar *utterance_text;        /* non-live: what is being said */
 };
 
 /* gstcartesiattssrc.c */
@@ -95,6 +105,19 @@ void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
     CartesiaRequestParams * params);
 void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, const gchar * context_id, GstMessageType type);
+
+/* gstcartesiattssrc-subtitles.c: the subtitle_src pad */
+GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+void gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad);
+void gst_cartesia_tts_src_subtitle_reset (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
+    GstClockTime start, GstClockTime duration, const gchar * text);
+void gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
+    GstClockTime until);
+void gst_cartesia_tts_src_subtitle_eos (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self,
+    gboolean hide);
 
 /* gstcartesiattssrc-live.c: live mode */
 void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);

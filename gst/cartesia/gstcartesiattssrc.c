@@ -40,6 +40,11 @@
  * messages follow each utterance: `cartesia-utterance-queued`, `-started`,
  * `-finished` and `-failed`, with running times.
  *
+ * The `subtitle_src` request pad carries what is spoken as timed text on the
+ * audio's timeline (each utterance, or each word with
+ * #GstCartesiaTtsSrc:word-timestamps), with GAP events in between, for
+ * textoverlay.  In a non-live pipeline put a queue on each branch.
+ *
  * Errors: no API key, or a bad #GstCartesiaTtsSrc:base-url, fail the change
  * to PAUSED with `RESOURCE/SETTINGS`; a rejected key gives
  * `RESOURCE/NOT_AUTHORIZED`; a request the server refuses gives
@@ -67,6 +72,11 @@
  *     audiotestsrc is-live=true volume=0.1 ! mix. \
  *     cartesiattssrc is-live=true text="Good evening" ! mix.
  * ]| Mixes speech over a live tone.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! textoverlay name=ov ! autovideosink \
+ *     cartesiattssrc name=tts is-live=true text="Live captions" ! audioconvert ! autoaudiosink \
+ *     tts.subtitle_src ! ov.text_sink
+ * ]| Live captions in sync with the speech.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -89,6 +99,11 @@ GST_DEBUG_CATEGORY (gst_cartesia_tts_src_debug);
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
+
+/* What is spoken, timed on the audio's timeline (see the subtitles file). */
+static GstStaticPadTemplate subtitle_template =
+GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("text/x-raw, format = (string) utf8"));
 
 #define DEFAULT_TEXT NULL
 #define DEFAULT_BASE_URL "https://api.cartesia.ai"
@@ -406,6 +421,12 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           DEFAULT_USER_AGENT));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &subtitle_template);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_request_new_pad);
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_release_pad);
   gst_element_class_set_static_metadata (element_class,
       "Cartesia text-to-speech source", "Source/Audio/Network",
       "Speaks text with the Cartesia text-to-speech API",
@@ -455,6 +476,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->fade_ms = DEFAULT_FADE_MS;
   self->text_mode = DEFAULT_TEXT_MODE;
   gst_cartesia_tts_src_live_init (self);
+  g_queue_init (&self->subtitle_items);
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
@@ -486,6 +508,8 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->proxy);
   g_free (self->user_agent);
   g_free (self->context_id);
+  g_free (self->utterance_text);
+  gst_cartesia_tts_src_subtitle_reset (self);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -826,6 +850,8 @@ create_session (GstCartesiaTtsSrc * self, gchar * api_key)
 static void
 reset_streaming_state (GstCartesiaTtsSrc * self)
 {
+  gst_cartesia_tts_src_subtitle_reset (self);
+  g_clear_pointer (&self->utterance_text, g_free);
   g_clear_pointer (&self->context_id, g_free);
   self->spoke_text = FALSE;
   self->n_samples = 0;
@@ -868,7 +894,9 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   GST_OBJECT_LOCK (self);
   self->session = session;
   self->flushing = FALSE;
+  self->before_first_create = TRUE;
   GST_OBJECT_UNLOCK (self);
+  gst_cartesia_tts_src_subtitle_hide (self, TRUE);
   /* Live, a text set beforehand is the first utterance. */
   if (live && has_text)
     gst_cartesia_tts_src_queue_utterance (self, self->text, NULL);
@@ -909,6 +937,8 @@ gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
   if (session && self->context_id)
     cartesia_session_cancel (session, self->context_id);
   cartesia_session_free (session);
+  self->before_first_create = FALSE;
+  gst_cartesia_tts_src_subtitle_hide (self, FALSE);
   gst_cartesia_tts_src_live_stop (self);
   reset_streaming_state (self);
   return TRUE;
@@ -999,6 +1029,8 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   gchar *request;
 
   self->context_id = cartesia_request_new_context_id ();
+  g_free (self->utterance_text);
+  self->utterance_text = g_strdup (text);
   self->request_sent = FALSE;
   self->utterance_samples = 0;
   self->utterance_start = GST_CLOCK_TIME_NONE;
@@ -1034,8 +1066,10 @@ next_utterance (GstCartesiaTtsSrc * self)
 {
   gchar *text;
 
-  if (self->spoke_text)
+  if (self->spoke_text) {
+    gst_cartesia_tts_src_subtitle_eos (self);
     return GST_FLOW_EOS;
+  }
   GST_OBJECT_LOCK (self);
   text = g_strdup (self->text);
   GST_OBJECT_UNLOCK (self);
@@ -1077,8 +1111,12 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
   self->partial_len = total - whole;
   memcpy (self->partial, data + len - self->partial_len, self->partial_len);
 
-  if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start))
+  if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start)) {
     self->utterance_start = self->next_pts;
+    if (!self->word_timestamps)
+      gst_cartesia_tts_src_subtitle_add (self, self->utterance_start,
+          GST_CLOCK_TIME_NONE, self->utterance_text);
+  }
   GST_BUFFER_PTS (buf) = self->utterance_start +
       gst_util_uint64_scale_int (self->utterance_samples, GST_SECOND,
       self->rate);
@@ -1093,6 +1131,7 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
   if (self->utterance_samples == n)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
   self->next_pts = end;
+  gst_cartesia_tts_src_subtitle_advance (self, end);
   return buf;
 }
 
@@ -1116,6 +1155,8 @@ post_words (GstCartesiaTtsSrc * self, CartesiaEvent * event)
                 "timestamp", G_TYPE_UINT64, start,
                 "duration", G_TYPE_UINT64, end > start ? end - start : 0,
                 NULL)));
+    gst_cartesia_tts_src_subtitle_add (self, start,
+        end > start ? end - start : 0, event->words[i]);
   }
 }
 
@@ -1192,6 +1233,14 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (psrc);
   GstFlowReturn ret;
 
+  if (G_UNLIKELY (self->before_first_create)) {
+    /* GstBaseSrc has named its stream by now. */
+    GST_OBJECT_LOCK (self);
+    self->before_first_create = FALSE;
+    GST_OBJECT_UNLOCK (self);
+    gst_cartesia_tts_src_subtitle_hide (self, FALSE);
+  }
+
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     return gst_cartesia_tts_src_live_create (self, outbuf);
 
@@ -1242,6 +1291,9 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       case CARTESIA_EVENT_DONE:
         GST_DEBUG_OBJECT (self, "utterance %s done after %" G_GUINT64_FORMAT
             " samples", self->context_id, self->utterance_samples);
+        if (!self->word_timestamps)
+          gst_cartesia_tts_src_subtitle_add (self, self->next_pts,
+              GST_CLOCK_TIME_NONE, "");
         end_utterance (self);
         break;
       case CARTESIA_EVENT_ERROR:

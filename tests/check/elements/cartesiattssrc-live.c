@@ -572,6 +572,126 @@ GST_START_TEST (test_live_reconnect_after_idle_close)
 
 GST_END_TEST;
 
+/* Drains the subtitle harness: the text buffers, and where its GAP events
+ * and buffers took the subtitle timeline. */
+static GPtrArray *
+pull_subtitles (GstHarness * sh, GstClockTime * position)
+{
+  GPtrArray *bufs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GstEvent *ev;
+  GstBuffer *buf;
+
+  /* Events and buffers go out in one order; the harness splits them, so
+   * only the end position and the buffers are checked. */
+  while ((ev = gst_harness_try_pull_event (sh))) {
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
+      GstClockTime ts, dur;
+
+      gst_event_parse_gap (ev, &ts, &dur);
+      fail_unless (ts >= *position || *position == 0);
+      *position = MAX (*position, ts + dur);
+    }
+    gst_event_unref (ev);
+  }
+  while ((buf = gst_harness_try_pull (sh)))
+    g_ptr_array_add (bufs, buf);
+  return bufs;
+}
+
+static gchar *
+buffer_text (GstBuffer * buf)
+{
+  GstMapInfo map;
+  gchar *text;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  text = g_strndup ((gchar *) map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  return text;
+}
+
+/* subtitle_src: each utterance's text from its first sample, an empty
+ * buffer at its end, GAP events up to the audio's end in between. */
+GST_START_TEST (test_live_subtitle_pad)
+{
+  Live *l = live_new (NULL, NULL);
+  GstHarness *sh = gst_harness_new_with_element (l->src, NULL,
+      "subtitle_src");
+  GstClockTime start, end, position = 0;
+  GPtrArray *subs;
+  GstBuffer *last;
+  gchar *text;
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Caption me", "c");
+  live_step (l);
+  wait_generated (l, 1);
+  start = get_u64 (live_step_until (l, "cartesia-utterance-started", "c", 3),
+      "running-time");
+  end = get_u64 (live_step_until (l, "cartesia-utterance-finished", "c", 200),
+      "running-time");
+  last = live_step (l);
+
+  subs = pull_subtitles (sh, &position);
+  fail_unless_equals_int (subs->len, 2);
+  text = buffer_text (g_ptr_array_index (subs, 0));
+  fail_unless_equals_string (text, "Caption me");
+  g_free (text);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (subs, 0)),
+      start);
+  fail_unless_equals_int (gst_buffer_get_size (g_ptr_array_index (subs, 1)),
+      0);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (subs, 1)),
+      end);
+  /* The text timeline goes exactly as far as the audio has. */
+  fail_unless_equals_uint64 (position, GST_BUFFER_PTS (last) +
+      GST_BUFFER_DURATION (last));
+  g_ptr_array_unref (subs);
+  gst_harness_teardown (sh);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* With word timestamps: one buffer per word, at its running time. */
+GST_START_TEST (test_live_subtitle_words)
+{
+  Live *l = live_new (NULL, "word-timestamps=true");
+  GstHarness *sh = gst_harness_new_with_element (l->src, NULL,
+      "subtitle_src");
+  static const gchar *words[] = { "Hello", "big", "world" };
+  static const guint64 offsets[] = { 0, 300, 500 };
+  GstClockTime start, position = 0;
+  GPtrArray *subs;
+  guint i;
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello big world", "w");
+  live_step (l);
+  wait_generated (l, 1);
+  start = get_u64 (live_step_until (l, "cartesia-utterance-started", "w", 3),
+      "running-time");
+  live_step_until (l, "cartesia-utterance-finished", "w", 200);
+  subs = pull_subtitles (sh, &position);
+  fail_unless_equals_int (subs->len, 3);
+  for (i = 0; i < 3; i++) {
+    GstBuffer *buf = g_ptr_array_index (subs, i);
+    gchar *text = buffer_text (buf);
+
+    fail_unless_equals_string (text, words[i]);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf),
+        start + offsets[i] * GST_MSECOND);
+    fail_unless (GST_BUFFER_DURATION (buf) > 0);
+    g_free (text);
+  }
+  g_ptr_array_unref (subs);
+  gst_harness_teardown (sh);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_live_suite (void)
 {
@@ -590,6 +710,8 @@ cartesiattssrc_live_suite (void)
   tcase_add_test (tc, test_live_underrun);
   tcase_add_test (tc, test_live_failure_goes_on);
   tcase_add_test (tc, test_live_reconnect_after_idle_close);
+  tcase_add_test (tc, test_live_subtitle_pad);
+  tcase_add_test (tc, test_live_subtitle_words);
   return s;
 }
 

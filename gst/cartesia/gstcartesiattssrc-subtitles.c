@@ -1,0 +1,232 @@
+/* GStreamer Cartesia text-to-speech source: the subtitle_src pad
+ * Copyright (C) 2026 gst-cartesia developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* What is spoken, as timed text on the audio's timeline: each utterance's
+ * text from its first sample to its last (an empty buffer ends it), or with
+ * word-timestamps each word for its duration.  Items wait here until the
+ * audio buffer covering their start is made, so text and GAP events go out
+ * in time order and just as far as the audio has: a textoverlay with
+ * wait-text never stalls, and captions are never late. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstcartesiattssrc-private.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
+
+typedef struct
+{
+  GstClockTime start;
+  GstClockTime duration;        /* NONE: until the next item */
+  gchar *text;
+} SubtitleItem;
+
+static void
+item_free (gpointer data)
+{
+  SubtitleItem *item = data;
+
+  g_free (item->text);
+  g_free (item);
+}
+
+static gint
+by_start (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const SubtitleItem *x = a, *y = b;
+
+  return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+/* The pad, with a ref, or NULL when nobody asked for it. */
+static GstPad *
+get_pad (GstCartesiaTtsSrc * self)
+{
+  GstPad *pad = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->subtitle_pad)
+    pad = gst_object_ref (self->subtitle_pad);
+  GST_OBJECT_UNLOCK (self);
+  return pad;
+}
+
+void
+gst_cartesia_tts_src_subtitle_reset (GstCartesiaTtsSrc * self)
+{
+  g_queue_clear_full (&self->subtitle_items, item_free);
+  self->subtitle_position = 0;
+  self->subtitle_started = FALSE;
+}
+
+void
+gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
+    GstClockTime start, GstClockTime duration, const gchar * text)
+{
+  SubtitleItem *item;
+
+  if (self->subtitle_pad == NULL)
+    return;                     /* read without the lock: a hint only */
+  item = g_new0 (SubtitleItem, 1);
+  item->start = start;
+  item->duration = duration;
+  item->text = g_strdup (text ? text : "");
+  g_queue_insert_sorted (&self->subtitle_items, item, by_start, NULL);
+}
+
+static void
+push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
+{
+  g_autofree gchar *stream_id = gst_pad_create_stream_id (pad,
+      GST_ELEMENT (self), "subtitle");
+  g_autoptr (GstCaps) caps = gst_caps_new_simple ("text/x-raw",
+      "format", G_TYPE_STRING, "utf8", NULL);
+  GstSegment segment;
+
+  gst_pad_push_event (pad, gst_event_new_stream_start (stream_id));
+  gst_pad_push_event (pad, gst_event_new_caps (caps));
+  /* The audio's own segment: timestamps are running times live, stream
+   * times from 0 otherwise, and both are positions in this segment. */
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (pad, gst_event_new_segment (&segment));
+  self->subtitle_started = TRUE;
+}
+
+static void
+push_gap (GstCartesiaTtsSrc * self, GstPad * pad, GstClockTime until)
+{
+  if (until <= self->subtitle_position)
+    return;
+  gst_pad_push_event (pad, gst_event_new_gap (self->subtitle_position,
+          until - self->subtitle_position));
+  self->subtitle_position = until;
+}
+
+static void
+push_item (GstCartesiaTtsSrc * self, GstPad * pad, SubtitleItem * item)
+{
+  gsize len = strlen (item->text);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, len, NULL);
+  GstFlowReturn ret;
+
+  gst_buffer_fill (buf, 0, item->text, len);
+  GST_BUFFER_PTS (buf) = MAX (item->start, self->subtitle_position);
+  GST_BUFFER_DURATION (buf) = item->duration;
+  if (GST_CLOCK_TIME_IS_VALID (item->duration))
+    self->subtitle_position = GST_BUFFER_PTS (buf) + item->duration;
+  else
+    self->subtitle_position = GST_BUFFER_PTS (buf);
+  ret = gst_pad_push (pad, buf);
+  /* Captions must never stop the audio: a refusal is only logged. */
+  if (ret != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (self, "subtitle push: %s", gst_flow_get_name (ret));
+}
+
+void
+gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
+    GstClockTime until)
+{
+  GstPad *pad = get_pad (self);
+  SubtitleItem *item;
+
+  if (pad == NULL)
+    return;
+  if (!self->subtitle_started)
+    push_headers (self, pad);
+  while ((item = g_queue_peek_head (&self->subtitle_items))
+      && item->start < until) {
+    g_queue_pop_head (&self->subtitle_items);
+    push_gap (self, pad, item->start);
+    push_item (self, pad, item);
+    item_free (item);
+  }
+  push_gap (self, pad, until);
+  gst_object_unref (pad);
+}
+
+void
+gst_cartesia_tts_src_subtitle_eos (GstCartesiaTtsSrc * self)
+{
+  GstPad *pad = get_pad (self);
+
+  if (pad == NULL)
+    return;
+  gst_cartesia_tts_src_subtitle_advance (self, G_MAXUINT64 - 1);
+  gst_pad_push_event (pad, gst_event_new_eos ());
+  gst_object_unref (pad);
+}
+
+/* GstBaseSrc (1.22) names its stream with gst_pad_create_stream_id (pad,
+ * element, NULL), which refuses (a critical, and no stream id) when the
+ * element has more than one source pad.  It does so once, when it sends
+ * STREAM_START, between start() and the first create().  For that window
+ * the subtitle pad is left out of the element's count of source pads; it
+ * stays in the element's list of pads all along.  The subtitle pad names its
+ * own stream explicitly. */
+void
+gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self, gboolean hide)
+{
+  GstElement *element = GST_ELEMENT (self);
+
+  GST_OBJECT_LOCK (self);
+  if (hide && self->subtitle_pad && !self->subtitle_pad_hidden) {
+    element->numsrcpads--;
+    self->subtitle_pad_hidden = TRUE;
+  } else if (!hide && self->subtitle_pad_hidden) {
+    element->numsrcpads++;
+    self->subtitle_pad_hidden = FALSE;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+GstPad *
+gst_cartesia_tts_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+  GstPad *pad;
+
+  GST_OBJECT_LOCK (self);
+  if (self->subtitle_pad) {
+    GST_OBJECT_UNLOCK (self);
+    GST_WARNING_OBJECT (self, "there is one subtitle_src pad at most");
+    return NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  pad = gst_pad_new_from_template (templ, "subtitle_src");
+  gst_pad_use_fixed_caps (pad);
+  if (GST_STATE (element) >= GST_STATE_PAUSED)
+    gst_pad_set_active (pad, TRUE);
+  GST_OBJECT_LOCK (self);
+  self->subtitle_pad = pad;
+  GST_OBJECT_UNLOCK (self);
+  gst_element_add_pad (element, pad);
+  if (self->before_first_create)
+    gst_cartesia_tts_src_subtitle_hide (self, TRUE);
+  return pad;
+}
+
+void
+gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+
+  gst_cartesia_tts_src_subtitle_hide (self, FALSE);
+  GST_OBJECT_LOCK (self);
+  if (self->subtitle_pad == pad)
+    self->subtitle_pad = NULL;
+  GST_OBJECT_UNLOCK (self);
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+}
