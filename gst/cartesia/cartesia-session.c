@@ -57,6 +57,7 @@ struct _CartesiaSession
   GQueue events;
   gboolean flushing;
   gboolean wakeup;
+  CartesiaSessionStats stats;
 };
 
 typedef enum
@@ -149,6 +150,17 @@ event_new (CartesiaEventType type, const gchar * context_id)
   event->context_id = g_strdup (context_id);
   event->received_at = g_get_monotonic_time ();
   return event;
+}
+
+static void
+count (CartesiaSession * s, guint connections, guint retries,
+    guint64 audio_bytes)
+{
+  g_mutex_lock (&s->lock);
+  s->stats.connections += connections;
+  s->stats.retries += retries;
+  s->stats.audio_bytes += audio_bytes;
+  g_mutex_unlock (&s->lock);
 }
 
 static void
@@ -306,6 +318,7 @@ handle_chunk (CartesiaSession * s, CartesiaMessage * msg)
   }
   event = event_new (CARTESIA_EVENT_AUDIO, msg->context_id);
   event->audio = g_bytes_new_take (out, out_len);
+  count (s, 0, 0, out_len);
   push_event (s, event);
 }
 
@@ -402,6 +415,7 @@ maybe_retry_context (CartesiaSession * s, const gchar * context_id,
   }
 
   delay = backoff_ms (s, state->resends, NULL);
+  count (s, 0, 1, 0);
   GST_INFO ("context %s refused (%s); retry %u in %u ms as %s", context_id,
       why, state->resends, delay, state->wire_id);
   state->retry_source = g_timeout_source_new (delay);
@@ -614,6 +628,7 @@ recover_contexts (CartesiaSession * s, const gchar * debug)
       GST_INFO ("context %s had no answer yet: sending it again",
           (gchar *) key);
       state->resends++;
+      count (s, 0, 1, 0);
       resend_context (s, key, state);
       continue;
     }
@@ -842,6 +857,7 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
 
     GST_INFO ("connection attempt %u failed (%s); retrying in %u ms",
         s->attempt, debug, delay);
+    count (s, 0, 1, 0);
     s->retry_source = g_timeout_source_new (delay);
     g_source_set_callback (s->retry_source, on_retry_timeout, s, NULL);
     g_source_attach (s->retry_source, s->context);
@@ -890,6 +906,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
   g_object_unref (msg);
 
   GST_INFO ("websocket connected");
+  count (s, 1, 0, 0);
   s->attempt = 0;
   s->ws = ws;
   soup_websocket_connection_set_max_incoming_payload_size (ws,
@@ -1083,6 +1100,7 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
 
     GST_INFO ("SSE attempt %u for context %s failed (%s); retrying in %u ms",
         req->attempt, req->context_id, debug, delay);
+    count (s, 0, 1, 0);
     g_free (debug);
     g_clear_object (&req->stream);
     g_clear_pointer (&req->parser, cartesia_sse_parser_free);
@@ -1149,6 +1167,7 @@ on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
     return;
   }
   GST_DEBUG ("SSE stream for context %s open", req->context_id);
+  count (req->session, 1, 0, 0);
   push_sent (req->session, req->context_id);
   req->parser = cartesia_sse_parser_new (SSE_MAX_EVENT);
   g_input_stream_read_bytes_async (req->stream, SSE_READ_SIZE,
@@ -1535,6 +1554,14 @@ cartesia_session_pop (CartesiaSession * s, gint64 end_time,
   }
   g_mutex_unlock (&s->lock);
   return result;
+}
+
+void
+cartesia_session_get_stats (CartesiaSession * s, CartesiaSessionStats * stats)
+{
+  g_mutex_lock (&s->lock);
+  *stats = s->stats;
+  g_mutex_unlock (&s->lock);
 }
 
 void

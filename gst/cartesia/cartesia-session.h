@@ -120,6 +120,16 @@ CartesiaPopResult cartesia_session_pop (CartesiaSession * session,
 void cartesia_session_set_flushing (CartesiaSession * session,
     gboolean flushing);
 
+typedef struct
+{
+  guint connections;            /* websockets opened / SSE streams answered */
+  guint retries;                /* connections, requests or contexts retried */
+  guint64 audio_bytes;          /* decoded audio received */
+} CartesiaSessionStats;
+
+void cartesia_session_get_stats (CartesiaSession * session,
+    CartesiaSessionStats * stats);
+
 /* Makes the next (or the current) cartesia_session_pop() return
  * CARTESIA_POP_WAKEUP, so its caller can look at other work. */
 void cartesia_session_wakeup (CartesiaSession * session);

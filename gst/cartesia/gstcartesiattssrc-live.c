@@ -265,8 +265,10 @@ drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
     return;
   }
   cartesia_player_remove (self->player, u->handle);
-  if (!u->failed)
+  if (!u->failed) {
     post_finished (self, u, now_rt, 0, 0, TRUE);
+    gst_cartesia_tts_src_count_interrupted (self);
+  }
   g_queue_remove (&self->utterances, u);
   utterance_free (u);
 }
@@ -277,6 +279,7 @@ fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
 {
   gst_cartesia_tts_src_post_failure (self, event, u->context_id,
       GST_MESSAGE_WARNING);
+  gst_cartesia_tts_src_count_failed (self);
   post (self, gst_structure_new ("cartesia-utterance-failed",
           "id", G_TYPE_STRING, u->id,
           "reason", G_TYPE_STRING, event->error_text, NULL));
@@ -494,6 +497,7 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
     if (e->type == CARTESIA_PLAYER_STARTED) {
       u->started = TRUE;
       u->started_rt = at;
+      gst_cartesia_tts_src_count_started (self, ttfa (u));
       post (self, gst_structure_new ("cartesia-utterance-started",
               "id", G_TYPE_STRING, u->id,
               "running-time", G_TYPE_UINT64, at,
@@ -512,6 +516,11 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
     if (!u->failed)
       post_finished (self, u, at, e->samples, e->underrun_samples,
           e->interrupted);
+    gst_cartesia_tts_src_count_underrun (self,
+        gst_util_uint64_scale_int (e->underrun_samples, GST_SECOND,
+            self->rate));
+    if (e->interrupted && !u->failed)
+      gst_cartesia_tts_src_count_interrupted (self);
     if (!self->word_timestamps)
       gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
     g_queue_remove (&self->utterances, u);

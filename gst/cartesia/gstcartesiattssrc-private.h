@@ -98,6 +98,17 @@ struct _GstCartesiaTtsSrc
   GstClockTime subtitle_position;
   gboolean subtitle_started;
   gchar *utterance_text;        /* non-live: what is being said */
+  gint64 utterance_sent_at;     /* non-live: when it was requested */
+
+  /* Statistics (the stats property), under the object lock. */
+  guint stat_utterances;
+  guint stat_failed;
+  guint stat_interrupted;
+  GstClockTime stat_last_ttfa;
+  GstClockTime stat_ttfa_sum;
+  guint stat_ttfa_count;
+  GstClockTime stat_underrun;
+  CartesiaSessionStats stat_session;    /* as of the last stop() */
 };
 
 /* gstcartesiattssrc.c */
@@ -105,6 +116,15 @@ void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
     CartesiaRequestParams * params);
 void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, const gchar * context_id, GstMessageType type);
+
+/* Statistics: an utterance started speaking (@ttfa: NONE if unknown),
+ * failed, was interrupted, or waited for the network. */
+void gst_cartesia_tts_src_count_started (GstCartesiaTtsSrc * self,
+    GstClockTime ttfa);
+void gst_cartesia_tts_src_count_failed (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_count_interrupted (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_count_underrun (GstCartesiaTtsSrc * self,
+    GstClockTime duration);
 
 /* gstcartesiattssrc-subtitles.c: the subtitle_src pad */
 GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,

@@ -151,6 +151,7 @@ enum
   PROP_SAMPLES_PER_BUFFER,
   PROP_FADE_MS,
   PROP_TEXT_MODE,
+  PROP_STATS,
   PROP_RETRIES,
   PROP_RETRY_BACKOFF_FACTOR,
   PROP_RETRY_BACKOFF_MAX,
@@ -347,6 +348,15 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           DEFAULT_TEXT_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Counters since the last start, as a \"cartesia-stats\" "
+          "structure: utterances, utterances-failed, utterances-interrupted, "
+          "bytes-received, connections, reconnects, retries, "
+          "time-to-first-audio (last), time-to-first-audio-mean, "
+          "underrun-duration", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   /**
    * GstCartesiaTtsSrc::queue-utterance:
    * @src: the element
@@ -477,6 +487,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->text_mode = DEFAULT_TEXT_MODE;
   gst_cartesia_tts_src_live_init (self);
   g_queue_init (&self->subtitle_items);
+  self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
@@ -638,6 +649,84 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
   }
 }
 
+void
+gst_cartesia_tts_src_count_started (GstCartesiaTtsSrc * self,
+    GstClockTime ttfa)
+{
+  GST_OBJECT_LOCK (self);
+  self->stat_utterances++;
+  if (GST_CLOCK_TIME_IS_VALID (ttfa)) {
+    self->stat_last_ttfa = ttfa;
+    self->stat_ttfa_sum += ttfa;
+    self->stat_ttfa_count++;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_cartesia_tts_src_count_failed (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->stat_failed++;
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_cartesia_tts_src_count_interrupted (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->stat_interrupted++;
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_cartesia_tts_src_count_underrun (GstCartesiaTtsSrc * self,
+    GstClockTime duration)
+{
+  GST_OBJECT_LOCK (self);
+  self->stat_underrun += duration;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+reset_stats (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->stat_utterances = self->stat_failed = self->stat_interrupted = 0;
+  self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
+  self->stat_ttfa_sum = self->stat_underrun = 0;
+  self->stat_ttfa_count = 0;
+  memset (&self->stat_session, 0, sizeof (self->stat_session));
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstStructure *
+create_stats (GstCartesiaTtsSrc * self)
+{
+  CartesiaSessionStats session;
+  GstStructure *s;
+
+  GST_OBJECT_LOCK (self);
+  session = self->stat_session;
+  if (self->session)
+    cartesia_session_get_stats (self->session, &session);
+  s = gst_structure_new ("cartesia-stats",
+      "utterances", G_TYPE_UINT, self->stat_utterances,
+      "utterances-failed", G_TYPE_UINT, self->stat_failed,
+      "utterances-interrupted", G_TYPE_UINT, self->stat_interrupted,
+      "bytes-received", G_TYPE_UINT64, session.audio_bytes,
+      "connections", G_TYPE_UINT, session.connections,
+      "reconnects", G_TYPE_UINT, session.connections > 1 ?
+      session.connections - 1 : 0,
+      "retries", G_TYPE_UINT, session.retries,
+      "time-to-first-audio", G_TYPE_UINT64, self->stat_last_ttfa,
+      "time-to-first-audio-mean", G_TYPE_UINT64, self->stat_ttfa_count ?
+      self->stat_ttfa_sum / self->stat_ttfa_count : GST_CLOCK_TIME_NONE,
+      "underrun-duration", G_TYPE_UINT64, self->stat_underrun, NULL);
+  GST_OBJECT_UNLOCK (self);
+  return s;
+}
+
 static void
 gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
@@ -647,6 +736,10 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
   /* gst_base_src_is_live() takes the object lock itself. */
   if (prop_id == PROP_IS_LIVE) {
     g_value_set_boolean (value, gst_base_src_is_live (GST_BASE_SRC (self)));
+    return;
+  }
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, create_stats (self));
     return;
   }
 
@@ -885,6 +978,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
     goto no_key;
 
   reset_streaming_state (self);
+  reset_stats (self);
   gst_cartesia_tts_src_live_start (self);
   session = create_session (self, api_key);
   clear_secret (&api_key);
@@ -936,6 +1030,14 @@ gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
 
   if (session && self->context_id)
     cartesia_session_cancel (session, self->context_id);
+  if (session) {
+    CartesiaSessionStats last;
+
+    cartesia_session_get_stats (session, &last);
+    GST_OBJECT_LOCK (self);
+    self->stat_session = last;
+    GST_OBJECT_UNLOCK (self);
+  }
   cartesia_session_free (session);
   self->before_first_create = FALSE;
   gst_cartesia_tts_src_subtitle_hide (self, FALSE);
@@ -1031,6 +1133,7 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   self->context_id = cartesia_request_new_context_id ();
   g_free (self->utterance_text);
   self->utterance_text = g_strdup (text);
+  self->utterance_sent_at = g_get_monotonic_time ();
   self->request_sent = FALSE;
   self->utterance_samples = 0;
   self->utterance_start = GST_CLOCK_TIME_NONE;
@@ -1205,6 +1308,7 @@ gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
 static GstFlowReturn
 fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
 {
+  gst_cartesia_tts_src_count_failed (self);
   gst_cartesia_tts_src_post_failure (self, event, self->context_id,
       GST_MESSAGE_ERROR);
   cartesia_session_cancel (self->session, self->context_id);
@@ -1281,6 +1385,9 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       case CARTESIA_EVENT_SENT:
         break;
       case CARTESIA_EVENT_AUDIO:
+        if (self->utterance_samples == 0 && self->partial_len == 0)
+          gst_cartesia_tts_src_count_started (self,
+              (event->received_at - self->utterance_sent_at) * GST_USECOND);
         *outbuf = audio_to_buffer (self, event->audio);
         if (*outbuf)
           return GST_FLOW_OK;

@@ -390,6 +390,17 @@ GST_START_TEST (test_live_interrupt)
   }
   cartesia_emulator_get_stats (l->emu, &stats);
   fail_unless_equals_int (stats.contexts_cancelled, 1);
+  {
+    GstStructure *st = NULL;
+    guint n = 0;
+
+    g_object_get (l->src, "stats", &st, NULL);
+    fail_unless (gst_structure_get_uint (st, "utterances-interrupted", &n));
+    fail_unless_equals_int (n, 1);
+    fail_unless (gst_structure_get_uint (st, "utterances", &n));
+    fail_unless_equals_int (n, 1);
+    gst_structure_free (st);
+  }
   live_free (l);
 }
 
@@ -507,6 +518,16 @@ GST_START_TEST (test_live_underrun)
   g_signal_emit_by_name (l->src, "interrupt");
   f = live_step_until (l, "cartesia-utterance-finished", "s", 2);
   fail_unless (get_u64 (f, "underrun-duration") >= 250 * GST_MSECOND);
+  {
+    GstStructure *st = NULL;
+    guint64 underrun = 0;
+
+    g_object_get (l->src, "stats", &st, NULL);
+    fail_unless (gst_structure_get_uint64 (st, "underrun-duration",
+            &underrun));
+    fail_unless_equals_uint64 (underrun, get_u64 (f, "underrun-duration"));
+    gst_structure_free (st);
+  }
   for (i = 0; i < l->buffers->len; i++)
     fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (l->buffers,
                 i)), gst_util_uint64_scale_int (i * SPB, GST_SECOND, RATE));

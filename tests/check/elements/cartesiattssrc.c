@@ -421,6 +421,50 @@ GST_START_TEST (test_word_timestamps)
 
 GST_END_TEST;
 
+/* The stats property: what an app polls for monitoring; it survives the
+ * change back to READY. */
+GST_START_TEST (test_stats)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  GstElement *src = gst_object_ref (test_make_src (emu, HELLO));
+  GstStructure *stats = NULL;
+  guint u = 0, n = 0;
+  guint64 bytes = 0, ttfa = 0;
+  gsize len;
+  guint8 *expected = cartesia_emulator_render (HELLO, "pcm_s16le", 44100,
+      &len);
+  TestRun run;
+
+  test_emulator_set (emu, "http-status", "429");
+  test_emulator_set (emu, "fail-count", "1");
+  test_run_pipeline (src, NULL, 30, &run);
+  test_assert_audio (&run, expected, len, 44100, 2);
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless (gst_structure_has_name (stats, "cartesia-stats"));
+  fail_unless (gst_structure_get_uint (stats, "utterances", &u));
+  fail_unless_equals_int (u, 1);
+  fail_unless (gst_structure_get_uint (stats, "utterances-failed", &u));
+  fail_unless_equals_int (u, 0);
+  fail_unless (gst_structure_get_uint64 (stats, "bytes-received", &bytes));
+  fail_unless_equals_uint64 (bytes, len);
+  fail_unless (gst_structure_get_uint (stats, "connections", &n));
+  fail_unless_equals_int (n, 1);
+  fail_unless (gst_structure_get_uint (stats, "reconnects", &n));
+  fail_unless_equals_int (n, 0);
+  fail_unless (gst_structure_get_uint (stats, "retries", &n));
+  fail_unless_equals_int (n, 1);
+  fail_unless (gst_structure_get_uint64 (stats, "time-to-first-audio",
+          &ttfa));
+  fail_unless (GST_CLOCK_TIME_IS_VALID (ttfa) && ttfa < 10 * GST_SECOND);
+  gst_structure_free (stats);
+  test_run_clear (&run);
+  gst_object_unref (src);
+  g_free (expected);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 /* The contract's names and defaults; the key can be written, never read. */
 GST_START_TEST (test_properties)
 {
@@ -488,6 +532,7 @@ cartesiattssrc_suite (void)
   tcase_add_test (tc, test_streams_before_done);
   tcase_add_test (tc, test_preconnect);
   tcase_add_test (tc, test_word_timestamps);
+  tcase_add_test (tc, test_stats);
   return s;
 }
 
