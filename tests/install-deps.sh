@@ -9,6 +9,7 @@ packages=(
   libsoup-3.0-dev libjson-glib-dev glib-networking
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-alsa gstreamer1.0-pulseaudio
+  clang libclang-rt-dev
 )
 
 missing=()
