@@ -103,15 +103,33 @@ typedef struct
   GSource *retry_source;        /* a retry waiting for its backoff */
 } ContextState;
 
+/* A timeout on the session's context; the caller keeps the returned ref. */
+static GSource *
+schedule (CartesiaSession * s, guint delay_ms, GSourceFunc func,
+    gpointer data)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, s->context);
+  return source;
+}
+
+static void
+unschedule (GSource ** source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static void
 context_state_free (gpointer data)
 {
   ContextState *state = data;
 
-  if (state->retry_source) {
-    g_source_destroy (state->retry_source);
-    g_source_unref (state->retry_source);
-  }
+  unschedule (&state->retry_source);
   if (state->wire_id)
     g_hash_table_remove (state->session->wire_ids, state->wire_id);
   g_free (state->wire_id);
@@ -418,9 +436,7 @@ maybe_retry_context (CartesiaSession * s, const gchar * context_id,
   count (s, 0, 1, 0);
   GST_INFO ("context %s refused (%s); retry %u in %u ms as %s", context_id,
       why, state->resends, delay, state->wire_id);
-  state->retry_source = g_timeout_source_new (delay);
-  g_source_set_callback (state->retry_source, on_context_retry, state, NULL);
-  g_source_attach (state->retry_source, s->context);
+  state->retry_source = schedule (s, delay, on_context_retry, state);
   return TRUE;
 }
 
@@ -858,9 +874,7 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
     GST_INFO ("connection attempt %u failed (%s); retrying in %u ms",
         s->attempt, debug, delay);
     count (s, 0, 1, 0);
-    s->retry_source = g_timeout_source_new (delay);
-    g_source_set_callback (s->retry_source, on_retry_timeout, s, NULL);
-    g_source_attach (s->retry_source, s->context);
+    s->retry_source = schedule (s, delay, on_retry_timeout, s);
     return;
   }
 
@@ -954,10 +968,7 @@ sse_request_free (SseRequest * req)
 
   if (g_hash_table_lookup (s->sse_requests, req->context_id) == req)
     g_hash_table_remove (s->sse_requests, req->context_id);
-  if (req->retry_source) {
-    g_source_destroy (req->retry_source);
-    g_source_unref (req->retry_source);
-  }
+  unschedule (&req->retry_source);
   g_clear_object (&req->msg);
   g_clear_object (&req->stream);
   g_clear_object (&req->cancellable);
@@ -1107,9 +1118,7 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
     req->refused_status = 0;
     if (req->error_body)
       g_byte_array_set_size (req->error_body, 0);
-    req->retry_source = g_timeout_source_new (delay);
-    g_source_set_callback (req->retry_source, on_sse_retry, req, NULL);
-    g_source_attach (req->retry_source, s->context);
+    req->retry_source = schedule (s, delay, on_sse_retry, req);
     return;
   }
   kind = describe_failure (status, error, req->attempt, "request", details,
@@ -1338,10 +1347,7 @@ do_shutdown (CartesiaSession * s)
   s->shutting_down = TRUE;
   g_cancellable_cancel (s->cancellable);
   sse_cancel_all (s);
-  if (s->retry_source) {
-    g_source_destroy (s->retry_source);
-    g_clear_pointer (&s->retry_source, g_source_unref);
-  }
+  unschedule (&s->retry_source);
   if (s->ws == NULL || soup_websocket_connection_get_state (s->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN) {
     g_main_loop_quit (s->loop);
@@ -1349,9 +1355,7 @@ do_shutdown (CartesiaSession * s)
   }
   /* Close cleanly, but never let a silent server hold up a state change. */
   soup_websocket_connection_close (s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  timeout = g_timeout_source_new (CLOSE_WAIT_MS);
-  g_source_set_callback (timeout, on_close_timeout, s, NULL);
-  g_source_attach (timeout, s->context);
+  timeout = schedule (s, CLOSE_WAIT_MS, on_close_timeout, s);
   g_source_unref (timeout);
 }
 
