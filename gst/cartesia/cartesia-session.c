@@ -58,6 +58,9 @@ struct _CartesiaSession
   gboolean flushing;
   gboolean wakeup;
   CartesiaSessionStats stats;
+  CartesiaEventType notify_type;
+  CartesiaSessionNotify notify;
+  gpointer notify_data;
 };
 
 typedef enum
@@ -184,10 +187,19 @@ count (CartesiaSession * s, guint connections, guint retries,
 static void
 push_event (CartesiaSession * s, CartesiaEvent * event)
 {
+  CartesiaSessionNotify notify = NULL;
+  gpointer data = NULL;
+
   g_mutex_lock (&s->lock);
+  if (s->notify && event->type == s->notify_type) {
+    notify = s->notify;
+    data = s->notify_data;
+  }
   g_queue_push_tail (&s->events, event);
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
+  if (notify)
+    notify (data);
 }
 
 /* Tells the element that @context_id's request is with the server now, so
@@ -1558,6 +1570,17 @@ cartesia_session_pop (CartesiaSession * s, gint64 end_time,
   }
   g_mutex_unlock (&s->lock);
   return result;
+}
+
+void
+cartesia_session_set_notify (CartesiaSession * s, CartesiaEventType type,
+    CartesiaSessionNotify func, gpointer user_data)
+{
+  g_mutex_lock (&s->lock);
+  s->notify_type = type;
+  s->notify = func;
+  s->notify_data = user_data;
+  g_mutex_unlock (&s->lock);
 }
 
 void

@@ -130,6 +130,13 @@ typedef struct
 void cartesia_session_get_stats (CartesiaSession * session,
     CartesiaSessionStats * stats);
 
+/* Calls @func (on the session's thread) each time an event of @type is
+ * queued, so a caller that waits for something else (a clock) can look. */
+typedef void (*CartesiaSessionNotify) (gpointer user_data);
+
+void cartesia_session_set_notify (CartesiaSession * session,
+    CartesiaEventType type, CartesiaSessionNotify func, gpointer user_data);
+
 /* Makes the next (or the current) cartesia_session_pop() return
  * CARTESIA_POP_WAKEUP, so its caller can look at other work. */
 void cartesia_session_wakeup (CartesiaSession * session);

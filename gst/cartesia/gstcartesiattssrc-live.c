@@ -40,6 +40,8 @@ typedef struct
   OpType type;
   gchar *text;
   gchar *id;
+  gchar *context_id;            /* QUEUE: already requested, or NULL */
+  gint64 sent_at;
 } Op;
 
 typedef struct
@@ -73,6 +75,7 @@ op_free (gpointer data)
 
   g_free (op->text);
   g_free (op->id);
+  g_free (op->context_id);
   g_free (op);
 }
 
@@ -102,12 +105,31 @@ gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
   self->first_pts = GST_CLOCK_TIME_NONE;
 }
 
+/* Session thread: audio came in.  An idle live source waiting for the end
+ * of a buffer of silence stops waiting, so speech starts at once. */
+static void
+on_audio_arrived (gpointer user_data)
+{
+  GstCartesiaTtsSrc *self = user_data;
+
+  GST_OBJECT_LOCK (self);
+  if (self->wake_on_audio && self->clock_id)
+    gst_clock_id_unschedule (self->clock_id);
+  GST_OBJECT_UNLOCK (self);
+}
+
 void
-gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self)
+gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
+    CartesiaSession * session)
 {
   self->first_pts = GST_CLOCK_TIME_NONE;
   self->live_samples = 0;
   self->next_handle = 0;
+  self->live_in_flight = 0;
+  self->wake_on_audio = FALSE;
+  if (gst_base_src_is_live (GST_BASE_SRC (self)))
+    cartesia_session_set_notify (session, CARTESIA_EVENT_AUDIO,
+        on_audio_arrived, self);
 }
 
 void
@@ -129,7 +151,7 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
 
 /* ---- requests from the application (any thread) ---- */
 
-static void
+static Op *
 push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
     const gchar * id)
 {
@@ -139,6 +161,21 @@ push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
   op->text = g_strdup (text);
   op->id = g_strdup (id);
   g_queue_push_tail (&self->ops, op);
+  return op;
+}
+
+/* A generation request for @text, under a new context id (object lock). */
+static gchar *
+build_request (GstCartesiaTtsSrc * self, const gchar * text,
+    gchar ** context_id)
+{
+  CartesiaRequestParams params = { 0, };
+
+  *context_id = cartesia_request_new_context_id ();
+  gst_cartesia_tts_src_fill_request_params (self, &params);
+  return cartesia_request_build_generation (&params,
+      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : *context_id, text,
+      FALSE);
 }
 
 void
@@ -146,6 +183,7 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * id)
 {
   g_autofree gchar *auto_id = NULL;
+  Op *op;
 
   if (text == NULL || *text == '\0')
     return;
@@ -161,7 +199,19 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     push_op (self, OP_CLEAR, NULL, NULL);
     push_op (self, OP_INTERRUPT, NULL, NULL);
   }
-  push_op (self, OP_QUEUE, text, id);
+  op = push_op (self, OP_QUEUE, text, id);
+  /* With room among the requests in flight, ask the server now rather than
+   * when the streaming thread next wakes (up to a buffer later).  Still
+   * under the lock: the op is the streaming thread's once released, and
+   * stop() takes the session under it. */
+  if (self->session && self->encoding
+      && self->live_in_flight < REQUESTS_AHEAD) {
+    gchar *request = build_request (self, text, &op->context_id);
+
+    op->sent_at = g_get_monotonic_time ();
+    self->live_in_flight++;
+    cartesia_session_send (self->session, op->context_id, request);
+  }
   GST_OBJECT_UNLOCK (self);
 
   post (self, gst_structure_new ("cartesia-utterance-queued",
@@ -250,6 +300,19 @@ post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
       0, w->word);
 }
 
+/* @u leaves the queue for good. */
+static void
+forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
+{
+  if (u->context_id) {
+    GST_OBJECT_LOCK (self);
+    self->live_in_flight--;
+    GST_OBJECT_UNLOCK (self);
+  }
+  g_queue_remove (&self->utterances, u);
+  utterance_free (u);
+}
+
 /* Stops @u: on the server, in the player and in the queue.  One that was
  * playing fades out and is reported by the player at the next buffer. */
 static void
@@ -269,8 +332,7 @@ drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
     post_finished (self, u, now_rt, 0, 0, TRUE);
     gst_cartesia_tts_src_count_interrupted (self);
   }
-  g_queue_remove (&self->utterances, u);
-  utterance_free (u);
+  forget_utterance (self, u);
 }
 
 static void
@@ -313,6 +375,8 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
         u->handle = ++self->next_handle;
         u->id = g_steal_pointer (&op->id);
         u->text = g_steal_pointer (&op->text);
+        u->context_id = g_steal_pointer (&op->context_id);
+        u->sent_at = op->sent_at;
         u->started_rt = GST_CLOCK_TIME_NONE;
         u->words = g_array_new (FALSE, FALSE, sizeof (Word));
         g_array_set_clear_func (u->words, word_clear);
@@ -351,7 +415,6 @@ send_requests (GstCartesiaTtsSrc * self)
 
   for (l = self->utterances.head; l && ahead < REQUESTS_AHEAD; l = l->next) {
     LiveUtterance *u = l->data;
-    CartesiaRequestParams params = { 0, };
     gchar *request;
 
     if (u->dropped)
@@ -359,12 +422,9 @@ send_requests (GstCartesiaTtsSrc * self)
     ahead++;
     if (u->context_id)
       continue;
-    u->context_id = cartesia_request_new_context_id ();
     GST_OBJECT_LOCK (self);
-    gst_cartesia_tts_src_fill_request_params (self, &params);
-    request = cartesia_request_build_generation (&params,
-        self->transport == CARTESIA_TRANSPORT_SSE ? NULL : u->context_id,
-        u->text, FALSE);
+    request = build_request (self, u->text, &u->context_id);
+    self->live_in_flight++;
     GST_OBJECT_UNLOCK (self);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
     u->sent_at = g_get_monotonic_time ();
@@ -523,8 +583,7 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
       gst_cartesia_tts_src_count_interrupted (self);
     if (!self->word_timestamps)
       gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
-    g_queue_remove (&self->utterances, u);
-    utterance_free (u);
+    forget_utterance (self, u);
   }
 }
 
@@ -551,6 +610,7 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
   GstClockID id;
   GstClockReturn ret;
+  gboolean flushing;
 
   if (clock == NULL)
     return GST_FLOW_OK;
@@ -571,9 +631,27 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
 
   GST_OBJECT_LOCK (self);
   self->clock_id = NULL;
+  /* Unscheduled: unlock() (flushing), or audio for an idle source. */
+  flushing = ret == GST_CLOCK_UNSCHEDULED && self->flushing;
   GST_OBJECT_UNLOCK (self);
   gst_clock_id_unref (id);
-  return ret == GST_CLOCK_UNSCHEDULED ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+  return flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+}
+
+/* Nothing speaks, and something has been asked for: its first audio should
+ * not wait for the end of a buffer of silence. */
+static gboolean
+is_idle (GstCartesiaTtsSrc * self)
+{
+  GList *l;
+
+  for (l = self->utterances.head; l; l = l->next) {
+    LiveUtterance *u = l->data;
+
+    if (u->started)
+      return FALSE;
+  }
+  return self->utterances.head != NULL || !g_queue_is_empty (&self->ops);
 }
 
 GstClockTime
@@ -621,11 +699,17 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   /* New utterances go to the server now, not after the wait. */
   apply_ops (self, pts);
   send_requests (self);
+  GST_OBJECT_LOCK (self);
+  self->wake_on_audio = is_idle (self);
+  GST_OBJECT_UNLOCK (self);
 
   /* Like a capture device: the buffer is complete when its time is over,
    * holding every sample of speech that arrived until then; and what the
    * application asked for meanwhile (an interrupt) applies to it. */
   ret = wait_until (self, end);
+  GST_OBJECT_LOCK (self);
+  self->wake_on_audio = FALSE;
+  GST_OBJECT_UNLOCK (self);
   if (ret != GST_FLOW_OK)
     return ret;
 

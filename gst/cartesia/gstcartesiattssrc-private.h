@@ -62,6 +62,8 @@ struct _GstCartesiaTtsSrc
   GQueue ops;
   gboolean flushing;
   GstClockID clock_id;          /* the live clock wait, for unlock() */
+  gboolean wake_on_audio;       /* idle: first audio ends the wait early */
+  guint live_in_flight;         /* utterances requested, not finished */
   guint next_auto_id;
 
   /* Negotiated format (streaming thread). */
@@ -141,7 +143,8 @@ void gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self,
 
 /* gstcartesiattssrc-live.c: live mode */
 void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);
-void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
+    CartesiaSession * session);
 void gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * id);

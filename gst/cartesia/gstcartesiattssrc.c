@@ -884,10 +884,12 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   }
 
   GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
+  GST_OBJECT_LOCK (self);
   self->encoding = encoding;
   self->sample_format = sample_format;
   self->bpf = bpf;
   self->rate = rate;
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 
   /* ERRORS */
@@ -979,8 +981,8 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
 
   reset_streaming_state (self);
   reset_stats (self);
-  gst_cartesia_tts_src_live_start (self);
   session = create_session (self, api_key);
+  gst_cartesia_tts_src_live_start (self, session);
   clear_secret (&api_key);
   /* Handshake now, while the pipeline prerolls, not when the text is due. */
   cartesia_session_connect (session);

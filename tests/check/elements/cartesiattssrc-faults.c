@@ -189,6 +189,7 @@ check_live_recovers (const gchar * transport, const gchar * fault)
       gst_buffer_unref);
   GstClockTime start = GST_CLOCK_TIME_NONE;
   gboolean finished = FALSE;
+  gint64 deadline;
   guint i;
 
   test_emulator_set (emu, kv[0], kv[1]);
@@ -217,17 +218,28 @@ check_live_recovers (const gchar * transport, const gchar * fault)
   /* The stream goes on; the next utterance plays in full, from the running
    * time its started message gives. */
   g_object_set (src, "text", "Second", NULL);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
   while (!finished) {
     GstBuffer *buf = gst_harness_pull (h);
 
     fail_unless (buf != NULL);
+    fail_unless (g_get_monotonic_time () < deadline,
+        "the next utterance did not finish within 20 s");
     g_ptr_array_add (buffers, buf);
     while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
       const GstStructure *st = gst_message_get_structure (msg);
 
-      if (gst_structure_has_name (st, "cartesia-utterance-started"))
-        fail_unless (gst_structure_get_uint64 (st, "running-time", &start));
-      finished = gst_structure_has_name (st, "cartesia-utterance-finished");
+      const gchar *id = gst_structure_get_string (st, "id");
+
+      /* The failed first utterance posted its own messages before. */
+      if (g_strcmp0 (id, "utterance-2") == 0) {
+        if (gst_structure_has_name (st, "cartesia-utterance-started"))
+          fail_unless (gst_structure_get_uint64 (st, "running-time", &start));
+        if (gst_structure_has_name (st, "cartesia-utterance-failed"))
+          fail ("the next utterance failed too: %s",
+              gst_structure_get_string (st, "reason"));
+        finished = gst_structure_has_name (st, "cartesia-utterance-finished");
+      }
       gst_message_unref (msg);
     }
   }
