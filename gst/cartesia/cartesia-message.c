@@ -1,5 +1,5 @@
 /* gst-cartesia: protocol layer, server messages (pure). */
-#include "cartesia-message.h"
+#include "cartesia-message-private.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -178,8 +178,8 @@ load_json (JsonParser * parser, const gchar * text, gsize len,
   return json_parser_load_from_data (parser, text, len, error);
 }
 
-static CartesiaMessageType
-lookup_type (const gchar * name)
+CartesiaMessageType
+cartesia_message_lookup_type (const gchar * name)
 {
   guint i;
 
@@ -216,7 +216,7 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
   else if (type == NULL)
     return invalid (error, "no type");
   else
-    msg->type = lookup_type (type);
+    msg->type = cartesia_message_lookup_type (type);
 
   switch (msg->type) {
     case CARTESIA_MESSAGE_CHUNK:
@@ -247,7 +247,17 @@ gboolean
 cartesia_message_parse (const gchar * text, gsize len, CartesiaMessage * msg,
     GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  if (cartesia_message_parse_flat (text, len, msg))
+    return TRUE;
+  return cartesia_message_parse_tree (text, len, msg, error);
+}
+
+gboolean
+cartesia_message_parse_tree (const gchar * text, gsize len,
+    CartesiaMessage * msg, GError ** error)
+{
+  /* Mutable: an immutable parser seals (and hashes) every value. */
+  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) json_error = NULL;
   JsonNode *root;
 

@@ -638,20 +638,18 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
   return flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
-/* Nothing speaks, and something has been asked for: its first audio should
- * not wait for the end of a buffer of silence. */
+/* Nothing speaks: the first audio of whatever comes next (queued now, or
+ * while this buffer's wait goes on) should not wait for the end of a buffer
+ * of silence. */
 static gboolean
 is_idle (GstCartesiaTtsSrc * self)
 {
   GList *l;
 
-  for (l = self->utterances.head; l; l = l->next) {
-    LiveUtterance *u = l->data;
-
-    if (u->started)
+  for (l = self->utterances.head; l; l = l->next)
+    if (((LiveUtterance *) l->data)->started)
       return FALSE;
-  }
-  return self->utterances.head != NULL || !g_queue_is_empty (&self->ops);
+  return TRUE;
 }
 
 GstClockTime

@@ -3,7 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cartesia-request.h"
-#include "cartesia-message.h"
+#include "cartesia-message-private.h"
 
 static CartesiaRequestParams
 default_params (void)
@@ -304,6 +304,59 @@ GST_START_TEST (test_http_error_text)
 
 GST_END_TEST;
 
+/* The fast path takes the flat messages Cartesia sends most, and leaves
+ * everything unusual to json-glib. */
+GST_START_TEST (test_message_fast_path)
+{
+  static const gchar *taken[] = {
+    "{\"type\":\"chunk\",\"data\":\"AAEC\",\"done\":false,"
+        "\"status_code\":206,\"step_time\":12.5,\"context_id\":\"c\"}",
+    " {\"type\" : \"done\", \"done\" : true, \"context_id\" : null}\r\n",
+    "{\"type\":\"error\",\"error\":\"Invalid model: nope\",\"status_code\":400}",
+    "{\"error\":\"Server busy\"}",
+    "{\"type\":\"mystery\"}",
+  };
+  static const gchar *declined[] = {
+    "{\"type\":\"chunk\",\"data\":\"A\\u0041\"}",        /* escape */
+    "{\"type\":\"chunk\",\"context_id\":\"caf\xc3\xa9\"}", /* non-ASCII */
+    "{\"type\":\"timestamps\",\"word_timestamps\":{}}",     /* nested */
+    "{\"type\":\"chunk\",\"x\":[1]}",                       /* nested */
+    "{\"type\":7}",                                          /* type */
+    "{\"type\":\"chunk\",\"status_code\":1e999}",           /* range */
+    "{\"type\":\"chunk\",}",                                 /* syntax */
+    "{\"type\":\"chunk\"} x",
+    "{\"data\":\"AAAA\"}",                                    /* no type */
+    "[1]",
+  };
+  CartesiaMessage msg;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (taken); i++) {
+    fail_unless (cartesia_message_parse_flat (taken[i], strlen (taken[i]),
+            &msg), "declined: %s", taken[i]);
+    cartesia_message_clear (&msg);
+  }
+  for (i = 0; i < G_N_ELEMENTS (declined); i++)
+    fail_if (cartesia_message_parse_flat (declined[i], strlen (declined[i]),
+            &msg), "taken: %s", declined[i]);
+
+  fail_unless (cartesia_message_parse_flat (taken[0], strlen (taken[0]),
+          &msg));
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_CHUNK);
+  fail_unless_equals_string (msg.data, "AAEC");
+  fail_unless_equals_string (msg.context_id, "c");
+  fail_unless_equals_int (msg.status_code, 206);
+  cartesia_message_clear (&msg);
+  fail_unless (cartesia_message_parse_flat (taken[2], strlen (taken[2]),
+          &msg));
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_ERROR_MESSAGE);
+  fail_unless_equals_string (msg.message, "Invalid model: nope");
+  fail_unless (msg.done);
+  cartesia_message_clear (&msg);
+}
+
+GST_END_TEST;
+
 static void
 check_b64 (const gchar * in, gboolean ok, const gchar * expected)
 {
@@ -378,6 +431,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_message_errors);
   tcase_add_test (tc, test_message_malformed);
   tcase_add_test (tc, test_message_hostile);
+  tcase_add_test (tc, test_message_fast_path);
   tcase_add_test (tc, test_http_error_text);
   tcase_add_test (tc, test_base64_strict);
   tcase_add_test (tc, test_base64_matches_glib);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cartesia-message.h"
+#include "cartesia-message-private.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
@@ -50,6 +50,38 @@ check_base64 (const gchar * in, gsize len)
   g_assert (sym == 0 || memcmp (in, again, sym - 1) == 0);
   g_free (again);
   g_free (out);
+}
+
+static void
+assert_same_string (const gchar * a, const gchar * b)
+{
+  g_assert ((a == NULL) == (b == NULL));
+  g_assert (a == NULL || strcmp (a, b) == 0);
+}
+
+/* Whatever the fast path accepts, the full parser reads the same way. */
+static void
+check_fast_path (const gchar * text, gsize len)
+{
+  CartesiaMessage flat, tree;
+  GError *error = NULL;
+
+  if (!cartesia_message_parse_flat (text, len, &flat))
+    return;
+  g_assert (cartesia_message_parse_tree (text, len, &tree, &error));
+  g_assert (flat.type == tree.type);
+  g_assert (flat.done == tree.done);
+  g_assert (flat.status_code == tree.status_code);
+  g_assert (flat.flush_id == tree.flush_id);
+  g_assert (flat.n_words == 0 && tree.n_words == 0);
+  assert_same_string (flat.context_id, tree.context_id);
+  assert_same_string (flat.data, tree.data);
+  assert_same_string (flat.title, tree.title);
+  assert_same_string (flat.message, tree.message);
+  assert_same_string (flat.error_code, tree.error_code);
+  assert_same_string (flat.request_id, tree.request_id);
+  cartesia_message_clear (&flat);
+  cartesia_message_clear (&tree);
 }
 
 /* Keeps the compiler from dropping the reads of the timings. */
@@ -122,6 +154,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     g_error_free (error);
   }
 
+  check_fast_path (text, size);
   check_base64 (text, size);
 
   http_text = cartesia_message_http_error_text (text, size);

@@ -32,7 +32,7 @@ fi
 
 declare -A sources=(
   [sse]="gst/cartesia/cartesia-sse.c"
-  [message]="gst/cartesia/cartesia-message.c"
+  [message]="gst/cartesia/cartesia-message.c gst/cartesia/cartesia-message-flat.c"
 )
 
 mkdir -p "$work"
@@ -53,11 +53,15 @@ declare -A asan_options=(
 status=0
 summary=()
 for t in $targets; do
+  files=()
+  for f in ${sources[$t]}; do
+    files+=("$src/$f")
+  done
   bin="$work/fuzz-$t"
   echo "=== fuzz-$t: building with $cc"
   "$cc" -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src/gst/cartesia" "$src/tests/fuzz/fuzz-$t.c" "$src/${sources[$t]}" \
+    -I"$src/gst/cartesia" "$src/tests/fuzz/fuzz-$t.c" "${files[@]}" \
     "${deps[@]}" -o "$bin"
 
   corpus="$work/corpus-$t"
