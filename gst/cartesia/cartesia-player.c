@@ -25,6 +25,7 @@ struct _CartesiaPlayer
   CartesiaSampleFormat format;
   guint bps;
   guint fade;
+  guint prebuffer;
   GQueue utterances;
 };
 
@@ -148,6 +149,12 @@ cartesia_player_silence (CartesiaSampleFormat format, guint8 * out, guint n)
 }
 
 /* ---- utterances ---- */
+
+void
+cartesia_player_set_prebuffer (CartesiaPlayer * p, guint samples)
+{
+  p->prebuffer = samples;
+}
 
 CartesiaPlayer *
 cartesia_player_new (CartesiaSampleFormat format, guint fade_samples)
@@ -379,7 +386,7 @@ cartesia_player_fill (CartesiaPlayer * p, guint8 * out, guint n,
       continue;
     }
     if (!u->started) {
-      if (avail == 0 && !u->done)
+      if (avail < MAX (p->prebuffer, 1) && !u->done)
         break;                  /* waiting for its first audio: silence */
       u->started = TRUE;
       emit (events, CARTESIA_PLAYER_STARTED, u, pos);

@@ -47,6 +47,10 @@ void cartesia_player_free (CartesiaPlayer * player);
 
 guint cartesia_player_bytes_per_sample (CartesiaSampleFormat format);
 
+/* An utterance starts only once @samples of its audio are in (or all of it
+ * is): a margin against a network that delivers just in time. */
+void cartesia_player_set_prebuffer (CartesiaPlayer * player, guint samples);
+
 /* Queues utterance @id (the caller's handle) after the others. */
 void cartesia_player_add (CartesiaPlayer * player, guint id);
 /* Audio of @id, as the server sent it (a sample may be split across pushes). */

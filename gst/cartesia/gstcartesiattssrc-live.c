@@ -677,9 +677,12 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
 
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
-  if (self->player == NULL)
+  if (self->player == NULL) {
     self->player = cartesia_player_new (self->sample_format,
         gst_util_uint64_scale_int (self->fade_ms, self->rate, 1000));
+    cartesia_player_set_prebuffer (self->player,
+        gst_util_uint64_scale_int (self->prebuffer_ms, self->rate, 1000));
+  }
   GST_OBJECT_UNLOCK (self);
 
   /* The timeline starts at the running time of the first buffer and then

@@ -55,6 +55,7 @@ struct _GstCartesiaTtsSrc
   /* Live mode settings, under the object lock. */
   guint samples_per_buffer;
   guint fade_ms;
+  guint prebuffer_ms;
   GstCartesiaTextMode text_mode;
 
   /* Requests from the application (live mode), under the object lock:

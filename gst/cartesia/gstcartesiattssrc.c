@@ -121,6 +121,7 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_IS_LIVE FALSE
 #define DEFAULT_SAMPLES_PER_BUFFER 1024
 #define DEFAULT_FADE_MS 5
+#define DEFAULT_PREBUFFER_MS 0
 #define DEFAULT_TEXT_MODE GST_CARTESIA_TEXT_MODE_QUEUE
 #define DEFAULT_RETRIES 3
 #define DEFAULT_RETRY_BACKOFF_FACTOR 0.5
@@ -150,6 +151,7 @@ enum
   PROP_IS_LIVE,
   PROP_SAMPLES_PER_BUFFER,
   PROP_FADE_MS,
+  PROP_PREBUFFER_MS,
   PROP_TEXT_MODE,
   PROP_STATS,
   PROP_RETRIES,
@@ -341,6 +343,13 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           0, 1000, DEFAULT_FADE_MS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_PREBUFFER_MS,
+      g_param_spec_uint ("prebuffer-ms", "Prebuffer (ms)",
+          "Live mode: audio an utterance must have received before it "
+          "starts, a margin against a network that delivers just in time "
+          "(0 = start with the first chunk, the lowest latency)", 0, 10000,
+          DEFAULT_PREBUFFER_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_TEXT_MODE,
       g_param_spec_enum ("text-mode", "Text mode",
           "Live mode: what new text (the text property or queue-utterance) "
@@ -484,6 +493,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
   self->samples_per_buffer = DEFAULT_SAMPLES_PER_BUFFER;
   self->fade_ms = DEFAULT_FADE_MS;
+  self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
   self->text_mode = DEFAULT_TEXT_MODE;
   gst_cartesia_tts_src_live_init (self);
   g_queue_init (&self->subtitle_items);
@@ -615,6 +625,11 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_FADE_MS:
       GST_OBJECT_LOCK (self);
       self->fade_ms = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_PREBUFFER_MS:
+      GST_OBJECT_LOCK (self);
+      self->prebuffer_ms = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_TEXT_MODE:
@@ -789,6 +804,9 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_FADE_MS:
       g_value_set_uint (value, self->fade_ms);
+      break;
+    case PROP_PREBUFFER_MS:
+      g_value_set_uint (value, self->prebuffer_ms);
       break;
     case PROP_TEXT_MODE:
       g_value_set_enum (value, self->text_mode);

@@ -1,0 +1,170 @@
+/* cartesia-bench: the element under test, in a pipeline of its own:
+ *   cartesiattssrc ! capsfilter ! fakesink sync=false
+ * A probe on the source pad timestamps every buffer that leaves it. */
+#include "bench.h"
+
+#include <string.h>
+
+struct _ElemPipe
+{
+  GstElement *pipeline;
+  GstElement *src;
+  gulong probe_id;
+  Utt *utt;                     /* under utt_lock () */
+};
+
+/* Speech, not silence: the emulator's first samples of a voiced character
+ * are not all zero, while a live source may fill idle time with zeros. */
+static gboolean
+has_sound (GstBuffer * buf)
+{
+  GstMapInfo map;
+  gboolean sound = FALSE;
+  gsize i;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return FALSE;
+  for (i = 0; i < map.size && !sound; i++)
+    sound = map.data[i] != 0;
+  gst_buffer_unmap (buf, &map);
+  return sound;
+}
+
+static GstPadProbeReturn
+on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  ElemPipe *p = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  gint64 now = g_get_monotonic_time ();
+
+  utt_lock ();
+  if (p->utt && (p->utt->first_us || has_sound (buf)))
+    utt_add_audio (p->utt, now, gst_buffer_get_size (buf));
+  utt_unlock ();
+  return GST_PAD_PROBE_OK;
+}
+
+ElemPipe *
+elem_pipe_new (const ElemConfig * c, GError ** error)
+{
+  ElemPipe *p = g_new0 (ElemPipe, 1);
+  g_autofree gchar *text = c->text ? g_strescape (c->text, NULL) : NULL;
+  g_autofree gchar *desc = g_strdup_printf ("cartesiattssrc name=tts "
+      "base-url=%s api-key=bench transport=%s is-live=%s retries=0 %s%s%s %s "
+      "! audio/x-raw,format=%s,rate=%d,channels=1 "
+      "! fakesink sync=false async=false", c->base_url, c->transport,
+      c->live ? "true" : "false", text ? "text=\"" : "", text ? text : "",
+      text ? "\"" : "", c->extra ? c->extra : "", c->format, c->rate);
+  GstPad *pad;
+
+  p->pipeline = gst_parse_launch (desc, error);
+  if (p->pipeline == NULL) {
+    g_free (p);
+    return NULL;
+  }
+  p->src = gst_bin_get_by_name (GST_BIN (p->pipeline), "tts");
+  pad = gst_element_get_static_pad (p->src, "src");
+  p->probe_id = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer,
+      p, NULL);
+  gst_object_unref (pad);
+  return p;
+}
+
+gboolean
+elem_pipe_play (ElemPipe * p)
+{
+  return gst_element_set_state (p->pipeline, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE;
+}
+
+void
+elem_pipe_arm (ElemPipe * p, Utt * u)
+{
+  utt_lock ();
+  p->utt = u;
+  utt_unlock ();
+}
+
+void
+elem_pipe_say (ElemPipe * p, Utt * u)
+{
+  utt_lock ();
+  p->utt = u;
+  utt_unlock ();
+  u->t0_us = g_get_monotonic_time ();
+  g_object_set (p->src, "text", u->transcript, NULL);
+}
+
+gboolean
+elem_pipe_play_timed (ElemPipe * p, Utt * u)
+{
+  elem_pipe_arm (p, u);
+  u->t0_us = g_get_monotonic_time ();
+  return elem_pipe_play (p);
+}
+
+gchar *
+elem_pipe_pop_problem (ElemPipe * p)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (p->pipeline);
+  g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus,
+      GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *debug = NULL;
+
+  if (msg == NULL)
+    return NULL;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+    gst_message_parse_error (msg, &error, &debug);
+  else
+    gst_message_parse_warning (msg, &error, &debug);
+  return g_strdup_printf ("%s: %s (%s)",
+      GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ? "error" : "warning",
+      error->message, debug ? debug : "");
+}
+
+gint64
+elem_pipe_underruns (ElemPipe * p, guint * n_utterances)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (p->pipeline);
+  GstMessage *msg;
+  gint64 total = -1;
+
+  *n_utterances = 0;
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    guint64 d;
+
+    if (gst_structure_has_name (st, "cartesia-utterance-finished")
+        && gst_structure_get_uint64 (st, "underrun-duration", &d)) {
+      total = MAX (total, 0) + (gint64) d;
+      if (d)
+        (*n_utterances)++;
+    }
+    gst_message_unref (msg);
+  }
+  return total;
+}
+
+gboolean
+elem_has_property (const gchar * name)
+{
+  g_autoptr (GstElement) e = gst_element_factory_make ("cartesiattssrc",
+      NULL);
+
+  return e && g_object_class_find_property (G_OBJECT_GET_CLASS (e), name);
+}
+
+void
+elem_pipe_free (ElemPipe * p)
+{
+  if (p == NULL)
+    return;
+  gst_element_set_state (p->pipeline, GST_STATE_NULL);
+  utt_lock ();
+  p->utt = NULL;
+  utt_unlock ();
+  gst_object_unref (p->src);
+  gst_object_unref (p->pipeline);
+  g_free (p);
+}
