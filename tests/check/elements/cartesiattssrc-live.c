@@ -749,6 +749,40 @@ GST_START_TEST (test_live_subtitle_words)
 
 GST_END_TEST;
 
+/* prebuffer-ms: speech waits until that much of it has arrived. */
+GST_START_TEST (test_live_prebuffer)
+{
+  Live *l = live_new (NULL, "prebuffer-ms=100");
+  guint i;
+
+  /* 50 ms of audio now, the rest much later (in real time). */
+  test_emulator_set (l->emu, "chunk-bytes", "1600");
+  test_emulator_set (l->emu, "stall-after-chunks", "1");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Wait for it", "p");
+  live_step (l);
+  g_usleep (100000);
+  for (i = 0; i < 20; i++)
+    live_step (l);
+  /* Less than 100 ms in: it has not started, so no underrun either. */
+  fail_if (live_find (l, "cartesia-utterance-started", "p"));
+  live_free (l);
+
+  /* With the whole utterance there it starts at once. */
+  l = live_new (NULL, "prebuffer-ms=100");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Go", "q");
+  live_step (l);
+  wait_generated (l, 1);
+  live_step_until (l, "cartesia-utterance-started", "q", 3);
+  fail_unless_equals_uint64 (get_u64 (live_step_until (l,
+              "cartesia-utterance-finished", "q", 50), "underrun-duration"),
+      0);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_live_suite (void)
 {
@@ -769,6 +803,7 @@ cartesiattssrc_live_suite (void)
   tcase_add_test (tc, test_live_reconnect_after_idle_close);
   tcase_add_test (tc, test_live_subtitle_pad);
   tcase_add_test (tc, test_live_subtitle_words);
+  tcase_add_test (tc, test_live_prebuffer);
   return s;
 }
 
