@@ -192,9 +192,16 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     return;
   }
 
-  GST_OBJECT_LOCK (self);
-  if (id == NULL || *id == '\0')
+  if (id == NULL || *id == '\0') {
+    GST_OBJECT_LOCK (self);
     id = auto_id = g_strdup_printf ("utterance-%u", ++self->next_auto_id);
+    GST_OBJECT_UNLOCK (self);
+  }
+  /* Before the streaming thread can see it: "queued" comes first. */
+  post (self, gst_structure_new ("cartesia-utterance-queued",
+          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
+
+  GST_OBJECT_LOCK (self);
   if (self->text_mode == GST_CARTESIA_TEXT_MODE_INTERRUPT) {
     push_op (self, OP_CLEAR, NULL, NULL);
     push_op (self, OP_INTERRUPT, NULL, NULL);
@@ -213,9 +220,6 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     cartesia_session_send (self->session, op->context_id, request);
   }
   GST_OBJECT_UNLOCK (self);
-
-  post (self, gst_structure_new ("cartesia-utterance-queued",
-          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
 }
 
 void

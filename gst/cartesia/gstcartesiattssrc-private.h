@@ -138,7 +138,7 @@ void gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
     GstClockTime start, GstClockTime duration, const gchar * text);
 void gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
     GstClockTime until);
-void gst_cartesia_tts_src_subtitle_eos (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self,
     gboolean hide);
 

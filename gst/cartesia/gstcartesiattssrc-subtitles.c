@@ -40,12 +40,15 @@ item_free (gpointer data)
   g_free (item);
 }
 
+/* g_queue_insert_sorted() walks past every item for which this is negative:
+ * items at the same time stay in the order they were added (an utterance's
+ * empty end, then the next one's text at that same time). */
 static gint
-by_start (gconstpointer a, gconstpointer b, gpointer user_data)
+by_start (gconstpointer queued, gconstpointer added, gpointer user_data)
 {
-  const SubtitleItem *x = a, *y = b;
+  const SubtitleItem *x = queued, *y = added;
 
-  return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+  return x->start <= y->start ? -1 : 1;
 }
 
 /* The pad, with a ref, or NULL when nobody asked for it. */
@@ -154,8 +157,8 @@ gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
   gst_object_unref (pad);
 }
 
-void
-gst_cartesia_tts_src_subtitle_eos (GstCartesiaTtsSrc * self)
+static void
+subtitle_eos (GstCartesiaTtsSrc * self)
 {
   GstPad *pad = get_pad (self);
 
@@ -164,6 +167,25 @@ gst_cartesia_tts_src_subtitle_eos (GstCartesiaTtsSrc * self)
   gst_cartesia_tts_src_subtitle_advance (self, G_MAXUINT64 - 1);
   gst_pad_push_event (pad, gst_event_new_eos ());
   gst_object_unref (pad);
+}
+
+/* Whatever ends the audio (the end of non-live speech, or an EOS sent to a
+ * live source) ends the text too, from the streaming thread, after the last
+ * caption. */
+static GstPadProbeReturn
+on_src_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    subtitle_eos (GST_CARTESIA_TTS_SRC (user_data));
+  return GST_PAD_PROBE_OK;
+}
+
+void
+gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self)
+{
+  g_queue_init (&self->subtitle_items);
+  gst_pad_add_probe (GST_BASE_SRC_PAD (self),
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_src_event, self, NULL);
 }
 
 /* GstBaseSrc (1.22) names its stream with gst_pad_create_stream_id (pad,

@@ -496,7 +496,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
   self->text_mode = DEFAULT_TEXT_MODE;
   gst_cartesia_tts_src_live_init (self);
-  g_queue_init (&self->subtitle_items);
+  gst_cartesia_tts_src_subtitle_init (self);
   self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -1189,10 +1189,8 @@ next_utterance (GstCartesiaTtsSrc * self)
 {
   gchar *text;
 
-  if (self->spoke_text) {
-    gst_cartesia_tts_src_subtitle_eos (self);
+  if (self->spoke_text)
     return GST_FLOW_EOS;
-  }
   GST_OBJECT_LOCK (self);
   text = g_strdup (self->text);
   GST_OBJECT_UNLOCK (self);

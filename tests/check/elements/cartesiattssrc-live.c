@@ -783,6 +783,171 @@ GST_START_TEST (test_live_prebuffer)
 
 GST_END_TEST;
 
+/* Queued utterances play back to back: the first one's end and the second
+ * one's start are the same running time.  What textoverlay shows from then
+ * on is the last text buffer with that timestamp: it must be the second
+ * utterance's text, not the first one's clearing (empty) buffer. */
+GST_START_TEST (test_live_subtitle_back_to_back)
+{
+  Live *l = live_new (NULL, NULL);
+  GstHarness *sh = gst_harness_new_with_element (l->src, NULL,
+      "subtitle_src");
+  GstClockTime position = 0, start_a, end_a, start_b, end_b;
+  GPtrArray *subs;
+  gchar *shown = NULL;
+  guint i;
+
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "First one", "a");
+  g_signal_emit_by_name (l->src, "queue-utterance", "Second", "b");
+  live_step (l);
+  wait_generated (l, 2);
+  end_b = get_u64 (live_step_until (l, "cartesia-utterance-finished", "b",
+          300), "running-time");
+  start_a = get_u64 (live_find (l, "cartesia-utterance-started", "a"),
+      "running-time");
+  end_a = get_u64 (live_find (l, "cartesia-utterance-finished", "a"),
+      "running-time");
+  start_b = get_u64 (live_find (l, "cartesia-utterance-started", "b"),
+      "running-time");
+  fail_unless_equals_uint64 (start_b, end_a);
+  live_step (l);
+
+  subs = pull_subtitles (sh, &position);
+  for (i = 0; i < subs->len; i++) {
+    GstBuffer *buf = g_ptr_array_index (subs, i);
+    gchar *text = buffer_text (buf);
+
+    GST_INFO ("caption %u at %" GST_TIME_FORMAT ": '%s'", i,
+        GST_TIME_ARGS (GST_BUFFER_PTS (buf)), text);
+    if (i > 0)
+      fail_unless (GST_BUFFER_PTS (buf) >= GST_BUFFER_PTS (g_ptr_array_index
+              (subs, i - 1)));
+    /* What is on screen at start_b, once every buffer stamped up to then
+     * has been shown. */
+    if (GST_BUFFER_PTS (buf) <= start_b) {
+      g_free (shown);
+      shown = g_strdup (text);
+    }
+    g_free (text);
+  }
+  fail_unless (subs->len >= 3);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (subs, 0)),
+      start_a);
+  fail_unless_equals_string (shown, "Second");
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (g_ptr_array_index (subs,
+              subs->len - 1)), end_b);
+  fail_unless_equals_int (gst_buffer_get_size (g_ptr_array_index (subs,
+              subs->len - 1)), 0);
+  g_free (shown);
+  g_ptr_array_unref (subs);
+  gst_harness_teardown (sh);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+
+/* EOS sent to a live source -- gst-launch-1.0 -e on Ctrl-C, an application
+ * stopping cleanly with gst_element_send_event (pipeline, eos) -- must
+ * reach the subtitle pad as well as the audio: a textoverlay (wait-text)
+ * fed by it otherwise waits for text forever, the video branch never sees
+ * EOS, and the pipeline never posts it. */
+static gboolean
+pull_eos (GstHarness * h)
+{
+  GstEvent *ev;
+  gboolean eos = FALSE;
+
+  while ((ev = gst_harness_try_pull_event (h))) {
+    eos |= GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+  }
+  return eos;
+}
+
+GST_START_TEST (test_live_subtitle_eos)
+{
+  Live *l = live_new (NULL, NULL);
+  GstHarness *sh = gst_harness_new_with_element (l->src, NULL,
+      "subtitle_src");
+  gboolean audio_eos = FALSE, text_eos = FALSE;
+  gint64 deadline;
+
+  gst_harness_play (l->h);
+  live_step (l);
+  live_step (l);
+  fail_unless (gst_element_send_event (l->src, gst_event_new_eos ()));
+  deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+  while (!(audio_eos && text_eos) && g_get_monotonic_time () < deadline) {
+    audio_eos |= pull_eos (l->h);
+    text_eos |= pull_eos (sh);
+    g_usleep (1000);
+  }
+  fail_unless (audio_eos, "no EOS on src");
+  fail_unless (text_eos, "EOS on src but none on subtitle_src");
+  gst_harness_teardown (sh);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+
+/* "cartesia-utterance-queued" must come before the utterance's "started"
+ * (and everything after it).  queue-utterance makes the utterance visible to
+ * the streaming thread and sends its request, and only then posts "queued":
+ * when the emitting thread is preempted in between for longer than the time
+ * to first audio, the streaming thread -- woken by that audio -- posts
+ * "started" first.  This handler stands in for the preemption: it holds the
+ * "queued" message (in the emitting thread, inside the element's post) until
+ * "started" was posted, or 500 ms. */
+static GstBusSyncReply
+hold_queued (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  Live *l = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s
+      && gst_structure_has_name (s, "cartesia-utterance-queued")) {
+    gint64 deadline = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+
+    while (!live_find (l, "cartesia-utterance-started", NULL)
+        && g_get_monotonic_time () < deadline)
+      g_usleep (1000);
+  }
+  return collect (bus, msg, user_data);
+}
+
+GST_START_TEST (test_live_queued_before_started)
+{
+  Live *l = live_new (NULL, NULL);
+  guint i, queued = G_MAXUINT, started = G_MAXUINT;
+
+  gst_bus_set_sync_handler (l->bus, hold_queued, l, NULL);
+  gst_harness_play (l->h);
+  live_step (l);
+  live_step (l);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello", "q");
+  live_step_until (l, "cartesia-utterance-started", "q", 100);
+  g_mutex_lock (&l->lock);
+  for (i = 0; i < l->messages->len; i++) {
+    GstStructure *s = g_ptr_array_index (l->messages, i);
+
+    if (gst_structure_has_name (s, "cartesia-utterance-queued"))
+      queued = MIN (queued, i);
+    if (gst_structure_has_name (s, "cartesia-utterance-started"))
+      started = MIN (started, i);
+  }
+  g_mutex_unlock (&l->lock);
+  fail_unless (queued < started, "\"started\" (message %u) came before "
+      "\"queued\" (message %u)", started, queued);
+  gst_bus_set_sync_handler (l->bus, collect, l, NULL);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+
 static Suite *
 cartesiattssrc_live_suite (void)
 {
@@ -804,6 +969,9 @@ cartesiattssrc_live_suite (void)
   tcase_add_test (tc, test_live_subtitle_pad);
   tcase_add_test (tc, test_live_subtitle_words);
   tcase_add_test (tc, test_live_prebuffer);
+  tcase_add_test (tc, test_live_subtitle_back_to_back);
+  tcase_add_test (tc, test_live_subtitle_eos);
+  tcase_add_test (tc, test_live_queued_before_started);
   return s;
 }
 
