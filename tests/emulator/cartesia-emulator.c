@@ -119,6 +119,7 @@ emu_record (CartesiaEmulator * emu, EmuEndpoint endpoint,
   g_autoptr (JsonNode) root = NULL;
   gchar *text;
 
+  emu->last_request_us = g_get_monotonic_time ();
   json_builder_begin_object (builder);
   add_string_or_null (builder, "endpoint", emu_endpoint_path (endpoint));
   add_string_or_null (builder, "cartesia_version", client->version);
@@ -140,6 +141,42 @@ emu_record (CartesiaEmulator * emu, EmuEndpoint endpoint,
   text = json_to_string (root, FALSE);
   g_mutex_lock (&emu->lock);
   g_ptr_array_add (emu->requests, text);
+  g_mutex_unlock (&emu->lock);
+}
+
+gint64
+emu_last_request_time (CartesiaEmulator * emu)
+{
+  return emu->last_request_us;
+}
+
+/* ---- timings, for benchmarks ---- */
+
+#define MAX_TIMINGS 100000
+
+static void
+timing_clear (gpointer data)
+{
+  CartesiaEmulatorTiming *t = data;
+
+  g_clear_pointer (&t->context_id, g_free);
+  g_clear_pointer (&t->transcript, g_free);
+}
+
+void
+emu_record_timing (CartesiaEmulator * emu, const gchar * context_id,
+    const gchar * transcript, gint64 received_us, gint64 first_chunk_us)
+{
+  CartesiaEmulatorTiming t;
+
+  g_mutex_lock (&emu->lock);
+  if (emu->timings->len < MAX_TIMINGS) {
+    t.context_id = g_strdup (context_id);
+    t.transcript = g_strdup (transcript);
+    t.received_us = received_us;
+    t.first_chunk_us = first_chunk_us;
+    g_array_append_val (emu->timings, t);
+  }
   g_mutex_unlock (&emu->lock);
 }
 
@@ -496,6 +533,7 @@ emu_destroy (CartesiaEmulator * emu)
   g_clear_pointer (&emu->loop, g_main_loop_unref);
   g_clear_pointer (&emu->context, g_main_context_unref);
   g_clear_pointer (&emu->requests, g_ptr_array_unref);
+  g_clear_pointer (&emu->timings, g_array_unref);
   emu_options_clear (&emu->options);
   g_clear_error (&emu->start_error);
   g_free (emu->api_key);
@@ -518,6 +556,8 @@ cartesia_emulator_new (const gchar * api_key, guint port, GError ** error)
   emu->port = port;
   emu_options_init (&emu->options);
   emu->requests = g_ptr_array_new_with_free_func (g_free);
+  emu->timings = g_array_new (FALSE, FALSE, sizeof (CartesiaEmulatorTiming));
+  g_array_set_clear_func (emu->timings, timing_clear);
   emu->context = g_main_context_new ();
   emu->loop = g_main_loop_new (emu->context, FALSE);
 
@@ -622,6 +662,48 @@ cartesia_emulator_clear_requests (CartesiaEmulator * emu)
 {
   g_mutex_lock (&emu->lock);
   g_ptr_array_set_size (emu->requests, 0);
+  g_mutex_unlock (&emu->lock);
+}
+
+CartesiaEmulatorTiming *
+cartesia_emulator_dup_timings (CartesiaEmulator * emu, guint * n_timings)
+{
+  CartesiaEmulatorTiming *timings;
+  guint i;
+
+  g_mutex_lock (&emu->lock);
+  *n_timings = emu->timings->len;
+  timings = g_new0 (CartesiaEmulatorTiming, MAX (emu->timings->len, 1));
+  for (i = 0; i < emu->timings->len; i++) {
+    const CartesiaEmulatorTiming *t = &g_array_index (emu->timings,
+        CartesiaEmulatorTiming, i);
+
+    timings[i] = *t;
+    timings[i].context_id = g_strdup (t->context_id);
+    timings[i].transcript = g_strdup (t->transcript);
+  }
+  g_mutex_unlock (&emu->lock);
+  return timings;
+}
+
+void
+cartesia_emulator_timings_free (CartesiaEmulatorTiming * timings,
+    guint n_timings)
+{
+  guint i;
+
+  if (timings == NULL)
+    return;
+  for (i = 0; i < n_timings; i++)
+    timing_clear (&timings[i]);
+  g_free (timings);
+}
+
+void
+cartesia_emulator_clear_timings (CartesiaEmulator * emu)
+{
+  g_mutex_lock (&emu->lock);
+  g_array_set_size (emu->timings, 0);
   g_mutex_unlock (&emu->lock);
 }
 

@@ -82,4 +82,26 @@ guint8 *cartesia_emulator_render (const gchar * transcript,
  * logged. */
 void cartesia_emulator_set_logging (CartesiaEmulator * emu, gboolean enabled);
 
+/* The server's own share of the time to first audio of one generation (a
+ * websocket context or an HTTP request), for benchmarks that subtract it.
+ * Both times are g_get_monotonic_time() values (CLOCK_MONOTONIC: comparable
+ * between processes of one machine). */
+typedef struct
+{
+  gchar *context_id;            /* NULL when the request carried none */
+  gchar *transcript;            /* the input that produced the first chunk */
+  gint64 received_us;           /* the request began to be handled */
+  gint64 first_chunk_us;        /* the first chunk was handed to the socket
+                                 * (websocket) or to the response body (HTTP) */
+} CartesiaEmulatorTiming;
+
+/* The timings of every generation that sent a first chunk since the start or
+ * the last clear, oldest first; at most the first 100000 are kept.  Free
+ * with cartesia_emulator_timings_free(). */
+CartesiaEmulatorTiming *cartesia_emulator_dup_timings (CartesiaEmulator * emu,
+    guint * n_timings);
+void cartesia_emulator_timings_free (CartesiaEmulatorTiming * timings,
+    guint n_timings);
+void cartesia_emulator_clear_timings (CartesiaEmulator * emu);
+
 G_END_DECLS

@@ -42,6 +42,7 @@ struct _EmuGen
   guint64 played_bytes;
   gint64 last_send_us;
   GSource *source;
+  gint64 received_us;           /* when the request that started it arrived */
 };
 
 static void gen_pump (EmuGen * gen);
@@ -69,6 +70,10 @@ emu_gen_new (CartesiaEmulator * emu, const EmuGenParams * params,
   gen->flush_id = 1;
   g_queue_init (&gen->jobs);
 
+  /* the endpoint recorded the request just before creating us */
+  gen->received_us = emu_last_request_time (emu);
+  if (gen->received_us == 0)
+    gen->received_us = g_get_monotonic_time ();
   emu_snapshot_options (emu, &gen->opts);
   gen->faulty = emu_take_generation_fault (emu, &gen->opts);
 
@@ -332,6 +337,9 @@ gen_send_chunk (EmuGen * gen)
     return;
   }
   gen_emit (gen, "chunk", msg, piece);
+  if (first)
+    emu_record_timing (gen->emu, gen->context_id, gen->job->text,
+        gen->received_us, g_get_monotonic_time ());
 }
 
 static void

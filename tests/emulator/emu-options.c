@@ -51,6 +51,10 @@ static const EmuOptionInfo option_infos[] = {
   {"max-connections", "N",
       "More open websockets than N get their handshake refused with 429 "
         "(0 = off)"},
+  {"voice", "synthetic|espeak",
+      "Speak tones, 50 ms per character (the library's default), or real "
+        "words through libespeak-ng (the program's default when built with "
+        "it)"},
 };
 
 void
@@ -70,6 +74,7 @@ emu_options_init (EmuOptions * options)
   options->idle_timeout_ms = 300000;
   options->sse_event_lines = TRUE;
   options->sse_line_ending = EMU_LINE_ENDING_LF;
+  options->voice = emu_synth_get_default_voice ();
 }
 
 void
@@ -79,12 +84,18 @@ emu_options_clear (EmuOptions * options)
   g_clear_pointer (&options->error_message, g_free);
 }
 
+/* An emulator thread copies its options when a generation starts and
+ * renders that generation's audio on the same thread, through the
+ * voice-less emu_synth_render() and friends: so the copy also makes the
+ * voice the thread's voice.  A voice change thus applies from the next
+ * generation on; see docs/emulator.md for the one case it cannot cover. */
 void
 emu_options_copy (EmuOptions * dest, const EmuOptions * src)
 {
   *dest = *src;
   dest->error_title = g_strdup (src->error_title);
   dest->error_message = g_strdup (src->error_message);
+  emu_synth_set_thread_voice (src->voice);
 }
 
 gboolean
@@ -288,6 +299,17 @@ emu_options_set (EmuOptions * options, const gchar * name,
   if (g_str_equal (name, "sse-event-lines")) {
     if (!parse_bool (value, &options->sse_event_lines))
       return invalid (error, name, value);
+    return TRUE;
+  }
+
+  if (g_str_equal (name, "voice")) {
+    EmuVoice voice;
+
+    if (!emu_voice_from_string (value, &voice))
+      return invalid (error, name, value);
+    if (!emu_voice_check (voice, error))
+      return FALSE;
+    options->voice = voice;
     return TRUE;
   }
 

@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "emu-synth.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -58,6 +60,7 @@ typedef struct
   guint write_split_bytes;
   guint concurrency_limit;
   guint max_connections;
+  EmuVoice voice;
 } EmuOptions;
 
 typedef struct
@@ -67,8 +70,10 @@ typedef struct
   const gchar *help;
 } EmuOptionInfo;
 
+/* The voice starts as the process default (emu_synth_get_default_voice()). */
 void emu_options_init (EmuOptions * options);
 void emu_options_clear (EmuOptions * options);
+/* Also makes @src's voice the calling thread's voice (see emu-options.c). */
 void emu_options_copy (EmuOptions * dest, const EmuOptions * src);
 
 /* "reset" restores the defaults. */

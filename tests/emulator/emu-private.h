@@ -32,6 +32,7 @@ struct _CartesiaEmulator
   guint status_faults_used;
   guint generation_faults_used;
   gboolean log_enabled;
+  GArray *timings;              /* CartesiaEmulatorTiming, for benchmarks */
 
   /* emulator thread only */
   SoupServer *server;
@@ -41,6 +42,7 @@ struct _CartesiaEmulator
   GList *http_streams;          /* EmuHttpStream */
   guint active_generations;
   guint next_conn_id;
+  gint64 last_request_us;       /* when emu_record() last saw a request */
 };
 
 /* Who is calling, as read from the request before any check. */
@@ -71,6 +73,14 @@ gboolean emu_take_generation_fault (CartesiaEmulator * emu,
 
 void emu_record (CartesiaEmulator * emu, EmuEndpoint endpoint,
     const EmuClient * client, const gchar * data, gsize size);
+
+/* When the request being handled arrived: emu_record() is the first thing
+ * every endpoint does with a request, so it stamps the time. */
+gint64 emu_last_request_time (CartesiaEmulator * emu);
+/* A generation sent its first chunk (benchmarks subtract the server's own
+ * time to first audio). */
+void emu_record_timing (CartesiaEmulator * emu, const gchar * context_id,
+    const gchar * transcript, gint64 received_us, gint64 first_chunk_us);
 
 CartesiaEmulatorStats *emu_stats_lock (CartesiaEmulator * emu);
 void emu_stats_unlock (CartesiaEmulator * emu);

@@ -1,5 +1,9 @@
-/* The emulator's deterministic "voice": every character of a transcript is
- * rendered on its own, so render (a) + render (b) == render (a + b). */
+/* The emulator's voices.
+ *
+ * "synthetic" (the library's default): every character of a transcript is
+ * rendered on its own, so render (a) + render (b) == render (a + b) and tests
+ * compare bytes.  "espeak": real words through libespeak-ng (emu-espeak.h),
+ * resampled to the requested rate; deterministic too, but not additive. */
 #pragma once
 
 #include <glib.h>
@@ -19,17 +23,48 @@ const gchar *emu_encoding_to_string (EmuEncoding encoding);
 guint emu_encoding_sample_size (EmuEncoding encoding);
 gboolean emu_sample_rate_is_valid (guint rate);
 
-/* Samples each code point lasts: 50 ms, rounded down. */
+typedef enum
+{
+  EMU_VOICE_SYNTHETIC,
+  EMU_VOICE_ESPEAK,
+} EmuVoice;
+
+gboolean emu_voice_from_string (const gchar * name, EmuVoice * voice);
+const gchar *emu_voice_to_string (EmuVoice voice);
+/* TRUE when @voice can speak in this build and on this machine, else FALSE
+ * with the reason in @error. */
+gboolean emu_voice_check (EmuVoice voice, GError ** error);
+
+/* The voice that the functions below without a voice argument use: the
+ * calling thread's (set when an emulator thread snapshots its options for a
+ * new generation), else the process default (synthetic unless
+ * emu_synth_set_default_voice() changed it, as the cartesia-emulator program
+ * does). */
+EmuVoice emu_synth_get_voice (void);
+EmuVoice emu_synth_get_default_voice (void);
+void emu_synth_set_default_voice (EmuVoice voice);
+void emu_synth_set_thread_voice (EmuVoice voice);
+
+GBytes *emu_synth_render_voice (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate);
+gsize emu_synth_size_voice (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate);
+void emu_synth_words_voice (EmuVoice voice, const gchar * text, guint rate,
+    guint64 sample_offset, GPtrArray * words, GArray * starts, GArray * ends);
+
+/* Samples each code point lasts in the synthetic voice: 50 ms, rounded
+ * down. */
 guint emu_synth_samples_per_char (guint rate);
 
-/* Size in bytes of the audio for @text, without rendering it. */
+/* Size in bytes of the audio for @text (synthetic: without rendering it). */
 gsize emu_synth_size (const gchar * text, EmuEncoding encoding, guint rate);
 
 GBytes *emu_synth_render (const gchar * text, EmuEncoding encoding,
     guint rate);
 
 /* Word timestamps for @text when its audio starts @sample_offset samples
- * into the context: words are maximal runs of non-space characters. */
+ * into the context: words are maximal runs of non-space characters (espeak:
+ * when each was spoken; words it runs together share their time). */
 void emu_synth_words (const gchar * text, guint rate, guint64 sample_offset,
     GPtrArray * words, GArray * starts, GArray * ends);
 

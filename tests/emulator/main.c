@@ -1,10 +1,11 @@
 /* cartesia-emulator: run the emulator as a program.
  *
  *   cartesia-emulator [--port N] [--api-key KEY] [--OPTION=VALUE...]
- *   cartesia-emulator --render TEXT [--encoding E] [--sample-rate R]
+ *   cartesia-emulator --render TEXT [--encoding E] [--sample-rate R] [--voice V]
  *
  * Prints the base URL as the first line on stdout, logs to stderr and runs
- * until SIGINT or SIGTERM. */
+ * until SIGINT or SIGTERM.  Speaks through libespeak-ng when built with it
+ * (--voice=synthetic for the library's tones). */
 #include <glib.h>
 #include <glib-unix.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "cartesia-emulator.h"
 #include "emu-options.h"
+#include "emu-synth.h"
 
 typedef struct
 {
@@ -56,6 +58,36 @@ make_option_entries (void)
 }
 
 static gboolean
+voice_was_given (void)
+{
+  guint i;
+
+  for (i = 0; i < pending.names->len; i++) {
+    if (g_str_equal (g_ptr_array_index (pending.names, i), "voice"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The program speaks real words when it can: --voice, else espeak when it
+ * works here, else the synthetic tones.  Returns why espeak is not used when
+ * it was not asked for and cannot be, else NULL. */
+static gchar *
+choose_voice (void)
+{
+  g_autoptr (GError) error = NULL;
+  EmuVoice voice = EMU_VOICE_ESPEAK;
+
+  if (voice_was_given ())
+    voice = pending.check.voice;        /* validated while parsing */
+  else if (!emu_voice_check (EMU_VOICE_ESPEAK, &error))
+    voice = EMU_VOICE_SYNTHETIC;
+  /* the emulator's options and --render start from the default */
+  emu_synth_set_default_voice (voice);
+  return error ? g_strdup (error->message) : NULL;
+}
+
+static gboolean
 write_all (const guint8 * data, gsize size)
 {
   return fwrite (data, 1, size, stdout) == size && fflush (stdout) == 0;
@@ -84,7 +116,7 @@ quit_cb (gpointer data)
 }
 
 static int
-serve (const gchar * api_key, gint port)
+serve (const gchar * api_key, gint port, const gchar * voice_note)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -109,9 +141,12 @@ serve (const gchar * api_key, gint port)
 
   printf ("%s\n", cartesia_emulator_get_base_url (emu));
   fflush (stdout);
-  g_printerr ("cartesia-emulator: listening on %s (%s)\n",
+  g_printerr ("cartesia-emulator: listening on %s (%s, voice %s)\n",
       cartesia_emulator_get_base_url (emu),
-      api_key ? "one API key accepted" : "any API key accepted");
+      api_key ? "one API key accepted" : "any API key accepted",
+      emu_voice_to_string (emu_synth_get_default_voice ()));
+  if (voice_note)
+    g_printerr ("cartesia-emulator: %s\n", voice_note);
 
   g_main_loop_run (loop);
   g_source_remove (sigint);
@@ -129,6 +164,7 @@ main (int argc, char **argv)
   g_autofree gchar *api_key = NULL;
   g_autofree gchar *render_text = NULL;
   g_autofree gchar *encoding = NULL;
+  g_autofree gchar *voice_note = NULL;
   g_autofree GOptionEntry *emu_entries = make_option_entries ();
   GOptionEntry main_entries[] = {
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
@@ -137,8 +173,8 @@ main (int argc, char **argv)
           "The only API key accepted (default: $CARTESIA_EMULATOR_API_KEY, "
           "else any non-empty key)", "KEY"},
     {"render", 0, 0, G_OPTION_ARG_STRING, &render_text,
-        "Write the audio the emulator speaks for TEXT to stdout and exit",
-        "TEXT"},
+          "Write the audio the emulator speaks for TEXT (with --voice) to "
+          "stdout and exit", "TEXT"},
     {"encoding", 0, 0, G_OPTION_ARG_STRING, &encoding,
         "Encoding for --render (default pcm_s16le)", "E"},
     {"sample-rate", 0, 0, G_OPTION_ARG_INT, &sample_rate,
@@ -173,12 +209,13 @@ main (int argc, char **argv)
     return 2;
   }
 
+  voice_note = choose_voice ();
   if (render_text)
     ret = render (render_text, encoding ? encoding : "pcm_s16le",
         sample_rate);
   else
     ret = serve (api_key ? api_key : g_getenv ("CARTESIA_EMULATOR_API_KEY"),
-        port);
+        port, voice_note);
 
   emu_options_clear (&pending.check);
   g_ptr_array_unref (pending.names);

@@ -2,6 +2,7 @@
  * HTTP, loopback only, every wait bounded. */
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cartesia-emulator.h"
 #include "emu-g711.h"
+#include "emu-synth.h"
 
 #define KEY "sk_car_test_key"
 #define WAIT_MS 5000
@@ -1383,7 +1385,7 @@ test_program (void)
   g_autoptr (GBytes) expected = render ("Hi 5", "pcm_alaw", 8000);
   gsize size;
   const gchar *render_argv[] = { exe, "--render", "Hi 5", "--encoding",
-    "pcm_alaw", "--sample-rate", "8000", NULL
+    "pcm_alaw", "--sample-rate", "8000", "--voice=synthetic", NULL
   };
   const gchar *serve_argv[] = { exe, "--api-key=k", "--chunk-bytes=100",
     "--pacing=realtime", NULL
@@ -1407,6 +1409,7 @@ test_program (void)
   g_assert_true (g_spawn_check_wait_status (status[0], NULL));
   size = g_bytes_get_size (expected);
   g_assert_true (memcmp (out, g_bytes_get_data (expected, NULL), size) == 0);
+  g_clear_pointer (&out, g_free);
 
   g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) serve_argv,
           NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
@@ -1525,6 +1528,288 @@ test_options (void)
   cartesia_emulator_free (emu);
 }
 
+/* ---- tests: voices ---- */
+
+/* Runs the cartesia-emulator program with @argv (after the program name);
+ * returns its stdout, and its stderr in @err when not NULL. */
+static GBytes *
+run_program (const gchar * const *argv, gint * exit_status, gchar ** err)
+{
+  const gchar *exe = g_getenv ("CARTESIA_EMULATOR_EXE");
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) err_bytes = NULL;
+  GBytes *out = NULL;
+
+  g_assert_nonnull (exe);
+  g_ptr_array_add (args, (gpointer) exe);
+  for (; *argv; argv++)
+    g_ptr_array_add (args, (gpointer) * argv);
+  g_ptr_array_add (args, NULL);
+  proc = g_subprocess_newv ((const gchar * const *) args->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+      &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, NULL, NULL, &out, &err_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  *exit_status = g_subprocess_get_exit_status (proc);
+  if (err)
+    *err = g_strndup (g_bytes_get_data (err_bytes, NULL),
+        g_bytes_get_size (err_bytes));
+  return out;
+}
+
+/* voice=synthetic|espeak: accepted when it can speak, else a clear error,
+ * from the library and from the program. */
+static void
+test_voice_option (void)
+{
+  g_autoptr (GError) error = NULL;
+  CartesiaEmulator *emu = cartesia_emulator_new (NULL, 0, &error);
+  const gchar *argv[] = { "--render", "x", "--voice=espeak", NULL };
+  g_autofree gchar *err = NULL;
+  g_autoptr (GBytes) out = NULL;
+  gint status;
+
+  g_assert_no_error (error);
+  g_assert_true (cartesia_emulator_set_option (emu, "voice", "synthetic",
+          NULL));
+  g_assert_false (cartesia_emulator_set_option (emu, "voice", "robot",
+          &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+#ifdef HAVE_ESPEAK
+  g_assert_true (cartesia_emulator_set_option (emu, "voice", "espeak",
+          &error));
+  g_assert_no_error (error);
+#else
+  g_assert_false (cartesia_emulator_set_option (emu, "voice", "espeak",
+          &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "built without libespeak-ng"));
+  g_clear_error (&error);
+#endif
+  /* the library's default stays the synthetic voice */
+  g_assert_cmpint (emu_synth_get_default_voice (), ==, EMU_VOICE_SYNTHETIC);
+  cartesia_emulator_free (emu);
+
+  if (g_getenv ("CARTESIA_EMULATOR_EXE") == NULL)
+    return;
+  out = run_program (argv, &status, &err);
+#ifdef HAVE_ESPEAK
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (g_bytes_get_size (out), >, 0);
+#else
+  g_assert_cmpint (status, ==, 2);
+  g_assert_cmpuint (g_bytes_get_size (out), ==, 0);
+  g_assert_nonnull (strstr (err, "built without libespeak-ng"));
+#endif
+}
+
+#define SPOKEN "Hello from the emulator, speaking real words."
+
+/* Plausibly speech: mostly sound, some pauses, about as long as a person
+ * takes to say SPOKEN. */
+static void
+assert_speech_like (GByteArray * audio, guint rate)
+{
+  const guint frame = rate / 100;       /* 10 ms */
+  guint n = audio->len / 2, loud = 0, quiet = 0, frames = 0, i, j;
+  gdouble seconds = n / (gdouble) rate, sum = 0.0;
+
+  /* 45 characters, 7 words: 2-4 s for a person (and the synthetic voice
+   * would take exactly 2.25 s) */
+  g_assert_cmpfloat (seconds, >, 1.2);
+  g_assert_cmpfloat (seconds, <, 6.0);
+  g_assert_cmpuint (n, !=, strlen (SPOKEN) * (rate / 20));
+
+  for (i = 0; i + frame <= n; i += frame, frames++) {
+    gdouble e = 0.0;
+
+    for (j = 0; j < frame; j++) {
+      gint16 v;
+
+      memcpy (&v, audio->data + 2 * (i + j), 2);
+      v = GINT16_FROM_LE (v);
+      e += (v / 32768.0) * (v / 32768.0);
+    }
+    sum += e;
+    e = sqrt (e / frame);
+    if (e > 0.01)
+      loud++;
+    else if (e < 0.002)
+      quiet++;
+  }
+  g_assert_cmpfloat (sqrt (sum / n), >, 0.02);
+  g_assert_cmpuint (loud, >, frames / 2);
+  g_assert_cmpuint (quiet, >, 0);
+}
+
+/* voice=espeak: a websocket generation sends exactly what
+ * `cartesia-emulator --render TEXT --voice=espeak` writes; it is speech; word
+ * timestamps follow it; another rate and encoding carry the same speech. */
+static void
+test_voice_espeak (Fixture * f, gconstpointer data)
+{
+  const gchar *argv[] = { "--render", SPOKEN, "--voice=espeak",
+    "--encoding", "pcm_s16le", "--sample-rate", "24000", NULL
+  };
+  const gchar *const expected_words[] = { "Hello", "from", "the",
+    "emulator,", "speaking", "real", "words.", NULL
+  };
+  g_autofree gchar *req = request_json ("sp", SPOKEN, FALSE, "pcm_s16le",
+      24000, "\"add_timestamps\":true");
+  g_autofree gchar *req2 = request_json ("sp2", SPOKEN, FALSE, "pcm_mulaw",
+      8000, NULL);
+  g_autoptr (GBytes) program = NULL;
+  g_autoptr (GBytes) mulaw = NULL;
+  g_autoptr (GByteArray) audio = NULL;
+  g_autoptr (GByteArray) audio2 = NULL;
+  g_autoptr (GPtrArray) ts = NULL;
+  g_autofree gchar *err = NULL;
+  JsonObject *wt;
+  JsonArray *words, *starts, *ends;
+  gdouble prev = 0.0, seconds;
+  WsClient *c;
+  gint status;
+  guint i;
+
+#ifndef HAVE_ESPEAK
+  g_test_skip ("built without libespeak-ng");
+  return;
+#endif
+  if (g_getenv ("CARTESIA_EMULATOR_EXE") == NULL) {
+    g_test_skip ("CARTESIA_EMULATOR_EXE is not set");
+    return;
+  }
+
+  set_option (f, "voice", "espeak");
+  set_option (f, "chunk-bytes", "1001");
+  c = ws_connect (f, "2026-08-14");
+  ws_send (c, req);
+  ws_wait_end (c, "sp");
+  ws_send (c, req2);
+  ws_wait_end (c, "sp2");
+  g_assert_cmpuint (count_type (c, "sp", "done"), ==, 1);
+  g_assert_cmpuint (count_type (c, "sp2", "done"), ==, 1);
+  audio = ws_audio (c, "sp");
+  audio2 = ws_audio (c, "sp2");
+
+  program = run_program (argv, &status, &err);
+  g_assert_cmpint (status, ==, 0);
+  assert_bytes_equal (audio, program);
+  assert_speech_like (audio, 24000);
+  seconds = audio->len / 2 / 24000.0;
+
+  /* the same speech at 8 kHz mu-law, as the library renders it */
+  mulaw = emu_synth_render_voice (EMU_VOICE_ESPEAK, SPOKEN,
+      EMU_ENCODING_PCM_MULAW, 8000);
+  assert_bytes_equal (audio2, mulaw);
+  g_assert_cmpfloat (fabs (audio2->len / 8000.0 - seconds), <, 0.001);
+
+  /* one timestamp per word, in order, inside the audio */
+  ts = ws_messages (c, "sp", "timestamps");
+  g_assert_cmpuint (ts->len, ==, 1);
+  wt = json_object_get_object_member (g_ptr_array_index (ts, 0),
+      "word_timestamps");
+  words = json_object_get_array_member (wt, "words");
+  starts = json_object_get_array_member (wt, "start");
+  ends = json_object_get_array_member (wt, "end");
+  g_assert_cmpuint (json_array_get_length (words), ==,
+      g_strv_length ((gchar **) expected_words));
+  for (i = 0; expected_words[i]; i++) {
+    gdouble start = json_array_get_double_element (starts, i);
+    gdouble end = json_array_get_double_element (ends, i);
+
+    g_assert_cmpstr (json_array_get_string_element (words, i), ==,
+        expected_words[i]);
+    g_assert_cmpfloat (start, >=, prev);
+    g_assert_cmpfloat (end, >, start);
+    g_assert_cmpfloat (end, <=, seconds + 1e-6);
+    prev = end;
+  }
+  ws_client_free (c);
+}
+
+static GByteArray *
+sse_audio (Fixture * f, const gchar * text)
+{
+  g_autofree gchar *body = sse_request (text, "pcm_f32le", 16000, NULL);
+  GByteArray *audio = g_byte_array_new ();
+  g_autoptr (GPtrArray) events = NULL;
+  g_autofree gchar *reply = NULL;
+  HttpResult *r;
+  guint i;
+
+  r = http_post (f, "/tts/sse", "2026-08-14", body);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 200);
+  reply = body_text (r);
+  events = sse_parse (reply);
+  for (i = 0; i < events->len; i++) {
+    SseEvent *e = g_ptr_array_index (events, i);
+
+    if (e->data && is_type (e->data, "chunk"))
+      append_base64 (audio, str_member (e->data, "data"));
+  }
+  http_result_free (r);
+  return audio;
+}
+
+/* A voice change applies from the next generation on, over SSE too. */
+static void
+test_voice_switch (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GBytes) spoken = NULL;
+  g_autoptr (GBytes) tones = render ("Switch voices", "pcm_f32le", 16000);
+  g_autoptr (GByteArray) a = NULL;
+  g_autoptr (GByteArray) b = NULL;
+
+#ifndef HAVE_ESPEAK
+  g_test_skip ("built without libespeak-ng");
+  return;
+#endif
+  spoken = emu_synth_render_voice (EMU_VOICE_ESPEAK, "Switch voices",
+      EMU_ENCODING_PCM_F32LE, 16000);
+  set_option (f, "voice", "espeak");
+  a = sse_audio (f, "Switch voices");
+  assert_bytes_equal (a, spoken);
+  set_option (f, "voice", "synthetic");
+  b = sse_audio (f, "Switch voices");
+  assert_bytes_equal (b, tones);
+}
+
+/* Without --voice the program speaks real words when it can. */
+static void
+test_voice_program_default (void)
+{
+  const gchar *plain[] = { "--render", "Hi 5", NULL };
+  const gchar *espeak[] = { "--render", "Hi 5", "--voice=espeak", NULL };
+  g_autoptr (GBytes) tones = render ("Hi 5", "pcm_s16le", 44100);
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GBytes) spoken = NULL;
+  gint status;
+
+  if (g_getenv ("CARTESIA_EMULATOR_EXE") == NULL) {
+    g_test_skip ("CARTESIA_EMULATOR_EXE is not set");
+    return;
+  }
+  out = run_program (plain, &status, NULL);
+  g_assert_cmpint (status, ==, 0);
+#ifdef HAVE_ESPEAK
+  spoken = run_program (espeak, &status, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_bytes_equal (out, spoken));
+  g_assert_false (g_bytes_equal (out, tones));
+#else
+  (void) espeak;
+  (void) spoken;
+  g_assert_true (g_bytes_equal (out, tones));
+#endif
+}
+
 #define ADD(name, func, key) \
   g_test_add (name, Fixture, key, fixture_setup, func, fixture_teardown)
 
@@ -1558,6 +1843,11 @@ main (int argc, char **argv)
   ADD ("/emulator/bytes", test_bytes, NULL);
   ADD ("/emulator/ws/pacing", test_pacing, NULL);
   g_test_add_func ("/emulator/program", test_program);
+  g_test_add_func ("/emulator/voice/option", test_voice_option);
+  g_test_add_func ("/emulator/voice/program-default",
+      test_voice_program_default);
+  ADD ("/emulator/voice/espeak", test_voice_espeak, NULL);
+  ADD ("/emulator/voice/switch", test_voice_switch, NULL);
   g_test_add_func ("/emulator/free-busy", test_free_busy);
 
   return g_test_run ();
