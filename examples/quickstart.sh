@@ -5,7 +5,8 @@
 #   examples/quickstart.sh ["Text to say"] [output.wav]
 #
 # With CARTESIA_API_KEY set, it uses the real Cartesia API; without it, it
-# starts the bundled cartesia-emulator on loopback (a synthetic voice).
+# starts the bundled cartesia-emulator on loopback, which speaks through
+# espeak-ng (or in synthetic tones when it was built without libespeak-ng).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +33,10 @@ else
   coproc EMU { exec "$build/tests/emulator/cartesia-emulator" --port 0 2>/dev/null; }
   emulator_pid=$EMU_PID
   read -r -t 10 url <&"${EMU[0]}"
-  echo "No CARTESIA_API_KEY: using the bundled emulator at $url (synthetic voice)."
+  voice="synthetic tones: it was built without libespeak-ng"
+  "$build/tests/emulator/cartesia-emulator" --render . --voice=espeak >/dev/null 2>&1 \
+    && voice="espeak-ng's voice"
+  echo "No CARTESIA_API_KEY: using the bundled emulator at $url ($voice)."
   src_args=(base-url="$url" api-key=emulator)
 fi
 

@@ -10,6 +10,7 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-alsa gstreamer1.0-pulseaudio
   clang libclang-rt-dev
+  libespeak-ng-dev gstreamer1.0-x python3-gi python3-gst-1.0
 )
 
 missing=()
