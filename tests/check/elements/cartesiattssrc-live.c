@@ -132,12 +132,23 @@ live_sync (Live * l)
     live_step_pull (l);
 }
 
-/* Lets the clock reach the end of the next buffer and takes it. */
+/* Lets the clock reach the end of the next buffer and takes that buffer:
+ * the one ending where the clock now is (any made before it, early, come
+ * out first and are kept too). */
 static GstBuffer *
 live_step (Live * l)
 {
+  GstTestClock *clock = gst_harness_get_testclock (l->h);
+  GstClockTime now;
+  GstBuffer *buf;
+
   fail_unless (gst_harness_crank_single_clock_wait (l->h));
-  return live_step_pull (l);
+  now = gst_clock_get_time (GST_CLOCK (clock));
+  gst_object_unref (clock);
+  do {
+    buf = live_step_pull (l);
+  } while (GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf) < now);
+  return buf;
 }
 
 /* The first message called @name (with "id" @id when not NULL), or NULL. */
