@@ -924,6 +924,18 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
     return;
   }
   s->connecting = FALSE;
+  if (s->shutting_down) {
+    /* Stopping: close what the handshake opened, cleanly (do_shutdown). */
+    g_object_unref (msg);
+    if (ws == NULL) {
+      g_main_loop_quit (s->loop);
+      return;
+    }
+    s->ws = ws;
+    g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), s);
+    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    return;
+  }
   if (ws == NULL) {
     connect_failed (s, msg, error);
     g_object_unref (msg);
@@ -1346,7 +1358,8 @@ on_close_timeout (gpointer user_data)
 {
   CartesiaSession *s = user_data;
 
-  GST_INFO ("the server did not answer the close frame in time");
+  GST_INFO ("the server did not finish the handshake or the close in time");
+  g_cancellable_cancel (s->cancellable);
   g_main_loop_quit (s->loop);
   return G_SOURCE_REMOVE;
 }
@@ -1357,9 +1370,17 @@ do_shutdown (CartesiaSession * s)
   GSource *timeout;
 
   s->shutting_down = TRUE;
-  g_cancellable_cancel (s->cancellable);
   sse_cancel_all (s);
   unschedule (&s->retry_source);
+  if (s->connecting && s->ws == NULL) {
+    /* A handshake under way may already count as a connection on the
+     * server: let it finish, and close what it opens cleanly (on_connected),
+     * within the same bound as a close. */
+    timeout = schedule (s, CLOSE_WAIT_MS, on_close_timeout, s);
+    g_source_unref (timeout);
+    return;
+  }
+  g_cancellable_cancel (s->cancellable);
   if (s->ws == NULL || soup_websocket_connection_get_state (s->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN) {
     g_main_loop_quit (s->loop);
@@ -1440,11 +1461,14 @@ session_thread (gpointer data)
   s->soup = create_soup_session (s);
   g_main_loop_run (s->loop);
 
-  /* Tear down on the thread that owns the objects. */
-  drop_ws (s);
+  /* Tear down on the thread that owns the objects.  Cancelled operations
+   * deliver their callbacks first (a late handshake may still hand over a
+   * socket), then the socket and the session go. */
+  g_cancellable_cancel (s->cancellable);
   soup_session_abort (s->soup);
+  while (g_main_context_iteration (s->context, FALSE));
+  drop_ws (s);
   g_clear_object (&s->soup);
-  /* Let cancelled operations deliver their callbacks before the context goes. */
   while (g_main_context_iteration (s->context, FALSE));
   g_main_context_pop_thread_default (s->context);
   return NULL;
