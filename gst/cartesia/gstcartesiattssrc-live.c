@@ -291,17 +291,8 @@ post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
 static void
 post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
 {
-  GstClockTime start = u->started_rt + (GstClockTime) (w->start * GST_SECOND);
-  GstClockTime end = u->started_rt + (GstClockTime) (w->end * GST_SECOND);
-
-  post (self, gst_structure_new ("cartesia-word",
-          "word", G_TYPE_STRING, w->word,
-          "id", G_TYPE_STRING, u->id,
-          "context-id", G_TYPE_STRING, u->context_id,
-          "timestamp", G_TYPE_UINT64, start,
-          "duration", G_TYPE_UINT64, end > start ? end - start : 0, NULL));
-  gst_cartesia_tts_src_subtitle_add (self, start, end > start ? end - start :
-      0, w->word);
+  gst_cartesia_tts_src_post_word (self, w->word, u->id, u->context_id,
+      u->started_rt, w->start, w->end);
 }
 
 /* @u leaves the queue for good. */

@@ -117,6 +117,11 @@ struct _GstCartesiaTtsSrc
 /* gstcartesiattssrc.c */
 void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
     CartesiaRequestParams * params);
+/* A word at @base + @start_s .. @base + @end_s: its cartesia-word message
+ * (with @id, live) and its caption on subtitle_src. */
+void gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self,
+    const gchar * word, const gchar * id, const gchar * context_id,
+    GstClockTime base, gdouble start_s, gdouble end_s);
 void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, const gchar * context_id, GstMessageType type);
 

@@ -1263,22 +1263,30 @@ post_words (GstCartesiaTtsSrc * self, CartesiaEvent * event)
       self->utterance_start : self->next_pts;
   guint i;
 
-  for (i = 0; i < event->n_words; i++) {
-    GstClockTime start = base + (GstClockTime) (event->word_start[i] *
-        GST_SECOND);
-    GstClockTime end = base + (GstClockTime) (event->word_end[i] * GST_SECOND);
+  for (i = 0; i < event->n_words; i++)
+    gst_cartesia_tts_src_post_word (self, event->words[i], NULL,
+        self->context_id, base, event->word_start[i], event->word_end[i]);
+}
 
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self),
-            gst_structure_new ("cartesia-word",
-                "word", G_TYPE_STRING, event->words[i],
-                "context-id", G_TYPE_STRING, self->context_id,
-                "timestamp", G_TYPE_UINT64, start,
-                "duration", G_TYPE_UINT64, end > start ? end - start : 0,
-                NULL)));
-    gst_cartesia_tts_src_subtitle_add (self, start,
-        end > start ? end - start : 0, event->words[i]);
-  }
+void
+gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self, const gchar * word,
+    const gchar * id, const gchar * context_id, GstClockTime base,
+    gdouble start_s, gdouble end_s)
+{
+  GstClockTime start = base + (GstClockTime) (start_s * GST_SECOND);
+  GstClockTime end = base + (GstClockTime) (end_s * GST_SECOND);
+  GstClockTime duration = end > start ? end - start : 0;
+  GstStructure *s = gst_structure_new ("cartesia-word",
+      "word", G_TYPE_STRING, word,
+      "context-id", G_TYPE_STRING, context_id,
+      "timestamp", G_TYPE_UINT64, start,
+      "duration", G_TYPE_UINT64, duration, NULL);
+
+  if (id)
+    gst_structure_set (s, "id", G_TYPE_STRING, id, NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+  gst_cartesia_tts_src_subtitle_add (self, start, duration, word);
 }
 
 void
