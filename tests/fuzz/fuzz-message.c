@@ -9,13 +9,14 @@
  * catches a write past it.
  */
 #include <glib.h>
+
+#include "fuzz-glib.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cartesia-message-private.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
 static gsize
@@ -118,23 +119,6 @@ check_message (const CartesiaMessage * msg)
   text = cartesia_message_error_text (msg);
   g_assert (text != NULL);
   g_free (text);
-}
-
-/* A critical or a warning is a bug here.  GLib would end the process with
- * SIGTRAP, which libFuzzer does not catch: abort, so that it saves the input. */
-static void
-abort_on_log (const gchar * domain, GLogLevelFlags level, const gchar * message,
-    gpointer user_data)
-{
-  g_printerr ("%s: %s\n", domain ? domain : "(no domain)", message);
-  abort ();
-}
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  g_log_set_default_handler (abort_on_log, NULL);
-  return 0;
 }
 
 int

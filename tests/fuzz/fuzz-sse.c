@@ -8,13 +8,14 @@
  * the WHATWG algorithm that sees the whole stream at once.
  */
 #include <glib.h>
+
+#include "fuzz-glib.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cartesia-sse.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
 #define NO_LIMIT G_MAXSIZE
@@ -232,23 +233,6 @@ check_all_feeds (const guint8 * data, gsize size, gsize cut, gsize piece,
     CHECK (run_parser (data, size, 0, 1, max_event_size, stop_after));
 #undef CHECK
   g_free (expected);
-}
-
-/* A critical or a warning is a bug here.  GLib would end the process with
- * SIGTRAP, which libFuzzer does not catch: abort, so that it saves the input. */
-static void
-abort_on_log (const gchar * domain, GLogLevelFlags level, const gchar * message,
-    gpointer user_data)
-{
-  g_printerr ("%s: %s\n", domain ? domain : "(no domain)", message);
-  abort ();
-}
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  g_log_set_default_handler (abort_on_log, NULL);
-  return 0;
 }
 
 int
