@@ -302,10 +302,11 @@ cartesia_message_parse_flat (const gchar * text, gsize len,
   else if (msg->type != CARTESIA_MESSAGE_CHUNK)
     g_clear_pointer (&msg->data, g_free);
   if (msg->type == CARTESIA_MESSAGE_ERROR_MESSAGE) {
-    /* The legacy shape: {"error": "Title: message"}. */
-    for (i = 0; msg->message == NULL && i < n; i++)
-      if (key_is (&members[i], "error"))
-        take_string (&members[i], &msg->message);
+    /* The legacy shape: {"error": "Title: message"}; like any member, the
+     * last of duplicates wins, as in json-glib. */
+    for (i = n; msg->message == NULL && i > 0; i--)
+      if (key_is (&members[i - 1], "error"))
+        take_string (&members[i - 1], &msg->message);
     msg->done = TRUE;
   } else {
     /* Only an error message keeps these. */
