@@ -6,11 +6,14 @@
 typedef struct
 {
   guint id;
+  CartesiaPlayerTiming timing;
   GByteArray *fifo;             /* audio not played yet, from @read on */
   gsize read;
   guint8 partial[4];            /* a sample split across two pushes */
   guint partial_len;
   guint64 pushed;               /* whole samples received */
+  guint64 skip;                 /* samples still to drop from the head */
+  guint64 dropped;              /* samples dropped from the head */
   guint64 played;               /* samples of the timeline it took */
   guint64 consumed;             /* samples of its audio played */
   guint64 underrun;
@@ -25,8 +28,12 @@ struct _CartesiaPlayer
   CartesiaSampleFormat format;
   guint bps;
   guint fade;
+  gboolean edge_fades;
   guint prebuffer;
-  GQueue utterances;
+  guint64 position;             /* timeline samples filled */
+  guint64 limit;                /* fill_ready() stops here */
+  GQueue utterances;            /* in the order they were added */
+  GByteArray *scratch;          /* one utterance's audio, before mixing */
 };
 
 guint
@@ -148,12 +155,66 @@ cartesia_player_silence (CartesiaSampleFormat format, guint8 * out, guint n)
   }
 }
 
+
+/* Adds @n samples of @in to @out (both in the player's format), clamping. */
+static void
+mix (CartesiaSampleFormat format, guint8 * out, const guint8 * in, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    switch (format) {
+      case CARTESIA_SAMPLE_S16LE:{
+        gint16 a, b;
+
+        memcpy (&a, out + 2 * i, 2);
+        memcpy (&b, in + 2 * i, 2);
+        a = (gint16) CLAMP ((gint) GINT16_FROM_LE (a) + GINT16_FROM_LE (b),
+            G_MININT16, G_MAXINT16);
+        a = GINT16_TO_LE (a);
+        memcpy (out + 2 * i, &a, 2);
+        break;
+      }
+      case CARTESIA_SAMPLE_F32LE:{
+        guint32 x, y;
+        gfloat a, b;
+
+        memcpy (&x, out + 4 * i, 4);
+        memcpy (&y, in + 4 * i, 4);
+        x = GUINT32_FROM_LE (x);
+        y = GUINT32_FROM_LE (y);
+        memcpy (&a, &x, 4);
+        memcpy (&b, &y, 4);
+        a = CLAMP (a + b, -1.0f, 1.0f);
+        memcpy (&x, &a, 4);
+        x = GUINT32_TO_LE (x);
+        memcpy (out + 4 * i, &x, 4);
+        break;
+      }
+      case CARTESIA_SAMPLE_MULAW:
+        out[i] = ulaw_encode (CLAMP (ulaw_decode (out[i]) +
+                ulaw_decode (in[i]), -32768, 32767));
+        break;
+      case CARTESIA_SAMPLE_ALAW:
+        out[i] = alaw_encode (CLAMP (alaw_decode (out[i]) +
+                alaw_decode (in[i]), -32768, 32767));
+        break;
+    }
+  }
+}
+
 /* ---- utterances ---- */
 
 void
 cartesia_player_set_prebuffer (CartesiaPlayer * p, guint samples)
 {
   p->prebuffer = samples;
+}
+
+void
+cartesia_player_set_edge_fades (CartesiaPlayer * p, gboolean fades)
+{
+  p->edge_fades = fades;
 }
 
 CartesiaPlayer *
@@ -164,6 +225,9 @@ cartesia_player_new (CartesiaSampleFormat format, guint fade_samples)
   p->format = format;
   p->bps = cartesia_player_bytes_per_sample (format);
   p->fade = fade_samples;
+  p->edge_fades = TRUE;
+  p->limit = CARTESIA_PLAYER_NONE;
+  p->scratch = g_byte_array_new ();
   g_queue_init (&p->utterances);
   return p;
 }
@@ -183,7 +247,20 @@ cartesia_player_free (CartesiaPlayer * p)
   if (p == NULL)
     return;
   g_queue_clear_full (&p->utterances, utterance_free);
+  g_byte_array_unref (p->scratch);
   g_free (p);
+}
+
+void
+cartesia_player_set_limit (CartesiaPlayer * p, guint64 limit)
+{
+  p->limit = limit;
+}
+
+guint64
+cartesia_player_get_position (CartesiaPlayer * p)
+{
+  return p->position;
 }
 
 static Utterance *
@@ -198,13 +275,25 @@ lookup (CartesiaPlayer * p, guint id)
 }
 
 void
-cartesia_player_add (CartesiaPlayer * p, guint id)
+cartesia_player_add_timed (CartesiaPlayer * p, guint id,
+    const CartesiaPlayerTiming * timing)
 {
   Utterance *u = g_new0 (Utterance, 1);
 
   u->id = id;
+  u->timing = *timing;
   u->fifo = g_byte_array_new ();
   g_queue_push_tail (&p->utterances, u);
+}
+
+void
+cartesia_player_add (CartesiaPlayer * p, guint id)
+{
+  CartesiaPlayerTiming timing = { CARTESIA_PLAYER_NONE, CARTESIA_PLAYER_NONE,
+    TRUE, FALSE
+  };
+
+  cartesia_player_add_timed (p, id, &timing);
 }
 
 gboolean
@@ -219,6 +308,23 @@ cartesia_player_is_playing (CartesiaPlayer * p, guint id)
   Utterance *u = lookup (p, id);
 
   return u && u->started;
+}
+
+static guint64
+available (CartesiaPlayer * p, Utterance * u)
+{
+  return (u->fifo->len - u->read) / p->bps;
+}
+
+/* Drops audio a late start skipped, from what has arrived. */
+static void
+drop_skipped (CartesiaPlayer * p, Utterance * u)
+{
+  guint64 k = MIN (u->skip, available (p, u));
+
+  u->read += (gsize) k * p->bps;
+  u->skip -= k;
+  u->dropped += k;
 }
 
 void
@@ -253,6 +359,8 @@ cartesia_player_push (CartesiaPlayer * p, guint id, const guint8 * data,
   u->pushed += whole / p->bps;
   u->partial_len = len - whole;
   memcpy (u->partial, data + whole, u->partial_len);
+  if (u->skip)
+    drop_skipped (p, u);
 }
 
 void
@@ -267,15 +375,10 @@ cartesia_player_finish (CartesiaPlayer * p, guint id)
 static void
 remove_utterance (CartesiaPlayer * p, Utterance * u)
 {
-  if (u->started && p->fade > 0) {
+  if (u->started) {
     /* Let fill() fade it out and report it. */
     u->interrupted = TRUE;
     u->fade_left = p->fade;
-    return;
-  }
-  if (u->started) {
-    u->interrupted = TRUE;
-    u->fade_left = 0;
     return;
   }
   g_queue_remove (&p->utterances, u);
@@ -308,15 +411,11 @@ cartesia_player_remove_all (CartesiaPlayer * p)
 
 /* ---- the timeline ---- */
 
-static guint64
-available (CartesiaPlayer * p, Utterance * u)
-{
-  return (u->fifo->len - u->read) / p->bps;
-}
-
-/* Copies @k samples of @u's audio to @out, fading its edges. */
+/* Copies @k samples of @u's audio, at timeline sample @at, to @out, fading
+ * where it begins, ends, is cut or is interrupted. */
 static void
-copy_audio (CartesiaPlayer * p, Utterance * u, guint8 * out, guint k)
+copy_audio (CartesiaPlayer * p, Utterance * u, guint64 at, guint8 * out,
+    guint k)
 {
   guint i;
 
@@ -325,10 +424,17 @@ copy_audio (CartesiaPlayer * p, Utterance * u, guint8 * out, guint k)
     guint64 index = u->consumed + i;
     gfloat gain = 1.0f;
 
-    if (index < p->fade)
-      gain = (gfloat) (index + 1) / (p->fade + 1);
-    if (u->done && u->pushed - index <= p->fade)
-      gain = MIN (gain, (gfloat) (u->pushed - index) / (p->fade + 1));
+    if (p->edge_fades) {
+      guint64 left = u->pushed - u->dropped - index;
+
+      if (index < p->fade)
+        gain = (gfloat) (index + 1) / (p->fade + 1);
+      if (u->done && left <= p->fade)
+        gain = MIN (gain, (gfloat) left / (p->fade + 1));
+    }
+    if (u->timing.end != CARTESIA_PLAYER_NONE
+        && u->timing.end - (at + i) <= p->fade)
+      gain = MIN (gain, (gfloat) (u->timing.end - (at + i)) / (p->fade + 1));
     if (u->interrupted)
       gain = MIN (gain, (gfloat) (u->fade_left - i) / (p->fade + 1));
     if (gain < 1.0f)
@@ -336,12 +442,11 @@ copy_audio (CartesiaPlayer * p, Utterance * u, guint8 * out, guint k)
   }
   u->read += (gsize) k * p->bps;
   u->consumed += k;
-  u->played += k;
 }
 
 static void
 emit (GArray * events, CartesiaPlayerEventType type, Utterance * u,
-    guint offset)
+    guint offset, gboolean clipped)
 {
   CartesiaPlayerEvent e = { 0, };
 
@@ -351,60 +456,181 @@ emit (GArray * events, CartesiaPlayerEventType type, Utterance * u,
   e.samples = u->played;
   e.underrun_samples = u->underrun;
   e.interrupted = u->interrupted;
+  e.clipped = clipped;
+  e.skipped = u->dropped + u->skip;
   g_array_append_val (events, e);
 }
 
-static void
-finish_head (CartesiaPlayer * p, guint offset, GArray * events)
+/* Ends whatever is over at the current position.  TRUE if any ended. */
+static gboolean
+finish_ended (CartesiaPlayer * p, guint pos, GArray * events)
 {
-  Utterance *u = g_queue_pop_head (&p->utterances);
+  GList *l = p->utterances.head;
+  gboolean any = FALSE;
 
-  emit (events, CARTESIA_PLAYER_FINISHED, u, offset);
-  utterance_free (u);
+  while (l) {
+    GList *next = l->next;
+    Utterance *u = l->data;
+    gboolean at_end = u->timing.end != CARTESIA_PLAYER_NONE
+        && p->position >= u->timing.end;
+    gboolean over = at_end;
+
+    if (u->started && u->interrupted)
+      over = over || u->fade_left == 0 || available (p, u) == 0;
+    else if (u->started)
+      /* Done: no more audio comes, even for what a late start skips. */
+      over = over || (u->done && available (p, u) == 0);
+    else
+      over = at_end;            /* its time went by before its audio came */
+    if (over) {
+      emit (events, CARTESIA_PLAYER_FINISHED, u, pos, at_end && !(u->done
+              && available (p, u) == 0));
+      g_queue_delete_link (&p->utterances, l);
+      utterance_free (u);
+      any = TRUE;
+    }
+    l = next;
+  }
+  return any;
+}
+
+/* Starts what is due and ready.  Returns FALSE when @strict and something
+ * due is not ready (non-live waits for it rather than start it late), or
+ * when something would start after @pos > 0 (it starts the next fill). */
+static gboolean
+start_due (CartesiaPlayer * p, guint pos, gboolean strict, GArray * events)
+{
+  GList *l;
+
+  for (l = p->utterances.head; l; l = l->next) {
+    Utterance *u = l->data;
+    guint64 late;
+
+    if (u->started)
+      continue;
+    if (u->timing.after_previous && l != p->utterances.head)
+      continue;
+    if (u->timing.start != CARTESIA_PLAYER_NONE
+        && u->timing.start > p->position)
+      continue;
+    if (available (p, u) < MAX (p->prebuffer, 1) && !u->done) {
+      if (strict)
+        return FALSE;           /* non-live waits rather than start late */
+      continue;                 /* waiting for its first audio */
+    }
+    if (strict && pos > 0)
+      return FALSE;
+    late = u->timing.start != CARTESIA_PLAYER_NONE ?
+        p->position - u->timing.start : 0;
+    if (late && u->timing.cut_late_start) {
+      u->skip = late;
+      drop_skipped (p, u);
+    }
+    u->started = TRUE;
+    emit (events, CARTESIA_PLAYER_STARTED, u, pos, FALSE);
+  }
+  return TRUE;
+}
+
+static guint
+fill (CartesiaPlayer * p, guint8 * out, guint n, gboolean strict,
+    guint64 horizon, GArray * events)
+{
+  guint pos = 0;
+
+  while (pos < n) {
+    guint seg = n - pos;
+    gboolean active = FALSE, contributed = FALSE;
+    GList *l;
+
+    while (finish_ended (p, pos, events));
+    if (!start_due (p, pos, strict, events))
+      break;
+    if (finish_ended (p, pos, events))
+      continue;                 /* an empty one: maybe the next can start */
+
+    /* The longest stretch over which nothing starts, ends or runs dry. */
+    for (l = p->utterances.head; l; l = l->next) {
+      Utterance *u = l->data;
+      guint64 avail = available (p, u);
+
+      if (!u->started) {
+        /* Due but waiting (for its audio, or for those before it): no
+         * bound from its start, which would be 0, but its end may come. */
+        if (u->timing.start != CARTESIA_PLAYER_NONE
+            && u->timing.start > p->position)
+          seg = MIN (seg, u->timing.start - p->position);
+        else if (u->timing.end != CARTESIA_PLAYER_NONE)
+          seg = MIN (seg, u->timing.end - p->position);
+        continue;
+      }
+      active = TRUE;
+      if (avail == 0 && strict)
+        goto out;               /* would underrun: wait for the network */
+      if (avail)
+        seg = MIN (seg, avail);
+      if (u->interrupted)
+        seg = MIN (seg, u->fade_left);
+      if (u->timing.end != CARTESIA_PLAYER_NONE)
+        seg = MIN (seg, u->timing.end - p->position);
+    }
+    if (strict && p->limit != CARTESIA_PLAYER_NONE) {
+      if (p->position >= p->limit)
+        break;
+      seg = MIN (seg, p->limit - p->position);
+    }
+    if (strict && !active) {
+      if (horizon == CARTESIA_PLAYER_NONE)
+        horizon = G_MAXUINT64 - 1;
+      if (p->position >= horizon)
+        break;
+      seg = MIN (seg, horizon - p->position);
+    }
+
+    for (l = p->utterances.head; l; l = l->next) {
+      Utterance *u = l->data;
+      guint8 *dest = out + (gsize) pos * p->bps;
+
+      if (!u->started)
+        continue;
+      u->played += seg;
+      if (available (p, u) == 0) {
+        /* Audio late from the network: silence, and the timeline goes on. */
+        u->underrun += seg;
+        continue;
+      }
+      if (!contributed) {
+        copy_audio (p, u, p->position, dest, seg);
+      } else {
+        g_byte_array_set_size (p->scratch, (guint) seg * p->bps);
+        copy_audio (p, u, p->position, p->scratch->data, seg);
+        mix (p->format, dest, p->scratch->data, seg);
+      }
+      if (u->interrupted)
+        u->fade_left -= seg;
+      contributed = TRUE;
+    }
+    if (!contributed)
+      cartesia_player_silence (p->format, out + (gsize) pos * p->bps, seg);
+    pos += seg;
+    p->position += seg;
+  }
+out:
+  /* What ended exactly at the end of this fill is reported with it. */
+  while (finish_ended (p, pos, events));
+  return pos;
 }
 
 void
 cartesia_player_fill (CartesiaPlayer * p, guint8 * out, guint n,
     GArray * events)
 {
-  guint pos = 0;
+  fill (p, out, n, FALSE, CARTESIA_PLAYER_NONE, events);
+}
 
-  while (pos < n) {
-    Utterance *u = g_queue_peek_head (&p->utterances);
-    guint64 avail;
-    guint k;
-
-    if (u == NULL)
-      break;
-    avail = available (p, u);
-
-    if (u->interrupted) {
-      k = MIN (MIN (avail, u->fade_left), n - pos);
-      copy_audio (p, u, out + (gsize) pos * p->bps, k);
-      pos += k;
-      finish_head (p, pos, events);
-      continue;
-    }
-    if (!u->started) {
-      if (avail < MAX (p->prebuffer, 1) && !u->done)
-        break;                  /* waiting for its first audio: silence */
-      u->started = TRUE;
-      emit (events, CARTESIA_PLAYER_STARTED, u, pos);
-    }
-    if (avail == 0) {
-      if (u->done) {
-        finish_head (p, pos, events);
-        continue;
-      }
-      /* Audio late from the network: silence, and the timeline goes on. */
-      u->underrun += n - pos;
-      u->played += n - pos;
-      break;
-    }
-    k = MIN (avail, n - pos);
-    copy_audio (p, u, out + (gsize) pos * p->bps, k);
-    pos += k;
-  }
-  if (pos < n)
-    cartesia_player_silence (p->format, out + (gsize) pos * p->bps, n - pos);
+guint
+cartesia_player_fill_ready (CartesiaPlayer * p, guint8 * out, guint n,
+    guint64 horizon, GArray * events)
+{
+  return fill (p, out, n, TRUE, horizon, events);
 }

@@ -37,7 +37,22 @@ typedef struct
   guint64 samples;              /* FINISHED: samples played, silence included */
   guint64 underrun_samples;     /* FINISHED: silence inserted while waiting */
   gboolean interrupted;         /* FINISHED: cut short by remove() */
+  gboolean clipped;             /* FINISHED: stopped at its end, audio left */
+  guint64 skipped;              /* STARTED: samples of its head dropped, late */
 } CartesiaPlayerEvent;
+
+#define CARTESIA_PLAYER_NONE G_MAXUINT64
+
+/* Where an utterance goes on the timeline, in samples from the player's
+ * first. */
+typedef struct
+{
+  guint64 start;                /* not before this sample; NONE: at once */
+  guint64 end;                  /* stops here (faded), audio left or not; NONE */
+  gboolean after_previous;      /* not before those added earlier finished */
+  gboolean cut_late_start;      /* started after @start: skips the audio it
+                                 * missed, so the rest stays in time */
+} CartesiaPlayerTiming;
 
 typedef struct _CartesiaPlayer CartesiaPlayer;
 
@@ -51,8 +66,19 @@ guint cartesia_player_bytes_per_sample (CartesiaSampleFormat format);
  * is): a margin against a network that delivers just in time. */
 void cartesia_player_set_prebuffer (CartesiaPlayer * player, guint samples);
 
-/* Queues utterance @id (the caller's handle) after the others. */
+/* Fades at the first and last samples of each utterance's own audio (on by
+ * default).  Cuts (remove(), an end) fade whatever this says. */
+void cartesia_player_set_edge_fades (CartesiaPlayer * player, gboolean fades);
+
+/* Queues utterance @id (the caller's handle) after the others, to play once
+ * they have finished. */
 void cartesia_player_add (CartesiaPlayer * player, guint id);
+/* The same, placed by @timing.  Utterances that are not after_previous may
+ * play at the same time as others: their audio is mixed. */
+void cartesia_player_add_timed (CartesiaPlayer * player, guint id,
+    const CartesiaPlayerTiming * timing);
+/* Samples of timeline filled so far. */
+guint64 cartesia_player_get_position (CartesiaPlayer * player);
 /* Audio of @id, as the server sent it (a sample may be split across pushes). */
 void cartesia_player_push (CartesiaPlayer * player, guint id,
     const guint8 * data, gsize len);
@@ -68,9 +94,20 @@ gboolean cartesia_player_is_playing (CartesiaPlayer * player, guint id);
 gboolean cartesia_player_has (CartesiaPlayer * player, guint id);
 
 /* Writes the next @n samples to @out and appends what happened to @events
- * (an array of CartesiaPlayerEvent). */
+ * (an array of CartesiaPlayerEvent).  Audio late from the network becomes
+ * silence (an underrun): live playout. */
 void cartesia_player_fill (CartesiaPlayer * player, guint8 * out, guint n,
     GArray * events);
+
+/* Non-live playout: writes at most @n samples, but stops where speech would
+ * have to wait for audio not received yet, where silence would pass
+ * @horizon (a sample; NONE: no limit), and before an utterance starts
+ * (so that it starts the next fill).  Returns the samples written. */
+guint cartesia_player_fill_ready (CartesiaPlayer * player, guint8 * out,
+    guint n, guint64 horizon, GArray * events);
+/* fill_ready() goes no further than sample @limit (NONE, the default: no
+ * limit), speech included: where timed input may yet start an utterance. */
+void cartesia_player_set_limit (CartesiaPlayer * player, guint64 limit);
 
 /* Silence in @format. */
 void cartesia_player_silence (CartesiaSampleFormat format, guint8 * out,
