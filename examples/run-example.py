@@ -2,13 +2,16 @@
 """Runs one example against a local cartesia-emulator (a meson test driver).
 
     run-example.py --emulator EXE [--wav NAME[:SECONDS]]... [--file NAME]...
-                   [--stdin TEXT] [--timeout S] -- COMMAND [ARG...]
+                   [--onsets NAME:T1,T2,...] [--stdin TEXT] [--timeout S]
+                   -- COMMAND [ARG...]
 
 Starts the emulator on a free loopback port, runs COMMAND in a fresh
 temporary directory with CARTESIA_API_KEY and CARTESIA_BASE_URL set (and
 "@URL@" in its arguments replaced by the URL), then checks that each --wav
 file exists there, is mono PCM and holds at least SECONDS (default 0.2) of
-audio that is not silence, and that each --file exists and is not empty.
+audio that is not silence, that each --file exists and is not empty, and
+that the speech in each --onsets WAV file begins (after at least 250 ms of
+silence) at exactly the times given, within 20 ms.
 Exits 77 (skipped) when COMMAND does, 1 on any
 failure.  Nothing leaves the machine: the emulator listens on 127.0.0.1.
 """
@@ -67,11 +70,41 @@ def check_wav(path, min_seconds):
     return None
 
 
+def speech_onsets(path):
+    """Times (s) where speech begins after >= 250 ms of silence, in @path."""
+    with wave.open(path, "rb") as w:
+        rate, frames = w.getframerate(), w.getnframes()
+        data = w.readframes(frames)
+    samples = memoryview(data).cast("h")
+    onsets, quiet = [], rate  # the start counts as after silence
+    for i, v in enumerate(samples):
+        if abs(v) > 30:
+            if quiet >= rate // 4:
+                onsets.append(i / rate)
+            quiet = 0
+        else:
+            quiet += 1
+    return onsets
+
+
+def check_onsets(path, expected):
+    if not os.path.exists(path):
+        return f"{path} was not written"
+    onsets = speech_onsets(path)
+    print(f"{os.path.basename(path)}: speech begins at "
+          + ", ".join(f"{t:.3f}" for t in onsets) + " s")
+    if len(onsets) != len(expected) or any(
+            abs(a - b) > 0.020 for a, b in zip(onsets, expected)):
+        return (f"{path}: speech begins at {onsets}, expected {expected}")
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--emulator", required=True)
     parser.add_argument("--wav", action="append", default=[])
     parser.add_argument("--file", action="append", default=[])
+    parser.add_argument("--onsets", action="append", default=[])
     parser.add_argument("--stdin")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -107,6 +140,12 @@ def main():
             name, _, seconds = spec.partition(":")
             problem = check_wav(os.path.join(workdir, name),
                                 float(seconds) if seconds else 0.2)
+            if problem:
+                problems.append(problem)
+        for spec in args.onsets:
+            name, _, times = spec.partition(":")
+            problem = check_onsets(os.path.join(workdir, name),
+                                   [float(t) for t in times.split(",")])
             if problem:
                 problems.append(problem)
         for name in args.file:

@@ -33,6 +33,7 @@ typedef enum
   OP_QUEUE,
   OP_INTERRUPT,
   OP_CLEAR,
+  OP_FLUSH,                     /* the sink pad flushed: its utterances go */
 } OpType;
 
 typedef struct
@@ -42,6 +43,10 @@ typedef struct
   gchar *id;
   gchar *context_id;            /* QUEUE: already requested, or NULL */
   gint64 sent_at;
+  gboolean from_sink;
+  GstClockTime start;           /* running times, for timed cues */
+  GstClockTime end;
+  GstCartesiaOverflow overflow;
 } Op;
 
 typedef struct
@@ -64,8 +69,9 @@ typedef struct
   gint64 sent_at;               /* monotonic µs; 0: not yet */
   gint64 first_audio_at;
   gint64 last_heard;            /* for the timeout: 0 until the server has it */
-  GstClockTime started_rt;
+  GstClockTime started_rt;      /* where its audio's first sample is */
   GArray *words;                /* Word, posted once the start is known */
+  gboolean from_sink;
 } LiveUtterance;
 
 static void
@@ -160,8 +166,21 @@ push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
   op->type = type;
   op->text = g_strdup (text);
   op->id = g_strdup (id);
+  op->start = op->end = GST_CLOCK_TIME_NONE;
   g_queue_push_tail (&self->ops, op);
   return op;
+}
+
+gchar *
+gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_)
+{
+  CartesiaRequestParams params = { 0, };
+
+  gst_cartesia_tts_src_fill_request_params (self, &params);
+  return cartesia_request_build_generation (&params,
+      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : context_id, text,
+      continue_);
 }
 
 /* A generation request for @text, under a new context id (object lock). */
@@ -169,13 +188,8 @@ static gchar *
 build_request (GstCartesiaTtsSrc * self, const gchar * text,
     gchar ** context_id)
 {
-  CartesiaRequestParams params = { 0, };
-
   *context_id = cartesia_request_new_context_id ();
-  gst_cartesia_tts_src_fill_request_params (self, &params);
-  return cartesia_request_build_generation (&params,
-      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : *context_id, text,
-      FALSE);
+  return gst_cartesia_tts_src_build_input (self, *context_id, text, FALSE);
 }
 
 void
@@ -220,6 +234,63 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     cartesia_session_send (self->session, op->context_id, request);
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+/* Streaming thread or session: something for an idle non-live timeline. */
+static void
+wake (GstCartesiaTtsSrc * self)
+{
+  if (self->session)
+    cartesia_session_wakeup (self->session);
+}
+
+/* From the sink pad's thread, without the object lock: text from upstream,
+ * requested at once (the caps are known by then).  With @timing->start it
+ * is a cue; otherwise it plays after the others.  An @open utterance is
+ * streamed text: it becomes stream_context_id, for continuations. */
+void
+gst_cartesia_tts_src_queue_sink_utterance (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id,
+    const GstCartesiaUtteranceTiming * timing, gboolean open)
+{
+  Op *op;
+
+  post (self, gst_structure_new ("cartesia-utterance-queued",
+          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
+
+  GST_OBJECT_LOCK (self);
+  op = push_op (self, OP_QUEUE, text, id);
+  op->from_sink = TRUE;
+  op->start = timing->start;
+  op->end = timing->end;
+  op->overflow = timing->overflow;
+  if (self->session && self->encoding) {
+    gchar *request;
+
+    op->context_id = cartesia_request_new_context_id ();
+    request = gst_cartesia_tts_src_build_input (self, op->context_id, text,
+        open);
+    op->sent_at = g_get_monotonic_time ();
+    self->live_in_flight++;
+    cartesia_session_send (self->session, op->context_id, request);
+    if (open) {
+      g_free (self->stream_context_id);
+      self->stream_context_id = g_strdup (op->context_id);
+      self->stream_last_text = op->sent_at;
+    }
+  }
+  self->sink_pending++;
+  GST_OBJECT_UNLOCK (self);
+  wake (self);
+}
+
+void
+gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  push_op (self, OP_FLUSH, NULL, NULL);
+  GST_OBJECT_UNLOCK (self);
+  wake (self);
 }
 
 void
@@ -274,6 +345,22 @@ ttfa (LiveUtterance * u)
 }
 
 static void
+ensure_player (GstCartesiaTtsSrc * self)
+{
+  if (self->player)
+    return;
+  GST_OBJECT_LOCK (self);
+  self->player = cartesia_player_new (self->sample_format,
+      gst_util_uint64_scale_int (self->fade_ms, self->rate, 1000));
+  cartesia_player_set_prebuffer (self->player,
+      gst_util_uint64_scale_int (self->prebuffer_ms, self->rate, 1000));
+  GST_OBJECT_UNLOCK (self);
+  /* Non-live output is the server's audio, bit for bit, between cuts. */
+  cartesia_player_set_edge_fades (self->player,
+      gst_base_src_is_live (GST_BASE_SRC (self)));
+}
+
+static void
 post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
     guint64 samples, guint64 underrun, gboolean interrupted)
 {
@@ -299,11 +386,14 @@ post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
 static void
 forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
 {
-  if (u->context_id) {
-    GST_OBJECT_LOCK (self);
+  GST_OBJECT_LOCK (self);
+  if (u->context_id)
     self->live_in_flight--;
-    GST_OBJECT_UNLOCK (self);
+  if (u->from_sink) {
+    self->sink_pending--;
+    g_cond_broadcast (&self->sink_cond);
   }
+  GST_OBJECT_UNLOCK (self);
   g_queue_remove (&self->utterances, u);
   utterance_free (u);
 }
@@ -334,8 +424,13 @@ static void
 fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
     CartesiaEvent * event, GstClockTime now_rt)
 {
+  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+
+  /* Live, the show goes on; a non-live stream with a hole is a failure. */
   gst_cartesia_tts_src_post_failure (self, event, u->context_id,
-      GST_MESSAGE_WARNING);
+      live ? GST_MESSAGE_WARNING : GST_MESSAGE_ERROR);
+  if (!live)
+    self->fatal = TRUE;
   gst_cartesia_tts_src_count_failed (self);
   post (self, gst_structure_new ("cartesia-utterance-failed",
           "id", G_TYPE_STRING, u->id,
@@ -344,10 +439,83 @@ fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
   drop_utterance (self, u, now_rt);
 }
 
+/* The timeline sample at running time @rt (0 if already gone by). */
+static guint64
+position_of (GstCartesiaTtsSrc * self, GstClockTime rt)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return CARTESIA_PLAYER_NONE;
+  if (rt <= self->first_pts)
+    return 0;
+  return gst_util_uint64_scale_int_round (rt - self->first_pts, self->rate,
+      GST_SECOND);
+}
+
 static void
+add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u, Op * op)
+{
+  CartesiaPlayerTiming t = { CARTESIA_PLAYER_NONE, CARTESIA_PLAYER_NONE,
+    TRUE, FALSE
+  };
+
+  if (GST_CLOCK_TIME_IS_VALID (op->start)) {
+    t.start = position_of (self, op->start);
+    switch (op->overflow) {
+      case GST_CARTESIA_OVERFLOW_CLIP:
+        t.end = position_of (self, op->end);
+        t.after_previous = FALSE;
+        t.cut_late_start = TRUE;
+        break;
+      case GST_CARTESIA_OVERFLOW_OVERLAP:
+        t.after_previous = FALSE;
+        break;
+      case GST_CARTESIA_OVERFLOW_SHIFT:
+        break;
+    }
+  }
+  cartesia_player_add_timed (self->player, u->handle, &t);
+}
+
+/* The sink pad flushed: its utterances go, on the server too.  Non-live,
+ * the timeline starts again from 0, as the segment after the flush does;
+ * live, it stays on the clock and what speaks fades out. */
+static void
+flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+{
+  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+  GList *l = self->utterances.head;
+
+  while (l) {
+    GList *next = l->next;
+    LiveUtterance *u = l->data;
+
+    if (u->from_sink && !u->dropped)
+      drop_utterance (self, u, now_rt);
+    l = next;
+  }
+  if (live)
+    return;
+  /* Nothing of the old timeline is played any more. */
+  while ((l = self->utterances.head)) {
+    LiveUtterance *u = l->data;
+
+    if (!u->failed)
+      post_finished (self, u, now_rt, 0, 0, TRUE);
+    forget_utterance (self, u);
+  }
+  cartesia_player_free (self->player);
+  self->player = NULL;
+  self->first_pts = 0;
+  self->live_samples = 0;
+  gst_cartesia_tts_src_subtitle_reset (self);
+}
+
+/* Returns TRUE if the sink pad flushed. */
+static gboolean
 apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
 {
   GQueue ops = G_QUEUE_INIT;
+  gboolean flushed = FALSE;
   Op *op;
 
   GST_OBJECT_LOCK (self);
@@ -375,10 +543,17 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
         u->started_rt = GST_CLOCK_TIME_NONE;
         u->words = g_array_new (FALSE, FALSE, sizeof (Word));
         g_array_set_clear_func (u->words, word_clear);
+        u->from_sink = op->from_sink;
         g_queue_push_tail (&self->utterances, u);
-        cartesia_player_add (self->player, u->handle);
+        add_to_player (self, u, op);
         break;
       }
+      case OP_FLUSH:
+        flush_sink_utterances (self, now_rt);
+        if (self->player == NULL)
+          ensure_player (self);
+        flushed = TRUE;
+        break;
       case OP_INTERRUPT:
         /* What speaks now, or is about to. */
         if (head)
@@ -400,6 +575,7 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
     }
     op_free (op);
   }
+  return flushed;
 }
 
 static void
@@ -550,8 +726,12 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
     if (u == NULL)
       continue;
     if (e->type == CARTESIA_PLAYER_STARTED) {
+      GstClockTime skipped = gst_util_uint64_scale_int (e->skipped,
+          GST_SECOND, self->rate);
+
       u->started = TRUE;
-      u->started_rt = at;
+      /* Late, its head was cut: its words keep their place in its audio. */
+      u->started_rt = at > skipped ? at - skipped : 0;
       gst_cartesia_tts_src_count_started (self, ttfa (u));
       post (self, gst_structure_new ("cartesia-utterance-started",
               "id", G_TYPE_STRING, u->id,
@@ -568,6 +748,11 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
       GST_WARNING_OBJECT (self, "utterance %s: %" G_GUINT64_FORMAT " samples "
           "of silence while waiting for the server", u->id,
           e->underrun_samples);
+    if (e->clipped)
+      GST_DEBUG_OBJECT (self, "utterance %s clipped at the end of its cue",
+          u->id);
+    if (e->clipped && !u->done)
+      cartesia_session_cancel (self->session, u->context_id);
     if (!u->failed)
       post_finished (self, u, at, e->samples, e->underrun_samples,
           e->interrupted);
@@ -647,6 +832,40 @@ is_idle (GstCartesiaTtsSrc * self)
   return TRUE;
 }
 
+/* The sink pad had EOS and all it brought was said. */
+static gboolean
+sink_drained (GstCartesiaTtsSrc * self)
+{
+  gboolean eos;
+
+  GST_OBJECT_LOCK (self);
+  eos = self->sink_eos && self->ops.length == 0
+      && self->stream_context_id == NULL
+      && (self->stream_sentence == NULL || self->stream_sentence->len == 0);
+  GST_OBJECT_UNLOCK (self);
+  return eos && self->utterances.length == 0;
+}
+
+gboolean
+gst_cartesia_tts_src_live_busy (GstCartesiaTtsSrc * self)
+{
+  gboolean busy;
+
+  GST_OBJECT_LOCK (self);
+  /* Audio requested in the current format: */
+  busy = self->live_in_flight > 0;
+  GST_OBJECT_UNLOCK (self);
+  if (!busy && self->player) {
+    /* Silence so far: the timeline goes on, counted in the new format. */
+    if (GST_CLOCK_TIME_IS_VALID (self->first_pts))
+      self->first_pts += gst_util_uint64_scale_int (self->live_samples,
+          GST_SECOND, self->rate);
+    self->live_samples = 0;
+    g_clear_pointer (&self->player, cartesia_player_free);
+  }
+  return busy;
+}
+
 GstClockTime
 gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
 {
@@ -655,7 +874,8 @@ gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
   GST_OBJECT_UNLOCK (self);
-  return gst_util_uint64_scale_int (n, GST_SECOND, self->rate);
+  return gst_util_uint64_scale_int (n, GST_SECOND, self->rate) +
+      gst_cartesia_tts_src_sink_delay (self);
 }
 
 GstFlowReturn
@@ -672,13 +892,8 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
 
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
-  if (self->player == NULL) {
-    self->player = cartesia_player_new (self->sample_format,
-        gst_util_uint64_scale_int (self->fade_ms, self->rate, 1000));
-    cartesia_player_set_prebuffer (self->player,
-        gst_util_uint64_scale_int (self->prebuffer_ms, self->rate, 1000));
-  }
   GST_OBJECT_UNLOCK (self);
+  ensure_player (self);
 
   /* The timeline starts at the running time of the first buffer and then
    * only ever advances by whole samples. */
@@ -694,6 +909,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
 
   /* New utterances go to the server now, not after the wait. */
   apply_ops (self, pts);
+  gst_cartesia_tts_src_sink_check_idle (self);
   send_requests (self);
   GST_OBJECT_LOCK (self);
   self->wake_on_audio = is_idle (self);
@@ -702,7 +918,9 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   /* Like a capture device: the buffer is complete when its time is over,
    * holding every sample of speech that arrived until then; and what the
    * application asked for meanwhile (an interrupt) applies to it. */
-  ret = wait_until (self, end);
+  if (sink_drained (self))
+    return GST_FLOW_EOS;
+  ret = wait_until (self, end + gst_cartesia_tts_src_sink_delay (self));
   GST_OBJECT_LOCK (self);
   self->wake_on_audio = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -734,4 +952,104 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   self->live_samples += n;
   *outbuf = buf;
   return GST_FLOW_OK;
+}
+
+/* Non-live, text from the sink pad: the timeline of live mode, filled as
+ * fast as the server's audio comes instead of by the clock; never with
+ * silence the input has not vouched for (a cue may yet start there), and
+ * never with silence for audio still on its way. */
+GstFlowReturn
+gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
+    GstBuffer ** outbuf)
+{
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE,
+      sizeof (CartesiaPlayerEvent));
+  guint n;
+
+  GST_OBJECT_LOCK (self);
+  n = self->samples_per_buffer;
+  GST_OBJECT_UNLOCK (self);
+  if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
+    self->first_pts = 0;
+
+  for (;;) {
+    g_autoptr (CartesiaEvent) event = NULL;
+    GstClockTime pts, end, horizon_rt, silence_rt;
+    GstBuffer *buf;
+    GstMapInfo map;
+    guint64 horizon, limit;
+    gboolean eos, cues;
+    gint64 next_check;
+    guint k;
+
+    /* Timed cues: nothing goes past where the input has come to, since a
+     * cue may yet start there; after EOS, silence fills up to the end of
+     * the last cue.  Streamed text: speech only, as it comes.  Read before
+     * the ops are applied: every cue queued before this reading is in. */
+    GST_OBJECT_LOCK (self);
+    cues = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES;
+    horizon_rt = silence_rt = self->sink_horizon;
+    eos = self->sink_eos;
+    if (eos && GST_CLOCK_TIME_IS_VALID (self->sink_end))
+      silence_rt = MAX (silence_rt, self->sink_end);
+    GST_OBJECT_UNLOCK (self);
+
+    ensure_player (self);
+    pts = self->first_pts + gst_util_uint64_scale_int (self->live_samples,
+        GST_SECOND, self->rate);
+    if (apply_ops (self, pts))
+      continue;                 /* a new timeline: read the input again */
+    check_timeouts (self, pts);
+    if (self->fatal)
+      return GST_FLOW_ERROR;
+    send_requests (self);
+
+    horizon = cues ? position_of (self, silence_rt) : 0;
+    limit = cues && !eos ? position_of (self, horizon_rt) :
+        CARTESIA_PLAYER_NONE;
+    cartesia_player_set_limit (self->player, limit);
+    if (sink_drained (self) && self->live_samples >= horizon)
+      return GST_FLOW_EOS;
+
+    buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    k = cartesia_player_fill_ready (self->player, map.data, n, horizon,
+        events);
+    gst_buffer_unmap (buf, &map);
+    on_player_events (self, events, pts);
+    g_array_set_size (events, 0);
+    if (k > 0) {
+      gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
+      end = self->first_pts + gst_util_uint64_scale_int (self->live_samples +
+          k, GST_SECOND, self->rate);
+      GST_BUFFER_PTS (buf) = pts;
+      GST_BUFFER_DURATION (buf) = end - pts;
+      GST_BUFFER_OFFSET (buf) = self->live_samples;
+      GST_BUFFER_OFFSET_END (buf) = self->live_samples + k;
+      if (self->live_samples == 0)
+        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+      self->live_samples += k;
+      gst_cartesia_tts_src_subtitle_advance (self, end);
+      send_requests (self);
+      *outbuf = buf;
+      return GST_FLOW_OK;
+    }
+    gst_buffer_unref (buf);
+
+    /* Nothing to say yet: wait for the server, the input, or the time to
+     * end streamed text that stopped coming (and to check for timeouts). */
+    next_check = gst_cartesia_tts_src_sink_check_idle (self);
+    if (next_check < 0)
+      next_check = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+    switch (cartesia_session_pop (self->session, next_check, &event)) {
+      case CARTESIA_POP_FLUSHING:
+        return GST_FLOW_FLUSHING;
+      case CARTESIA_POP_EVENT:
+        on_event (self, event, pts);
+        break;
+      case CARTESIA_POP_TIMEOUT:
+      case CARTESIA_POP_WAKEUP:
+        break;
+    }
+  }
 }

@@ -12,6 +12,7 @@
 #include "cartesia-player.h"
 #include "cartesia-request.h"
 #include "cartesia-session.h"
+#include "cartesia-text.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,23 @@ typedef enum
   GST_CARTESIA_TEXT_MODE_QUEUE,
   GST_CARTESIA_TEXT_MODE_INTERRUPT,
 } GstCartesiaTextMode;
+
+typedef enum
+{
+  GST_CARTESIA_INPUT_MODE_AUTO,
+  GST_CARTESIA_INPUT_MODE_CUES,
+  GST_CARTESIA_INPUT_MODE_STREAM,
+} GstCartesiaInputMode;
+
+typedef enum
+{
+  GST_CARTESIA_OVERFLOW_CLIP,
+  GST_CARTESIA_OVERFLOW_OVERLAP,
+  GST_CARTESIA_OVERFLOW_SHIFT,
+} GstCartesiaOverflow;
+
+/* The custom downstream event that ends a streamed utterance on the sink pad. */
+#define GST_CARTESIA_UTTERANCE_END "cartesia-utterance-end"
 
 struct _GstCartesiaTtsSrc
 {
@@ -57,6 +75,30 @@ struct _GstCartesiaTtsSrc
   guint fade_ms;
   guint prebuffer_ms;
   GstCartesiaTextMode text_mode;
+
+  /* Text from the sink pad: settings, under the object lock. */
+  GstCartesiaInputMode input_mode;
+  GstCartesiaOverflow overflow;
+  guint latency_ms;
+
+  /* The sink request pad, under the object lock: set by the pad's thread,
+   * read by the streaming thread. */
+  GstPad *sink_pad;
+  GstCartesiaInputMode sink_mode;       /* AUTO until the first buffer */
+  GstSegment sink_segment;
+  gboolean sink_flushing;
+  gboolean sink_eos;
+  GCond sink_cond;              /* room for an utterance, caps, or flushing */
+  guint sink_pending;           /* its utterances not finished */
+  GstClockTime sink_horizon;    /* running time its input has reached */
+  GstClockTime sink_end;        /* end of its last cue */
+  gchar *stream_context_id;     /* streamed text: the open utterance */
+  gint64 stream_last_text;      /* when text last came for it */
+  GString *stream_sentence;     /* streamed text over SSE: a partial sentence */
+  guint next_cue;
+  GstClockTime upstream_latency;
+  gboolean fatal;               /* non-live: an utterance failed */
+  CartesiaTextReader *sink_reader;      /* the pad's thread only */
 
   /* Requests from the application (live mode), under the object lock:
    * applied by the streaming thread, at the next buffer. */
@@ -147,7 +189,37 @@ void gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self,
     gboolean hide);
 
+/* gstcartesiattssrc-sink.c: the sink pad */
+GstPad *gst_cartesia_tts_src_request_sink_pad (GstCartesiaTtsSrc * self,
+    GstPadTemplate * templ);
+void gst_cartesia_tts_src_release_sink_pad (GstCartesiaTtsSrc * self,
+    GstPad * pad);
+void gst_cartesia_tts_src_sink_init (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_sink_finalize (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_sink_start (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self);
+/* Streamed text that waited too long for more ends its utterance (the
+ * streaming thread's check); returns when to check again (monotonic µs). */
+gint64 gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self);
+GstClockTime gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self);
+
 /* gstcartesiattssrc-live.c: live mode */
+typedef struct
+{
+  GstClockTime start;           /* running time; NONE: after the others */
+  GstClockTime end;             /* running time it must stop at; NONE */
+  GstCartesiaOverflow overflow;
+} GstCartesiaUtteranceTiming;
+
+void gst_cartesia_tts_src_queue_sink_utterance (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id,
+    const GstCartesiaUtteranceTiming * timing, gboolean open);
+void gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self);
+/* Object lock held: a request for @text, as input of @context_id. */
+gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_);
+GstFlowReturn gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
+    GstBuffer ** outbuf);
 void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
     CartesiaSession * session);
@@ -159,5 +231,8 @@ void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
 GstFlowReturn gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf);
 GstClockTime gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self);
+/* Streaming thread: utterances are queued or playing (so the format cannot
+ * change).  When not, the player goes, to come back in a new format. */
+gboolean gst_cartesia_tts_src_live_busy (GstCartesiaTtsSrc * self);
 
 G_END_DECLS

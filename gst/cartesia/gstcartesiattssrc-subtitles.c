@@ -218,6 +218,9 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
   GstPad *pad;
 
+  if (GST_PAD_TEMPLATE_DIRECTION (templ) == GST_PAD_SINK)
+    return gst_cartesia_tts_src_request_sink_pad (self, templ);
+
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad) {
     GST_OBJECT_UNLOCK (self);
@@ -232,10 +235,14 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
     gst_pad_set_active (pad, TRUE);
   GST_OBJECT_LOCK (self);
   self->subtitle_pad = pad;
+  /* Started but not yet streaming: hidden from the count before it is in
+   * it (see below), so the stream is never named with two source pads. */
+  if (self->before_first_create) {
+    element->numsrcpads--;
+    self->subtitle_pad_hidden = TRUE;
+  }
   GST_OBJECT_UNLOCK (self);
   gst_element_add_pad (element, pad);
-  if (self->before_first_create)
-    gst_cartesia_tts_src_subtitle_hide (self, TRUE);
   return pad;
 }
 
@@ -244,6 +251,10 @@ gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad)
 {
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
 
+  if (GST_PAD_IS_SINK (pad)) {
+    gst_cartesia_tts_src_release_sink_pad (self, pad);
+    return;
+  }
   gst_cartesia_tts_src_subtitle_hide (self, FALSE);
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad == pad)

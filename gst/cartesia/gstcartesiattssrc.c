@@ -45,6 +45,20 @@
  * #GstCartesiaTtsSrc:word-timestamps), with GAP events in between, for
  * textoverlay.  In a non-live pipeline put a queue on each branch.
  *
+ * With a `sink` request pad, text comes from upstream instead of
+ * #GstCartesiaTtsSrc:text (#GstCartesiaTtsSrc:input-mode).  Timed cues
+ * (subparse, captions) are each spoken at their running time, with silence
+ * between them; speech longer than its cue is clipped, overlaps the next or
+ * shifts it (#GstCartesiaTtsSrc:overflow); live, the output runs
+ * #GstCartesiaTtsSrc:latency behind the clock so speech can be on time.
+ * Streamed text (an LLM's tokens) continues one WebSocket context, so speech
+ * starts before the sentence is complete; the utterance ends at EOS, at the
+ * custom downstream event `cartesia-utterance-end`, or after
+ * #GstCartesiaTtsSrc:max-buffer-delay-ms without text.  Over SSE each
+ * sentence is a request of its own.  Pango markup is stripped; invalid UTF-8
+ * is replaced, with a warning.  A flush on the sink pad cancels its
+ * utterances on the server and drops their audio.
+ *
  * Errors: no API key, or a bad #GstCartesiaTtsSrc:base-url, fail the change
  * to PAUSED with `RESOURCE/SETTINGS`; a rejected key gives
  * `RESOURCE/NOT_AUTHORIZED`; a request the server refuses gives
@@ -77,6 +91,9 @@
  *     cartesiattssrc name=tts is-live=true text="Live captions" ! audioconvert ! autoaudiosink \
  *     tts.subtitle_src ! ov.text_sink
  * ]| Live captions in sync with the speech.
+ * |[
+ * gst-launch-1.0 filesrc location=talk.srt ! subparse ! cartesiattssrc ! wavenc ! filesink location=talk.wav
+ * ]| Speaks a subtitle file, each cue at its time, into a WAV file.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -99,6 +116,11 @@ GST_DEBUG_CATEGORY (gst_cartesia_tts_src_debug);
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
+
+/* Text to speak, from upstream (see the sink file). */
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
 
 /* What is spoken, timed on the audio's timeline (see the subtitles file). */
 static GstStaticPadTemplate subtitle_template =
@@ -123,6 +145,9 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_FADE_MS 5
 #define DEFAULT_PREBUFFER_MS 0
 #define DEFAULT_TEXT_MODE GST_CARTESIA_TEXT_MODE_QUEUE
+#define DEFAULT_INPUT_MODE GST_CARTESIA_INPUT_MODE_AUTO
+#define DEFAULT_OVERFLOW GST_CARTESIA_OVERFLOW_CLIP
+#define DEFAULT_LATENCY_MS 2000
 #define DEFAULT_RETRIES 3
 #define DEFAULT_RETRY_BACKOFF_FACTOR 0.5
 #define DEFAULT_RETRY_BACKOFF_MAX 8.0
@@ -153,6 +178,9 @@ enum
   PROP_FADE_MS,
   PROP_PREBUFFER_MS,
   PROP_TEXT_MODE,
+  PROP_INPUT_MODE,
+  PROP_OVERFLOW,
+  PROP_LATENCY,
   PROP_STATS,
   PROP_RETRIES,
   PROP_RETRY_BACKOFF_FACTOR,
@@ -198,6 +226,51 @@ gst_cartesia_text_mode_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstCartesiaTextMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_CARTESIA_INPUT_MODE (gst_cartesia_input_mode_get_type ())
+static GType
+gst_cartesia_input_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_CARTESIA_INPUT_MODE_AUTO, "Timed cues if the first buffer has a "
+          "timestamp and a duration, else streamed text", "auto"},
+    {GST_CARTESIA_INPUT_MODE_CUES, "Each buffer is a cue, spoken at its "
+          "running time", "cues"},
+    {GST_CARTESIA_INPUT_MODE_STREAM, "Buffers continue one utterance until "
+          "EOS, the cartesia-utterance-end event or max-buffer-delay-ms "
+          "without text", "stream"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstCartesiaInputMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_CARTESIA_OVERFLOW (gst_cartesia_overflow_get_type ())
+static GType
+gst_cartesia_overflow_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_CARTESIA_OVERFLOW_CLIP, "Speech stops (fading) at the end of its "
+          "cue", "clip"},
+    {GST_CARTESIA_OVERFLOW_OVERLAP, "Speech goes on past its cue, mixed with "
+          "the next", "overlap"},
+    {GST_CARTESIA_OVERFLOW_SHIFT, "The next cue waits until the speech "
+          "before it ended", "shift"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstCartesiaOverflow", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -356,6 +429,25 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "does to what is speaking and queued", GST_TYPE_CARTESIA_TEXT_MODE,
           DEFAULT_TEXT_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_INPUT_MODE,
+      g_param_spec_enum ("input-mode", "Input mode",
+          "Sink pad: what its buffers are, timed cues or streamed text",
+          GST_TYPE_CARTESIA_INPUT_MODE, DEFAULT_INPUT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_OVERFLOW,
+      g_param_spec_enum ("overflow", "Overflow",
+          "Sink pad, timed cues: what happens to speech longer than its cue",
+          GST_TYPE_CARTESIA_OVERFLOW, DEFAULT_OVERFLOW,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency (ms)",
+          "Sink pad, timed cues, live: how far the output runs behind the "
+          "clock so that each cue's speech is there at the cue's running "
+          "time; added to the latency reported", 0, 60000,
+          DEFAULT_LATENCY_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
 
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
@@ -440,6 +532,7 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           DEFAULT_USER_AGENT));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class,
       &subtitle_template);
   element_class->request_new_pad =
@@ -466,6 +559,8 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TRANSPORT, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TEXT_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_INPUT_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_OVERFLOW, 0);
 }
 
 static void
@@ -495,7 +590,11 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->fade_ms = DEFAULT_FADE_MS;
   self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
   self->text_mode = DEFAULT_TEXT_MODE;
+  self->input_mode = DEFAULT_INPUT_MODE;
+  self->overflow = DEFAULT_OVERFLOW;
+  self->latency_ms = DEFAULT_LATENCY_MS;
   gst_cartesia_tts_src_live_init (self);
+  gst_cartesia_tts_src_sink_init (self);
   gst_cartesia_tts_src_subtitle_init (self);
   self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
 
@@ -531,6 +630,7 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->context_id);
   g_free (self->utterance_text);
   gst_cartesia_tts_src_subtitle_reset (self);
+  gst_cartesia_tts_src_sink_finalize (self);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -635,6 +735,21 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_TEXT_MODE:
       GST_OBJECT_LOCK (self);
       self->text_mode = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_INPUT_MODE:
+      GST_OBJECT_LOCK (self);
+      self->input_mode = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_OVERFLOW:
+      GST_OBJECT_LOCK (self);
+      self->overflow = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_LATENCY:
+      GST_OBJECT_LOCK (self);
+      self->latency_ms = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_RETRIES:
@@ -811,6 +926,15 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     case PROP_TEXT_MODE:
       g_value_set_enum (value, self->text_mode);
       break;
+    case PROP_INPUT_MODE:
+      g_value_set_enum (value, self->input_mode);
+      break;
+    case PROP_OVERFLOW:
+      g_value_set_enum (value, self->overflow);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency_ms);
+      break;
     case PROP_RETRIES:
       g_value_set_int (value, self->retries);
       break;
@@ -894,8 +1018,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
 
   /* The server was asked for one format; audio already requested cannot
    * change to another in the middle of an utterance. */
-  if ((self->context_id || self->player) && (self->encoding != encoding
-          || self->rate != rate)) {
+  if ((self->context_id || gst_cartesia_tts_src_live_busy (self))
+      && (self->encoding != encoding || self->rate != rate)) {
     GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT " in the middle of "
         "an utterance", caps);
     return FALSE;
@@ -907,6 +1031,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   self->sample_format = sample_format;
   self->bpf = bpf;
   self->rate = rate;
+  /* Text from the sink pad waits for this. */
+  g_cond_broadcast (&self->sink_cond);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 
@@ -982,16 +1108,17 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   g_autofree gchar *base_url = NULL;
   CartesiaSession *session;
   gchar *api_key;
-  gboolean has_text, live = gst_base_src_is_live (bsrc);
+  gboolean has_text, has_sink, live = gst_base_src_is_live (bsrc);
 
   GST_OBJECT_LOCK (self);
   base_url = g_strdup (self->base_url);
   has_text = self->text && *self->text;
+  has_sink = self->sink_pad != NULL;
   GST_OBJECT_UNLOCK (self);
 
   if (!cartesia_session_check_base_url (base_url, &error))
     goto bad_base_url;
-  if (!live && !has_text)
+  if (!live && !has_text && !has_sink)
     goto no_text;
   api_key = dup_api_key (self);
   if (api_key == NULL)
@@ -999,6 +1126,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
 
   reset_streaming_state (self);
   reset_stats (self);
+  gst_cartesia_tts_src_sink_start (self);
   session = create_session (self, api_key);
   gst_cartesia_tts_src_live_start (self, session);
   clear_secret (&api_key);
@@ -1011,8 +1139,9 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   self->before_first_create = TRUE;
   GST_OBJECT_UNLOCK (self);
   gst_cartesia_tts_src_subtitle_hide (self, TRUE);
-  /* Live, a text set beforehand is the first utterance. */
-  if (live && has_text)
+  /* Live, a text set beforehand is the first utterance (unless the text
+   * comes from upstream). */
+  if (live && has_text && !has_sink)
     gst_cartesia_tts_src_queue_utterance (self, self->text, NULL);
   return TRUE;
 
@@ -1044,8 +1173,11 @@ gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
   CartesiaSession *session;
 
+  gst_cartesia_tts_src_sink_unblock (self);
   GST_OBJECT_LOCK (self);
   session = g_steal_pointer (&self->session);
+  /* Negotiated afresh next time: text from upstream waits for it. */
+  self->encoding = NULL;
   GST_OBJECT_UNLOCK (self);
 
   if (session && self->context_id)
@@ -1101,6 +1233,32 @@ gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc)
   return FALSE;
 }
 
+/* Live cues come at their running time plus upstream's latency: the
+ * budget for their speech starts after that. */
+static void
+query_upstream_latency (GstCartesiaTtsSrc * self)
+{
+  GstPad *pad = NULL;
+  GstQuery *query;
+  GstClockTime min = 0;
+  gboolean live = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  if (self->sink_pad)
+    pad = gst_object_ref (self->sink_pad);
+  GST_OBJECT_UNLOCK (self);
+  if (pad == NULL)
+    return;
+  query = gst_query_new_latency ();
+  if (gst_pad_peer_query (pad, query))
+    gst_query_parse_latency (query, &live, &min, NULL);
+  gst_query_unref (query);
+  gst_object_unref (pad);
+  GST_OBJECT_LOCK (self);
+  self->upstream_latency = live && GST_CLOCK_TIME_IS_VALID (min) ? min : 0;
+  GST_OBJECT_UNLOCK (self);
+}
+
 static gboolean
 gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
 {
@@ -1113,6 +1271,7 @@ gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
     /* Live: a buffer leaves once its time is over, as from a capture card. */
     if (self->rate == 0)
       return FALSE;
+    query_upstream_latency (self);
     latency = gst_cartesia_tts_src_live_latency (self);
     GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT,
         GST_TIME_ARGS (latency));
@@ -1373,6 +1532,8 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
 
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     return gst_cartesia_tts_src_live_create (self, outbuf);
+  if (self->sink_pad)
+    return gst_cartesia_tts_src_timeline_create (self, outbuf);
 
   for (;;) {
     g_autoptr (CartesiaEvent) event = NULL;

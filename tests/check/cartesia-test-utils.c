@@ -374,3 +374,36 @@ test_listen_silent_was_contacted (GSocket * sock)
   g_error_free (error);
   return FALSE;
 }
+
+/* Static pad templates for the harness, one per caps string, kept (and
+ * reachable) for the life of the process as static templates are. */
+#define MAX_TEMPLATES 8
+static GstStaticPadTemplate harness_templates[MAX_TEMPLATES];
+static gchar *harness_caps[MAX_TEMPLATES];
+static GMutex harness_lock;
+/* The harness makes an (unlinked) source pad too: it sees a sink template. */
+static GstStaticPadTemplate harness_text_src = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+GstHarness *
+test_harness_new_src (GstElement * src, const gchar * caps)
+{
+  GstStaticPadTemplate *templ = NULL;
+  guint i;
+
+  g_mutex_lock (&harness_lock);
+  for (i = 0; i < MAX_TEMPLATES && templ == NULL; i++) {
+    if (harness_caps[i] == NULL) {
+      harness_caps[i] = g_strdup (caps);
+      harness_templates[i].name_template = "sink";
+      harness_templates[i].direction = GST_PAD_SINK;
+      harness_templates[i].presence = GST_PAD_ALWAYS;
+      harness_templates[i].static_caps.string = harness_caps[i];
+    }
+    if (g_str_equal (harness_caps[i], caps))
+      templ = &harness_templates[i];
+  }
+  g_mutex_unlock (&harness_lock);
+  fail_unless (templ != NULL, "too many harness caps");
+  return gst_harness_new_full (src, &harness_text_src, NULL, templ, "src");
+}

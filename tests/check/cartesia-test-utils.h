@@ -94,4 +94,12 @@ gboolean test_listen_silent_was_contacted (GSocket * socket);
 gboolean test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
     CartesiaEmulatorStats * stats);
 
+/* A harness on @src's "src" pad whose sink pad accepts @caps from the
+ * start.  cartesiattssrc has a sink pad template, so the harness plays it as
+ * soon as it has it (with its test clock, unless @src has a clock already):
+ * configure @src first.  @caps must be one of a few strings (kept for the
+ * life of the process); the harness refs @src. */
+#include <gst/check/gstharness.h>
+GstHarness *test_harness_new_src (GstElement * src, const gchar * caps);
+
 G_END_DECLS

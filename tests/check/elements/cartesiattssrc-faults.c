@@ -178,6 +178,7 @@ check_live_recovers (const gchar * transport, const gchar * fault)
   GstElement *src = gst_object_ref_sink (test_make_src (emu, "First"));
   GstBus *bus = gst_bus_new ();
   GstHarness *h;
+  GstClock *clock;
   GstMessage *msg;
   GError *warning = NULL;
   GByteArray *audio = g_byte_array_new ();
@@ -199,10 +200,11 @@ check_live_recovers (const gchar * transport, const gchar * fault)
       "fade-ms", 0, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "transport", transport);
   gst_element_set_bus (src, bus);
-  h = gst_harness_new_with_element (src, NULL, "src");
-  /* A live source follows its clock: a real one here. */
-  gst_harness_use_systemclock (h);
-  gst_harness_set_sink_caps_str (h, CAPS);
+  /* A live source follows its clock: a real one here, from the start. */
+  clock = gst_system_clock_obtain ();
+  gst_element_set_clock (src, clock);
+  gst_object_unref (clock);
+  h = test_harness_new_src (src, CAPS);
   gst_harness_play (h);
 
   msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,

@@ -328,8 +328,7 @@ GST_START_TEST (test_streams_before_done)
           "A fairly long sentence to speak"));
 
   test_emulator_set (emu, "pacing", "realtime");
-  h = gst_harness_new_with_element (src, NULL, "src");
-  gst_harness_set_sink_caps_str (h, "audio/x-raw,format=S16LE,rate=16000");
+  h = test_harness_new_src (src, "audio/x-raw,format=S16LE,rate=16000");
   gst_harness_play (h);
   buf = gst_harness_pull (h);
   fail_unless (buf != NULL);

@@ -1,0 +1,629 @@
+/* GStreamer Cartesia text-to-speech source: the sink pad
+ * Copyright (C) 2026 gst-cartesia developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* Text from upstream, in one of two shapes:
+ *
+ * - timed cues (subparse, captions): each buffer, with a PTS and a
+ *   duration, is an utterance placed at the cue's running time; speech
+ *   longer than its cue is clipped, overlaps the next, or shifts it
+ *   (#GstCartesiaTtsSrc:overflow);
+ * - streamed text (an LLM's tokens): each buffer continues the open
+ *   utterance, one websocket context, so that speech starts before the
+ *   sentence is complete; the utterance ends at EOS, at the custom
+ *   downstream event "cartesia-utterance-end", or when no text came for
+ *   max-buffer-delay-ms.  Over SSE, which has no continuations, each
+ *   complete sentence is its own request.
+ *
+ * The pad's thread queues utterances, and sends their requests itself so
+ * that no request waits for the streaming thread; the streaming thread
+ * plays them on the timeline of live mode (gstcartesiattssrc-live.c). */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstcartesiattssrc-private.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
+
+/* Utterances from the pad not yet finished, at most: the pad's thread
+ * waits for room beyond (non-live upstream pushes as fast as we take). */
+#define MAX_PENDING 4
+
+/* Streamed text ends after this long without more, when
+ * max-buffer-delay-ms does not say (Cartesia's own default). */
+#define DEFAULT_IDLE_MS 3000
+
+void
+gst_cartesia_tts_src_sink_init (GstCartesiaTtsSrc * self)
+{
+  g_cond_init (&self->sink_cond);
+  gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
+  self->sink_end = GST_CLOCK_TIME_NONE;
+}
+
+void
+gst_cartesia_tts_src_sink_finalize (GstCartesiaTtsSrc * self)
+{
+  g_cond_clear (&self->sink_cond);
+  g_free (self->stream_context_id);
+  if (self->stream_sentence)
+    g_string_free (self->stream_sentence, TRUE);
+  cartesia_text_reader_free (self->sink_reader);
+}
+
+/* Object lock held. */
+static void
+reset_input (GstCartesiaTtsSrc * self)
+{
+  self->sink_horizon = 0;
+  self->sink_end = GST_CLOCK_TIME_NONE;
+  self->sink_eos = FALSE;
+  g_clear_pointer (&self->stream_context_id, g_free);
+  if (self->stream_sentence)
+    g_string_truncate (self->stream_sentence, 0);
+}
+
+void
+gst_cartesia_tts_src_sink_start (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  reset_input (self);
+  self->sink_mode = self->input_mode;
+  self->sink_flushing = FALSE;
+  self->sink_pending = 0;
+  self->fatal = FALSE;
+  self->upstream_latency = 0;
+  gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The element stops: a pad thread waiting for room or caps gives up. */
+void
+gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->sink_flushing = TRUE;
+  g_cond_broadcast (&self->sink_cond);
+  GST_OBJECT_UNLOCK (self);
+}
+
+GstClockTime
+gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self)
+{
+  GstClockTime delay = 0;
+
+  /* Live, a cue is placed at its running time: the output runs the latency
+   * budget behind the clock so that its speech can be there in time. */
+  GST_OBJECT_LOCK (self);
+  if (self->sink_pad && self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES)
+    delay = self->latency_ms * GST_MSECOND + self->upstream_latency;
+  GST_OBJECT_UNLOCK (self);
+  return delay;
+}
+
+/* ---- streamed text ---- */
+
+static gint64
+idle_span (GstCartesiaTtsSrc * self)
+{
+  gint ms = self->max_buffer_delay_ms > 0 ? self->max_buffer_delay_ms :
+      DEFAULT_IDLE_MS;
+
+  return (gint64) ms * G_TIME_SPAN_MILLISECOND;
+}
+
+/* Waits (object lock held) until an utterance may be queued. */
+static GstFlowReturn
+wait_for_room (GstCartesiaTtsSrc * self)
+{
+  while (!self->sink_flushing && self->sink_pending >= MAX_PENDING)
+    g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
+  return self->sink_flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+}
+
+static GstFlowReturn
+queue_untimed (GstCartesiaTtsSrc * self, const gchar * text, gboolean open,
+    gboolean wait)
+{
+  GstCartesiaUtteranceTiming timing = { GST_CLOCK_TIME_NONE,
+    GST_CLOCK_TIME_NONE, GST_CARTESIA_OVERFLOW_SHIFT
+  };
+  g_autofree gchar *id = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_OBJECT_LOCK (self);
+  if (wait)
+    ret = wait_for_room (self);
+  id = g_strdup_printf ("text-%u", ++self->next_cue);
+  GST_OBJECT_UNLOCK (self);
+  if (ret == GST_FLOW_OK)
+    gst_cartesia_tts_src_queue_sink_utterance (self, text, id, &timing, open);
+  return ret;
+}
+
+/* Over SSE: every complete sentence is a request of its own. */
+static GstFlowReturn
+queue_sentences (GstCartesiaTtsSrc * self, gboolean all, gboolean wait)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  while (ret == GST_FLOW_OK) {
+    g_autofree gchar *sentence = NULL;
+    gsize end;
+
+    GST_OBJECT_LOCK (self);
+    if (self->stream_sentence == NULL)
+      self->stream_sentence = g_string_new (NULL);
+    end = cartesia_text_sentence_end (self->stream_sentence->str);
+    if (end == 0 && all)
+      end = self->stream_sentence->len;
+    if (end > 0) {
+      sentence = g_strndup (self->stream_sentence->str, end);
+      g_string_erase (self->stream_sentence, 0, end);
+    }
+    GST_OBJECT_UNLOCK (self);
+    if (sentence == NULL)
+      break;
+    if (!cartesia_text_is_blank (sentence))
+      ret = queue_untimed (self, sentence, FALSE, wait);
+  }
+  return ret;
+}
+
+static GstFlowReturn
+append_stream (GstCartesiaTtsSrc * self, const gchar * text)
+{
+  if (*text == '\0')
+    return GST_FLOW_OK;
+
+  GST_OBJECT_LOCK (self);
+  self->stream_last_text = g_get_monotonic_time ();
+  if (self->transport == CARTESIA_TRANSPORT_SSE) {
+    if (self->stream_sentence == NULL)
+      self->stream_sentence = g_string_new (NULL);
+    g_string_append (self->stream_sentence, text);
+    GST_OBJECT_UNLOCK (self);
+    return queue_sentences (self, FALSE, TRUE);
+  }
+  if (self->stream_context_id) {
+    /* The open context gets the text as it is: Cartesia joins inputs
+     * verbatim, so the spaces are upstream's. */
+    cartesia_session_send (self->session, self->stream_context_id,
+        gst_cartesia_tts_src_build_input (self, self->stream_context_id,
+            text, TRUE));
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_OK;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (cartesia_text_is_blank (text))
+    return GST_FLOW_OK;         /* between utterances */
+  return queue_untimed (self, text, TRUE, TRUE);
+}
+
+/* Ends the open streamed utterance: no more text for it. */
+static void
+close_stream (GstCartesiaTtsSrc * self, gboolean wait)
+{
+  gchar *context_id;
+
+  GST_OBJECT_LOCK (self);
+  context_id = g_steal_pointer (&self->stream_context_id);
+  if (context_id && self->session) {
+    GST_DEBUG_OBJECT (self, "end of streamed text for %s", context_id);
+    cartesia_session_send (self->session, context_id,
+        gst_cartesia_tts_src_build_input (self, context_id, "", FALSE));
+  }
+  GST_OBJECT_UNLOCK (self);
+  g_free (context_id);
+  queue_sentences (self, TRUE, wait);
+}
+
+gint64
+gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self)
+{
+  gint64 now = g_get_monotonic_time (), deadline;
+  gboolean open;
+
+  GST_OBJECT_LOCK (self);
+  open = self->stream_context_id != NULL || (self->stream_sentence
+      && self->stream_sentence->len > 0);
+  deadline = self->stream_last_text + idle_span (self);
+  GST_OBJECT_UNLOCK (self);
+  if (!open)
+    return -1;
+  if (now < deadline)
+    return deadline;
+  GST_DEBUG_OBJECT (self, "no more text for %" G_GINT64_FORMAT " ms: the "
+      "utterance ends", idle_span (self) / 1000);
+  /* The streaming thread never waits for room: it is what makes room. */
+  close_stream (self, FALSE);
+  return -1;
+}
+
+/* ---- timed cues ---- */
+
+static GstFlowReturn
+queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
+{
+  GstCartesiaUtteranceTiming timing;
+  g_autofree gchar *id = NULL;
+  GstClockTime pts = GST_BUFFER_PTS (buf), stop;
+  GstFlowReturn ret;
+  GstSegment segment;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    goto no_timestamp;
+
+  GST_OBJECT_LOCK (self);
+  segment = self->sink_segment;
+  timing.overflow = self->overflow;
+  GST_OBJECT_UNLOCK (self);
+
+  timing.start = gst_segment_to_running_time (&segment, GST_FORMAT_TIME, pts);
+  if (!GST_CLOCK_TIME_IS_VALID (timing.start)) {
+    GST_DEBUG_OBJECT (self, "cue at %" GST_TIME_FORMAT " is outside the "
+        "segment: dropped", GST_TIME_ARGS (pts));
+    return GST_FLOW_OK;
+  }
+  timing.end = GST_CLOCK_TIME_NONE;
+  if (GST_BUFFER_DURATION_IS_VALID (buf)) {
+    stop = pts + GST_BUFFER_DURATION (buf);
+    if (GST_CLOCK_TIME_IS_VALID (segment.stop) && stop > segment.stop)
+      stop = segment.stop;
+    timing.end = gst_segment_to_running_time (&segment, GST_FORMAT_TIME, stop);
+  }
+
+  GST_OBJECT_LOCK (self);
+  /* Silence may now run up to the cue's start: nothing comes before it. */
+  self->sink_horizon = MAX (self->sink_horizon, timing.start);
+  if (GST_CLOCK_TIME_IS_VALID (timing.end))
+    self->sink_end = GST_CLOCK_TIME_IS_VALID (self->sink_end) ?
+        MAX (self->sink_end, timing.end) : timing.end;
+  if (cartesia_text_is_blank (text)) {
+    GST_OBJECT_UNLOCK (self);
+    if (self->session)
+      cartesia_session_wakeup (self->session);
+    return GST_FLOW_OK;
+  }
+  ret = wait_for_room (self);
+  id = g_strdup_printf ("cue-%u", ++self->next_cue);
+  GST_OBJECT_UNLOCK (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  GST_LOG_OBJECT (self, "%s at %" GST_TIME_FORMAT ": %s", id,
+      GST_TIME_ARGS (timing.start), text);
+  gst_cartesia_tts_src_queue_sink_utterance (self, text, id, &timing, FALSE);
+  return GST_FLOW_OK;
+
+  /* ERRORS */
+no_timestamp:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Timed text needs timestamps: a cue came without a PTS"),
+        ("set input-mode=stream for text without timing"));
+    return GST_FLOW_ERROR;
+  }
+}
+
+/* ---- the pad ---- */
+
+/* Waits until the audio format is negotiated (requests need it). */
+static GstFlowReturn
+wait_until_ready (GstCartesiaTtsSrc * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_OBJECT_LOCK (self);
+  while (!self->sink_flushing && !self->sink_eos
+      && (self->encoding == NULL || self->session == NULL))
+    g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
+  if (self->sink_flushing)
+    ret = GST_FLOW_FLUSHING;
+  else if (self->sink_eos)
+    ret = GST_FLOW_EOS;
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
+static GstCartesiaInputMode
+resolve_mode (GstCartesiaTtsSrc * self, GstBuffer * buf)
+{
+  GstCartesiaInputMode mode;
+  gboolean decided = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  if (self->sink_mode == GST_CARTESIA_INPUT_MODE_AUTO) {
+    self->sink_mode = GST_BUFFER_PTS_IS_VALID (buf)
+        && GST_BUFFER_DURATION_IS_VALID (buf) ?
+        GST_CARTESIA_INPUT_MODE_CUES : GST_CARTESIA_INPUT_MODE_STREAM;
+    decided = TRUE;
+  }
+  mode = self->sink_mode;
+  GST_OBJECT_UNLOCK (self);
+
+  if (decided) {
+    GST_INFO_OBJECT (self, "text input: %s", mode ==
+        GST_CARTESIA_INPUT_MODE_CUES ? "timed cues" : "streamed text");
+    /* Live, cues add the latency budget to ours. */
+    if (mode == GST_CARTESIA_INPUT_MODE_CUES
+        && gst_base_src_is_live (GST_BASE_SRC (self)))
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_latency (GST_OBJECT (self)));
+  }
+  return mode;
+}
+
+static GstFlowReturn
+sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (parent);
+  g_autofree gchar *text = NULL;
+  GstFlowReturn ret;
+  GstMapInfo map;
+  guint invalid = 0;
+
+  ret = wait_until_ready (self);
+  if (ret != GST_FLOW_OK)
+    goto done;
+  if (self->sink_reader == NULL)
+    self->sink_reader = cartesia_text_reader_new (FALSE);
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    ret = GST_FLOW_ERROR;
+    goto done;
+  }
+  text = cartesia_text_reader_feed (self->sink_reader, map.data, map.size,
+      &invalid);
+  gst_buffer_unmap (buf, &map);
+
+  if (resolve_mode (self, buf) == GST_CARTESIA_INPUT_MODE_CUES) {
+    /* A cue is whole: nothing of it waits for the next. */
+    g_autofree gchar *rest = cartesia_text_reader_finish (self->sink_reader,
+        &invalid);
+    gchar *whole = g_strconcat (text, rest, NULL);
+
+    g_free (text);
+    text = whole;
+  }
+  if (invalid)
+    GST_ELEMENT_WARNING (self, STREAM, DECODE,
+        ("The text input is not valid UTF-8: %u invalid sequences were "
+            "replaced with U+FFFD", invalid), (NULL));
+
+  GST_OBJECT_LOCK (self);
+  ret = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES ? GST_FLOW_CUSTOM_SUCCESS
+      : GST_FLOW_OK;
+  GST_OBJECT_UNLOCK (self);
+  if (ret == GST_FLOW_CUSTOM_SUCCESS)
+    ret = queue_cue (self, buf, text);
+  else
+    ret = append_stream (self, text);
+
+done:
+  gst_buffer_unref (buf);
+  return ret;
+}
+
+static gboolean
+set_caps (GstCartesiaTtsSrc * self, GstCaps * caps)
+{
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  gboolean markup =
+      g_strcmp0 (gst_structure_get_string (s, "format"), "pango-markup") == 0;
+
+  GST_DEBUG_OBJECT (self, "text input caps %" GST_PTR_FORMAT, caps);
+  cartesia_text_reader_free (self->sink_reader);
+  self->sink_reader = cartesia_text_reader_new (markup);
+  return TRUE;
+}
+
+static gboolean
+set_segment (GstCartesiaTtsSrc * self, GstEvent * event)
+{
+  const GstSegment *segment;
+
+  gst_event_parse_segment (event, &segment);
+  if (segment->format != GST_FORMAT_TIME)
+    goto wrong_format;
+  GST_OBJECT_LOCK (self);
+  self->sink_segment = *segment;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+
+  /* ERRORS */
+wrong_format:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The text input needs a TIME segment, not %s",
+            gst_format_get_name (segment->format)), (NULL));
+    return FALSE;
+  }
+}
+
+static void
+on_gap (GstCartesiaTtsSrc * self, GstEvent * event)
+{
+  GstClockTime ts, duration, rt;
+
+  gst_event_parse_gap (event, &ts, &duration);
+  if (GST_CLOCK_TIME_IS_VALID (duration))
+    ts += duration;
+  GST_OBJECT_LOCK (self);
+  rt = gst_segment_to_running_time (&self->sink_segment, GST_FORMAT_TIME, ts);
+  if (GST_CLOCK_TIME_IS_VALID (rt))
+    self->sink_horizon = MAX (self->sink_horizon, rt);
+  GST_OBJECT_UNLOCK (self);
+  if (self->session)
+    cartesia_session_wakeup (self->session);
+}
+
+static void
+on_eos (GstCartesiaTtsSrc * self)
+{
+  g_autofree gchar *rest = NULL;
+  guint invalid = 0;
+
+  if (self->sink_reader) {
+    rest = cartesia_text_reader_finish (self->sink_reader, &invalid);
+    if (*rest && self->sink_mode != GST_CARTESIA_INPUT_MODE_CUES)
+      append_stream (self, rest);
+  }
+  close_stream (self, TRUE);
+  GST_OBJECT_LOCK (self);
+  self->sink_eos = TRUE;
+  g_cond_broadcast (&self->sink_cond);
+  GST_OBJECT_UNLOCK (self);
+  if (self->session)
+    cartesia_session_wakeup (self->session);
+}
+
+/* FLUSH_START: the text so far is void.  Its utterances go, on the server
+ * too; non-live, the flush goes on downstream and the timeline starts
+ * again, as upstream's does.  Live, the output stays on the clock. */
+static void
+on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
+{
+  GstEvent *seek;
+
+  GST_DEBUG_OBJECT (self, "text input flushing");
+  GST_OBJECT_LOCK (self);
+  self->sink_flushing = TRUE;
+  reset_input (self);
+  g_cond_broadcast (&self->sink_cond);
+  GST_OBJECT_UNLOCK (self);
+  gst_cartesia_tts_src_queue_flush (self);
+  if (gst_base_src_is_live (GST_BASE_SRC (self)))
+    return;
+
+  /* GstBaseSrc flushes downstream, stops and restarts its streaming thread
+   * (which applies the flush first), and starts a new segment at 0. */
+  seek = gst_event_new_seek (1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH,
+      GST_SEEK_TYPE_SET, 0, GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE);
+  gst_event_set_seqnum (seek, gst_event_get_seqnum (event));
+  if (!gst_element_send_event (GST_ELEMENT (self), seek))
+    GST_WARNING_OBJECT (self, "could not flush downstream");
+}
+
+static void
+on_flush_stop (GstCartesiaTtsSrc * self)
+{
+  g_autofree gchar *rest = NULL;
+  guint invalid = 0;
+
+  if (self->sink_reader)
+    rest = cartesia_text_reader_finish (self->sink_reader, &invalid);
+  GST_OBJECT_LOCK (self);
+  gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
+  reset_input (self);
+  self->sink_flushing = FALSE;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (parent);
+  gboolean ret = TRUE;
+
+  GST_LOG_OBJECT (pad, "%" GST_PTR_FORMAT, event);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      ret = set_caps (self, caps);
+      break;
+    }
+    case GST_EVENT_SEGMENT:
+      ret = set_segment (self, event);
+      break;
+    case GST_EVENT_GAP:
+      on_gap (self, event);
+      break;
+    case GST_EVENT_EOS:
+      on_eos (self);
+      break;
+    case GST_EVENT_FLUSH_START:
+      on_flush_start (self, event);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      on_flush_stop (self);
+      break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      if (gst_event_has_name (event, GST_CARTESIA_UTTERANCE_END))
+        close_stream (self, TRUE);
+      break;
+    default:
+      /* Upstream's stream, tags and the like are not the audio's. */
+      break;
+  }
+  gst_event_unref (event);
+  return ret;
+}
+
+static gboolean
+sink_activate_mode (GstPad * pad, GstObject * parent, GstPadMode mode,
+    gboolean active)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (parent);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  /* Deactivating waits for the pad's thread: it must not wait for room. */
+  self->sink_flushing = !active;
+  g_cond_broadcast (&self->sink_cond);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+GstPad *
+gst_cartesia_tts_src_request_sink_pad (GstCartesiaTtsSrc * self,
+    GstPadTemplate * templ)
+{
+  GstPad *pad;
+
+  GST_OBJECT_LOCK (self);
+  if (self->sink_pad) {
+    GST_OBJECT_UNLOCK (self);
+    GST_WARNING_OBJECT (self, "there is one sink pad at most");
+    return NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  pad = gst_pad_new_from_template (templ, "sink");
+  gst_pad_set_chain_function (pad, GST_DEBUG_FUNCPTR (sink_chain));
+  gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (sink_event));
+  gst_pad_set_activatemode_function (pad,
+      GST_DEBUG_FUNCPTR (sink_activate_mode));
+  GST_PAD_SET_ACCEPT_TEMPLATE (pad);
+  GST_OBJECT_LOCK (self);
+  self->sink_pad = pad;
+  GST_OBJECT_UNLOCK (self);
+  if (GST_STATE (self) >= GST_STATE_PAUSED)
+    gst_pad_set_active (pad, TRUE);
+  gst_element_add_pad (GST_ELEMENT (self), pad);
+  return pad;
+}
+
+void
+gst_cartesia_tts_src_release_sink_pad (GstCartesiaTtsSrc * self, GstPad * pad)
+{
+  GST_OBJECT_LOCK (self);
+  if (self->sink_pad == pad)
+    self->sink_pad = NULL;
+  GST_OBJECT_UNLOCK (self);
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (GST_ELEMENT (self), pad);
+}

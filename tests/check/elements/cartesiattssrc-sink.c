@@ -1,0 +1,839 @@
+/* cartesiattssrc with text from its sink pad: timed cues and streamed text,
+ * through a GstHarness that pushes text and pulls audio. */
+#include "cartesia-test-utils.h"
+
+#include <gst/check/gstharness.h>
+#include <string.h>
+
+#define RATE 16000
+#define BPS 2
+#define CAPS "audio/x-raw,format=S16LE,rate=16000"
+/* The emulator's synthetic voice: 50 ms per character. */
+#define CHAR_BYTES (RATE / 20 * BPS)
+
+static GstStaticPadTemplate text_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
+
+typedef struct
+{
+  CartesiaEmulator *emu;
+  GstElement *src;
+  GstHarness *h;
+  GstBus *bus;
+  GMutex lock;
+  GPtrArray *messages;          /* GstStructure copies, in order */
+  GPtrArray *warnings;          /* GError copies */
+  GError *error;
+  GByteArray *audio;            /* every byte pulled */
+  GPtrArray *buffers;
+} Sink;
+
+static GstBusSyncReply
+collect (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  Sink *t = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+  GError *e = NULL;
+
+  g_mutex_lock (&t->lock);
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+      if (s)
+        g_ptr_array_add (t->messages, gst_structure_copy (s));
+      break;
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning (msg, &e, NULL);
+      g_ptr_array_add (t->warnings, e);
+      break;
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error (msg, &e, NULL);
+      if (t->error == NULL)
+        t->error = e;
+      else
+        g_error_free (e);
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&t->lock);
+  return GST_BUS_PASS;
+}
+
+/* cartesiattssrc with a sink pad, fed by the harness, at 16 kHz S16LE.
+ * Properties as "name=value;..." in @props. */
+static Sink *
+sink_new (const gchar * props, const gchar * text_caps)
+{
+  Sink *t = g_new0 (Sink, 1);
+
+  t->emu = test_emulator_new ();
+  t->src = gst_object_ref_sink (test_make_src (t->emu, NULL));
+  g_object_set (t->src, "fade-ms", 0, "samplesperbuffer", 1600, NULL);
+  if (props) {
+    gchar **kvs = g_strsplit (props, ";", -1), **kv;
+
+    for (kv = kvs; *kv; kv++) {
+      gchar **p = g_strsplit (*kv, "=", 2);
+
+      gst_util_set_object_arg (G_OBJECT (t->src), p[0], p[1]);
+      g_strfreev (p);
+    }
+    g_strfreev (kvs);
+  }
+  g_mutex_init (&t->lock);
+  t->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+  t->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_error_free);
+  t->audio = g_byte_array_new ();
+  t->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  t->bus = gst_bus_new ();
+  gst_bus_set_sync_handler (t->bus, collect, t, NULL);
+  gst_element_set_bus (t->src, t->bus);
+  /* An element with a sink pad plays as soon as the harness has it: the
+   * audio caps must be the harness's from the start. */
+  t->h = gst_harness_new_full (t->src, &text_template, "sink",
+      &audio_template, "src");
+  gst_harness_set_src_caps_str (t->h, text_caps ? text_caps :
+      "text/x-raw,format=utf8");
+  return t;
+}
+
+static void
+sink_free (Sink * t)
+{
+  gst_harness_teardown (t->h);
+  gst_element_set_bus (t->src, NULL);
+  gst_bus_set_sync_handler (t->bus, NULL, NULL, NULL);
+  gst_bus_set_flushing (t->bus, TRUE);
+  gst_object_unref (t->bus);
+  gst_object_unref (t->src);
+  g_ptr_array_unref (t->messages);
+  g_ptr_array_unref (t->warnings);
+  g_clear_error (&t->error);
+  g_ptr_array_unref (t->buffers);
+  g_byte_array_unref (t->audio);
+  g_mutex_clear (&t->lock);
+  cartesia_emulator_free (t->emu);
+  g_free (t);
+}
+
+static void
+assert_no_error (Sink * t)
+{
+  fail_unless (t->error == NULL, "error: %s", t->error ? t->error->message :
+      "");
+}
+
+static GstBuffer *
+text_buffer (const gchar * text, GstClockTime pts, GstClockTime duration)
+{
+  GstBuffer *buf = gst_buffer_new_memdup (text, strlen (text));
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = duration;
+  return buf;
+}
+
+static void
+push_cue (Sink * t, const gchar * text, GstClockTime pts, GstClockTime dur)
+{
+  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text, pts,
+              dur)), GST_FLOW_OK);
+}
+
+static void
+push_token (Sink * t, const gchar * text)
+{
+  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text,
+              GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_OK);
+}
+
+static void
+take (Sink * t, GstBuffer * buf)
+{
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_byte_array_append (t->audio, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  g_ptr_array_add (t->buffers, buf);
+}
+
+/* Pulls every buffer until EOS, checking that they are contiguous. */
+static void
+pull_until_eos (Sink * t)
+{
+  GstBuffer *buf = NULL;
+
+  while (gst_harness_pull_until_eos (t->h, &buf) && buf) {
+    if (t->buffers->len) {
+      GstBuffer *prev = g_ptr_array_index (t->buffers, t->buffers->len - 1);
+
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (buf),
+          GST_BUFFER_PTS (prev) + GST_BUFFER_DURATION (prev));
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf),
+          GST_BUFFER_OFFSET_END (prev));
+    }
+    take (t, buf);
+    buf = NULL;
+  }
+  fail_unless (buf == NULL, "no EOS");
+}
+
+static guint8 *
+render (const gchar * text, gsize * len)
+{
+  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", RATE, len);
+
+  fail_unless (audio != NULL);
+  return audio;
+}
+
+static gsize
+byte_at (GstClockTime rt)
+{
+  return gst_util_uint64_scale_round (rt, RATE, GST_SECOND) * BPS;
+}
+
+/* @expected: @text's speech at @at, within zeros of @total bytes. */
+static void
+place (GByteArray * expected, const gchar * text, GstClockTime at)
+{
+  gsize len, off = byte_at (at);
+  g_autofree guint8 *audio = render (text, &len);
+
+  if (expected->len < off + len)
+    g_byte_array_set_size (expected, off + len);
+  memcpy (expected->data + off, audio, len);
+}
+
+static GByteArray *
+zeros (GstClockTime duration)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  g_byte_array_set_size (a, byte_at (duration));
+  memset (a->data, 0, a->len);
+  return a;
+}
+
+static void
+assert_audio (Sink * t, GByteArray * expected)
+{
+  gsize i;
+
+  fail_unless_equals_uint64 (t->audio->len, expected->len);
+  for (i = 0; i < expected->len; i++)
+    if (t->audio->data[i] != expected->data[i])
+      fail ("audio differs at byte %" G_GSIZE_FORMAT " (%" GST_TIME_FORMAT
+          ")", i, GST_TIME_ARGS (gst_util_uint64_scale (i / BPS, GST_SECOND,
+                  RATE)));
+}
+
+static GstStructure *
+find_message (Sink * t, const gchar * name, const gchar * id)
+{
+  GstStructure *found = NULL;
+  guint i;
+
+  g_mutex_lock (&t->lock);
+  for (i = 0; i < t->messages->len && !found; i++) {
+    GstStructure *s = g_ptr_array_index (t->messages, i);
+
+    if (gst_structure_has_name (s, name) && (id == NULL
+            || g_strcmp0 (gst_structure_get_string (s, "id"), id) == 0))
+      found = s;
+  }
+  g_mutex_unlock (&t->lock);
+  fail_unless (found != NULL, "no %s for %s", name, GST_STR_NULL (id));
+  return found;
+}
+
+static guint64
+started_at (Sink * t, const gchar * id)
+{
+  guint64 rt = 0;
+
+  fail_unless (gst_structure_get_uint64 (find_message (t,
+              "cartesia-utterance-started", id), "running-time", &rt));
+  return rt;
+}
+
+/* The buffer whose PTS is @pts (speech starts a buffer of its own). */
+static GstBuffer *
+buffer_at (Sink * t, GstClockTime pts)
+{
+  guint i;
+
+  for (i = 0; i < t->buffers->len; i++) {
+    GstBuffer *b = g_ptr_array_index (t->buffers, i);
+
+    if (GST_BUFFER_PTS (b) == pts)
+      return b;
+  }
+  fail ("no buffer at %" GST_TIME_FORMAT, GST_TIME_ARGS (pts));
+  return NULL;
+}
+
+/* Messages the emulator received with @member, as JSON bodies, in order. */
+static GPtrArray *
+bodies_with (Sink * t, const gchar * member)
+{
+  GPtrArray *requests = test_emulator_requests (t->emu);
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  guint i;
+
+  for (i = 0; i < requests->len; i++) {
+    JsonObject *entry = g_ptr_array_index (requests, i);
+    JsonObject *body;
+
+    if (!json_object_has_member (entry, "body"))
+      continue;
+    body = json_object_get_object_member (entry, "body");
+    if (body && json_object_has_member (body, member))
+      g_ptr_array_add (bodies, json_object_ref (body));
+  }
+  g_ptr_array_unref (requests);
+  return bodies;
+}
+
+/* Generation requests, in order. */
+static GPtrArray *
+ws_inputs (Sink * t)
+{
+  return bodies_with (t, "transcript");
+}
+
+/* ---- timed cues ---- */
+
+/* Cues with gaps: each spoken at its time, silence between them and up to
+ * the end of the last cue; the speech is the server's, byte for byte. */
+GST_START_TEST (test_cues_with_gaps)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GByteArray) expected = zeros (3 * GST_SECOND);
+
+  gst_harness_play (t->h);
+  push_cue (t, "ab", 1 * GST_SECOND, GST_SECOND / 2);
+  push_cue (t, "cd", 2 * GST_SECOND, 1 * GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  place (expected, "ab", 1 * GST_SECOND);
+  place (expected, "cd", 2 * GST_SECOND);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS ((GstBuffer *)
+          g_ptr_array_index (t->buffers, 0)), 0);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (buffer_at (t, 0),
+          GST_BUFFER_FLAG_DISCONT));
+  /* Each cue's speech starts a buffer stamped with the cue's time. */
+  buffer_at (t, 1 * GST_SECOND);
+  buffer_at (t, 2 * GST_SECOND);
+  fail_unless_equals_uint64 (started_at (t, "cue-1"), 1 * GST_SECOND);
+  fail_unless_equals_uint64 (started_at (t, "cue-2"), 2 * GST_SECOND);
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* A segment with a start and a base: the cue's running time is what
+ * counts, as for any element that keeps sync. */
+GST_START_TEST (test_cue_running_time)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GByteArray) expected = zeros (2500 * GST_MSECOND);
+  GstSegment segment;
+
+  gst_harness_play (t->h);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  segment.start = 10 * GST_SECOND;
+  segment.time = 10 * GST_SECOND;
+  segment.base = 500 * GST_MSECOND;
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
+  /* Before the segment's start: not spoken. */
+  push_cue (t, "zz", 9 * GST_SECOND, GST_SECOND / 2);
+  push_cue (t, "ab", 11 * GST_SECOND, 1 * GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  place (expected, "ab", 1500 * GST_MSECOND);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (started_at (t, "cue-1"), 1500 * GST_MSECOND);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* Speech longer than its cue, and the next cue starts before it ends.
+ * "abcd" is 200 ms; its cue is 100 ms; "ef" (100 ms) comes at 1.1 s. */
+static Sink *
+run_overflow (const gchar * mode)
+{
+  g_autofree gchar *props = g_strdup_printf ("overflow=%s", mode);
+  Sink *t = sink_new (props, NULL);
+
+  gst_harness_play (t->h);
+  push_cue (t, "abcd", 1000 * GST_MSECOND, 100 * GST_MSECOND);
+  push_cue (t, "ef", 1100 * GST_MSECOND, 500 * GST_MSECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+  assert_no_error (t);
+  return t;
+}
+
+GST_START_TEST (test_overflow_clip)
+{
+  Sink *t = run_overflow ("clip");
+  g_autoptr (GByteArray) expected = zeros (1600 * GST_MSECOND);
+  gsize len;
+  g_autofree guint8 *abcd = render ("abcd", &len);
+  GstStructure *finished;
+  guint64 duration = 0;
+
+  /* The first 100 ms of "abcd", then "ef" on time. */
+  memcpy (expected->data + byte_at (GST_SECOND), abcd,
+      byte_at (100 * GST_MSECOND));
+  place (expected, "ef", 1100 * GST_MSECOND);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (started_at (t, "cue-1"), 1000 * GST_MSECOND);
+  fail_unless_equals_uint64 (started_at (t, "cue-2"), 1100 * GST_MSECOND);
+  buffer_at (t, 1100 * GST_MSECOND);
+  finished = find_message (t, "cartesia-utterance-finished", "cue-1");
+  fail_unless (gst_structure_get_uint64 (finished, "duration", &duration));
+  fail_unless_equals_uint64 (duration, 100 * GST_MSECOND);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_overflow_overlap)
+{
+  Sink *t = run_overflow ("overlap");
+  g_autoptr (GByteArray) expected = zeros (1600 * GST_MSECOND);
+  gsize len_a, len_b, i;
+  g_autofree guint8 *abcd = render ("abcd", &len_a);
+  g_autofree guint8 *ef = render ("ef", &len_b);
+  gint16 *out;
+
+  /* Both in full: "ef" from 1.1 s, mixed into the second half of "abcd". */
+  memcpy (expected->data + byte_at (GST_SECOND), abcd, len_a);
+  out = (gint16 *) (expected->data + byte_at (1100 * GST_MSECOND));
+  for (i = 0; i < len_b / 2; i++) {
+    gint16 x = GINT16_FROM_LE (out[i]), y;
+
+    memcpy (&y, ef + 2 * i, 2);
+    y = GINT16_FROM_LE (y);
+    out[i] = GINT16_TO_LE (CLAMP (x + y, G_MININT16, G_MAXINT16));
+  }
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (started_at (t, "cue-1"), 1000 * GST_MSECOND);
+  fail_unless_equals_uint64 (started_at (t, "cue-2"), 1100 * GST_MSECOND);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_overflow_shift)
+{
+  Sink *t = run_overflow ("shift");
+  g_autoptr (GByteArray) expected = zeros (1600 * GST_MSECOND);
+
+  /* "abcd" in full, and "ef" after it, at 1.2 s. */
+  place (expected, "abcd", 1000 * GST_MSECOND);
+  place (expected, "ef", 1200 * GST_MSECOND);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (started_at (t, "cue-1"), 1000 * GST_MSECOND);
+  fail_unless_equals_uint64 (started_at (t, "cue-2"), 1200 * GST_MSECOND);
+  buffer_at (t, 1200 * GST_MSECOND);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* Pango markup (what subparse sends): tags go, entities are decoded. */
+GST_START_TEST (test_markup_stripped)
+{
+  Sink *t = sink_new (NULL, "text/x-raw,format=pango-markup");
+  g_autoptr (GPtrArray) inputs = NULL;
+  g_autoptr (GByteArray) expected = zeros (1 * GST_SECOND);
+
+  gst_harness_play (t->h);
+  push_cue (t, "<i>a</i>&amp;<b>b</b>", 0, GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  inputs = ws_inputs (t);
+  fail_unless_equals_int (inputs->len, 1);
+  fail_unless_equals_string (json_object_get_string_member
+      (g_ptr_array_index (inputs, 0), "transcript"), "a&b");
+  place (expected, "a&b", 0);
+  assert_audio (t, expected);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* Bytes that are not UTF-8 never reach the server: replaced, and a
+ * warning says so. */
+GST_START_TEST (test_invalid_utf8_repaired)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GPtrArray) inputs = NULL;
+  const gchar *transcript;
+
+  gst_harness_play (t->h);
+  push_cue (t, "a\xff\xc0\x80z", 0, GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  inputs = ws_inputs (t);
+  fail_unless_equals_int (inputs->len, 1);
+  transcript = json_object_get_string_member (g_ptr_array_index (inputs, 0),
+      "transcript");
+  fail_unless (g_utf8_validate (transcript, -1, NULL));
+  fail_unless_equals_string (transcript, "a\xef\xbf\xbd\xef\xbf\xbdz");
+  fail_unless (t->warnings->len >= 1);
+  fail_unless (g_error_matches (g_ptr_array_index (t->warnings, 0),
+          GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE));
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* A segment that is not in time cannot place cues: a clear error. */
+GST_START_TEST (test_non_time_segment_error)
+{
+  Sink *t = sink_new (NULL, NULL);
+  GstSegment segment;
+
+  gst_harness_play (t->h);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  gst_harness_push_event (t->h, gst_event_new_segment (&segment));
+  fail_unless (t->error != NULL);
+  fail_unless (g_error_matches (t->error, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_FORMAT));
+  fail_unless (strstr (t->error->message, "TIME") != NULL);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* Forced cue mode and a buffer without a timestamp: a clear error. */
+GST_START_TEST (test_cue_without_timestamp_error)
+{
+  Sink *t = sink_new ("input-mode=cues", NULL);
+
+  gst_harness_play (t->h);
+  fail_unless_equals_int (gst_harness_push (t->h, text_buffer ("ab",
+              GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_ERROR);
+  fail_unless (t->error != NULL);
+  fail_unless (g_error_matches (t->error, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_FAILED));
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* ---- streamed text ---- */
+
+/* 200 tokens: one context, continued; speech starts long before the last
+ * token; the audio is that of the whole text, byte for byte. */
+GST_START_TEST (test_token_stream)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GString) all = g_string_new (NULL);
+  g_autoptr (GPtrArray) inputs = NULL;
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autofree guint8 *audio = NULL;
+  GstBuffer *first_buf = NULL;
+  const gchar *context_id;
+  guint i, first_audio_after = 0;
+  gsize len;
+
+  gst_harness_play (t->h);
+  for (i = 0; i < 200; i++) {
+    g_autofree gchar *token = g_strdup_printf ("w%u ", i);
+
+    push_token (t, token);
+    g_string_append (all, token);
+    if (first_buf == NULL && (first_buf = gst_harness_try_pull (t->h))) {
+      first_audio_after = i + 1;
+      take (t, first_buf);
+    }
+    if (first_buf == NULL)
+      g_usleep (2000);
+  }
+  fail_unless (first_buf != NULL, "no audio before the last token");
+  fail_unless (first_audio_after < 200);
+  GST_INFO ("first_buf audio after %u tokens", first_audio_after);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  audio = render (all->str, &len);
+  g_byte_array_append (expected, audio, len);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (first_buf), 0);
+
+  /* One context: 200 inputs with continue, and an empty one to end it. */
+  inputs = ws_inputs (t);
+  fail_unless_equals_int (inputs->len, 201);
+  context_id = json_object_get_string_member (g_ptr_array_index (inputs, 0),
+      "context_id");
+  for (i = 0; i < inputs->len; i++) {
+    JsonObject *in = g_ptr_array_index (inputs, i);
+
+    fail_unless_equals_string (json_object_get_string_member (in,
+            "context_id"), context_id);
+    fail_unless_equals_int (json_object_get_boolean_member (in, "continue"),
+        i < 200);
+  }
+  fail_unless_equals_string (json_object_get_string_member
+      (g_ptr_array_index (inputs, 200), "transcript"), "");
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* The custom event ends an utterance; the next text opens another. */
+GST_START_TEST (test_utterance_end_event)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GPtrArray) inputs = NULL;
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autofree guint8 *one = NULL, *two = NULL;
+  gsize len_one, len_two;
+
+  gst_harness_play (t->h);
+  push_token (t, "ab ");
+  push_token (t, "cd");
+  fail_unless (gst_harness_push_event (t->h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+              gst_structure_new_empty ("cartesia-utterance-end"))));
+  push_token (t, "ef");
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  one = render ("ab cd", &len_one);
+  two = render ("ef", &len_two);
+  g_byte_array_append (expected, one, len_one);
+  g_byte_array_append (expected, two, len_two);
+  assert_audio (t, expected);
+
+  inputs = ws_inputs (t);
+  fail_unless_equals_int (inputs->len, 5);
+  fail_if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index
+              (inputs, 0), "context_id"),
+          json_object_get_string_member (g_ptr_array_index (inputs, 3),
+              "context_id")) == 0);
+  fail_unless_equals_int (json_object_get_boolean_member (g_ptr_array_index
+          (inputs, 2), "continue"), FALSE);
+  started_at (t, "text-1");
+  started_at (t, "text-2");
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* No text for max-buffer-delay-ms: the utterance ends by itself. */
+GST_START_TEST (test_stream_idle_end)
+{
+  Sink *t = sink_new ("max-buffer-delay-ms=100", NULL);
+  GstBuffer *buf;
+  GstStructure *s = NULL;
+  gint64 deadline;
+
+  gst_harness_play (t->h);
+  push_token (t, "ab");
+  buf = gst_harness_pull (t->h);
+  fail_unless (buf != NULL);
+  take (t, buf);
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < deadline) {
+    guint i;
+
+    g_mutex_lock (&t->lock);
+    for (i = 0; i < t->messages->len && !s; i++)
+      if (gst_structure_has_name (g_ptr_array_index (t->messages, i),
+              "cartesia-utterance-finished"))
+        s = g_ptr_array_index (t->messages, i);
+    g_mutex_unlock (&t->lock);
+    if (s)
+      break;
+    g_usleep (10000);
+  }
+  fail_unless (s != NULL, "the idle utterance never ended");
+  fail_unless_equals_string (gst_structure_get_string (s, "id"), "text-1");
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* SSE has no continuations: one request per sentence, in order. */
+GST_START_TEST (test_stream_over_sse_sentences)
+{
+  Sink *t = sink_new ("transport=sse", NULL);
+  g_autoptr (GPtrArray) inputs = NULL;
+  const gchar *first_text;
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autofree guint8 *one = NULL, *two = NULL;
+  gsize len_one, len_two;
+
+  gst_harness_play (t->h);
+  push_token (t, "Hi th");
+  push_token (t, "ere. How");
+  push_token (t, " are you?");
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  /* Both requests go at once (the second may arrive first); they play in
+   * order. */
+  inputs = ws_inputs (t);
+  fail_unless_equals_int (inputs->len, 2);
+  first_text = json_object_get_string_member (g_ptr_array_index (inputs, 0),
+      "transcript");
+  fail_unless (g_strcmp0 (first_text, "Hi there. ") == 0
+      || g_strcmp0 (first_text, "How are you?") == 0);
+  fail_if (g_strcmp0 (first_text, json_object_get_string_member
+          (g_ptr_array_index (inputs, 1), "transcript")) == 0);
+  one = render ("Hi there. ", &len_one);
+  two = render ("How are you?", &len_two);
+  g_byte_array_append (expected, one, len_one);
+  g_byte_array_append (expected, two, len_two);
+  assert_audio (t, expected);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* EOS while speech is still coming: all of it is said, then EOS. */
+GST_START_TEST (test_eos_in_the_middle)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autofree guint8 *audio = NULL;
+  gsize len;
+
+  test_emulator_set (t->emu, "pacing", "realtime");
+  gst_harness_play (t->h);
+  push_token (t, "abc ");
+  push_token (t, "defgh");
+  /* No end of the utterance but EOS, sent before any audio came. */
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  audio = render ("abc defgh", &len);
+  g_byte_array_append (expected, audio, len);
+  assert_audio (t, expected);
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* FLUSH on the sink pad in the middle of a cue: its context is cancelled
+ * on the server, nothing of it comes out after the flush, the flush goes
+ * downstream and the timeline starts again at 0. */
+GST_START_TEST (test_flush_in_the_middle)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GByteArray) expected = zeros (1 * GST_SECOND);
+  g_autoptr (GPtrArray) inputs = NULL;
+  GstBuffer *buf;
+  g_autofree gchar *context_id = NULL;
+  gint64 deadline;
+  GstSegment segment;
+  GstEvent *event;
+  gboolean flushed = FALSE;
+
+  test_emulator_set (t->emu, "pacing", "realtime");
+  gst_harness_play (t->h);
+  /* 2.5 s of speech at the pace it would play. */
+  push_cue (t, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
+  /* Non-live, speech goes as far as the input vouches that no other cue
+   * starts: here, a GAP to the end of the cue. */
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_gap (0,
+              3 * GST_SECOND)));
+  buf = gst_harness_pull (t->h);
+  fail_unless (buf != NULL);
+  gst_buffer_unref (buf);
+  inputs = ws_inputs (t);
+  context_id = g_strdup (json_object_get_string_member (g_ptr_array_index
+          (inputs, 0), "context_id"));
+  g_clear_pointer (&inputs, g_ptr_array_unref);
+
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
+  /* The flush reached downstream. */
+  while ((event = gst_harness_try_pull_event (t->h))) {
+    flushed |= GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP;
+    gst_event_unref (event);
+  }
+  fail_unless (flushed);
+
+  /* What was made before the flush is gone with it. */
+  while ((buf = gst_harness_try_pull (t->h)))
+    gst_buffer_unref (buf);
+  test_emulator_set (t->emu, "pacing", "instant");
+  push_cue (t, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  place (expected, "zz", 500 * GST_MSECOND);
+  assert_audio (t, expected);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS ((GstBuffer *)
+          g_ptr_array_index (t->buffers, 0)), 0);
+
+  /* The first context was cancelled on the server (the emulator logs the
+   * cancel when it reads it: give it a moment). */
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  do {
+    g_clear_pointer (&inputs, g_ptr_array_unref);
+    inputs = bodies_with (t, "cancel");
+    if (inputs->len == 0)
+      g_usleep (10000);
+  } while (inputs->len == 0 && g_get_monotonic_time () < deadline);
+  fail_unless_equals_int (inputs->len, 1);
+  fail_unless_equals_string (json_object_get_string_member
+      (g_ptr_array_index (inputs, 0), "context_id"), context_id);
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+static Suite *
+cartesiattssrc_sink_suite (void)
+{
+  Suite *s = suite_create ("cartesiattssrc-sink");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_cues_with_gaps);
+  tcase_add_test (tc, test_cue_running_time);
+  tcase_add_test (tc, test_overflow_clip);
+  tcase_add_test (tc, test_overflow_overlap);
+  tcase_add_test (tc, test_overflow_shift);
+  tcase_add_test (tc, test_markup_stripped);
+  tcase_add_test (tc, test_invalid_utf8_repaired);
+  tcase_add_test (tc, test_non_time_segment_error);
+  tcase_add_test (tc, test_cue_without_timestamp_error);
+  tcase_add_test (tc, test_token_stream);
+  tcase_add_test (tc, test_utterance_end_event);
+  tcase_add_test (tc, test_stream_idle_end);
+  tcase_add_test (tc, test_stream_over_sse_sentences);
+  tcase_add_test (tc, test_eos_in_the_middle);
+  tcase_add_test (tc, test_flush_in_the_middle);
+  return s;
+}
+
+GST_CHECK_MAIN (cartesiattssrc_sink);
