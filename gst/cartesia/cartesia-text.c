@@ -12,6 +12,7 @@ struct _CartesiaTextReader
   GByteArray *pending;          /* bytes of a character cut at the end */
   gboolean in_tag;
   GString *entity;              /* "&..." waiting for its ';', or empty */
+  gboolean in_invalid;          /* continuation bytes go with the last U+FFFD */
 };
 
 CartesiaTextReader *
@@ -121,6 +122,12 @@ take_bytes (CartesiaTextReader * r, gboolean at_end, GString * out,
     guchar b = p[i];
     gunichar c;
 
+    /* A bad run is one U+FFFD however the pieces cut it. */
+    if (r->in_invalid && (b & 0xc0) == 0x80) {
+      i++;
+      continue;
+    }
+    r->in_invalid = FALSE;
     if (b != 0 && b < 0x80) {
       take_char (r, b, out);
       i++;
@@ -134,8 +141,7 @@ take_bytes (CartesiaTextReader * r, gboolean at_end, GString * out,
       (*n_invalid)++;
       take_char (r, 0xfffd, out);
       i++;
-      while (i < len && ((guchar) p[i] & 0xc0) == 0x80)
-        i++;
+      r->in_invalid = TRUE;
       continue;
     }
     take_char (r, c, out);
@@ -164,6 +170,7 @@ cartesia_text_reader_finish (CartesiaTextReader * r, guint * n_invalid)
   g_string_append (out, r->entity->str);
   g_string_truncate (r->entity, 0);
   r->in_tag = FALSE;
+  r->in_invalid = FALSE;
   return g_string_free (out, FALSE);
 }
 

@@ -9,7 +9,7 @@
 #   FUZZ_WORK_DIR  binaries, grown corpora and crashes
 #                  (default ${TMPDIR:-/tmp}/gst-cartesia-fuzz; kept between
 #                  runs, so each run starts from what the last one found)
-#   FUZZ_TARGETS   which harnesses (default "sse message")
+#   FUZZ_TARGETS   which harnesses (default "sse message text")
 #   CC             a clang with libFuzzer (default clang)
 #   FUZZ_FORK      N: fuzz in N child processes and go on after a crash
 #                  (each crash is still saved, and the run still fails)
@@ -22,7 +22,7 @@ seconds="${1:-60}"
 runs="${2:--1}"
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${FUZZ_WORK_DIR:-${TMPDIR:-/tmp}/gst-cartesia-fuzz}"
-targets="${FUZZ_TARGETS:-sse message}"
+targets="${FUZZ_TARGETS:-sse message text}"
 cc="${CC:-clang}"
 fork_args=""
 if [ -n "${FUZZ_FORK:-}" ]; then
@@ -33,6 +33,7 @@ fi
 declare -A sources=(
   [sse]="gst/cartesia/cartesia-sse.c"
   [message]="gst/cartesia/cartesia-message.c gst/cartesia/cartesia-message-flat.c"
+  [text]="gst/cartesia/cartesia-text.c"
 )
 
 mkdir -p "$work"
@@ -48,6 +49,7 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/fuzz/lsan.supp:prin
 declare -A asan_options=(
   [sse]="detect_leaks=1"
   [message]="detect_leaks=1:fast_unwind_on_malloc=0"
+  [text]="detect_leaks=1"
 )
 
 status=0
