@@ -146,6 +146,15 @@ recipe_rtp () {
     ! opusenc ! rtpopuspay ! udpsink host=127.0.0.1 port=5004
 }
 
+recipe_srt () {
+  need subparse wavenc || return
+  # a stand-in for your subtitles when there are none
+  if [ "$mode" = run ] && [ ! -e talk.srt ]; then
+    printf '1\n00:00:00,500 --> 00:00:02,000\nHello from a subtitle.\n\n2\n00:00:02,500 --> 00:00:04,000\nAnd a <i>second</i> one.\n' > talk.srt
+  fi
+  run gst-launch-1.0 filesrc location=talk.srt ! subparse ! cartesiattssrc ! wavenc ! filesink location=talk.wav
+}
+
 speak_line () {
   run gst-launch-1.0 -q cartesiattssrc text="$1" ! audioconvert ! audioresample ! autoaudiosink
 }
@@ -163,7 +172,7 @@ recipe_stdin () {
     done
 }
 
-recipes=(file speakers music live_mix captions rtmp rtp stdin)
+recipes=(file speakers music live_mix captions rtmp rtp srt stdin)
 
 # ---- main ----
 
