@@ -466,7 +466,7 @@ GST_END_TEST;
 GST_START_TEST (test_player_overlap_mulaw)
 {
   CartesiaPlayer *p = cartesia_player_new (CARTESIA_SAMPLE_MULAW, 0);
-  guint8 a[256 + 6], b[256 + 8], out[2 + 256 + 6 + 2 + 4];
+  guint8 a[2 + 255 + 6], b[256 + 8], out[2 + 256 + 6 + 2 + 4];
   GArray *events = events_new ();
   guint i, n = 0;
 
