@@ -387,7 +387,9 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFER_DELAY_MS,
       g_param_spec_int ("max-buffer-delay-ms", "Max buffer delay (ms)",
           "How long the server may wait for more text of a websocket context "
-          "before generating (-1 = the server's default, 0 = generate at once)",
+          "before generating (-1 = the server's default, 0 = generate at "
+          "once); streamed text on the sink pad also ends its utterance after "
+          "this long without more (3000 ms when -1 or 0)",
           -1, 5000, DEFAULT_MAX_BUFFER_DELAY_MS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
