@@ -69,6 +69,7 @@ typedef struct
   gint64 sent_at;               /* monotonic µs; 0: not yet */
   gint64 first_audio_at;
   gint64 last_heard;            /* for the timeout: 0 until the server has it */
+  GstClockTime start_rt;        /* a cue's running time, or NONE */
   GstClockTime started_rt;      /* where its audio's first sample is */
   GArray *words;                /* Word, posted once the start is known */
   gboolean from_sink;
@@ -236,29 +237,37 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Streaming thread or session: something for an idle non-live timeline. */
-static void
-wake (GstCartesiaTtsSrc * self)
+/* Any thread, object lock held: something for the streaming thread (an
+ * idle non-live timeline waits in the session).  stop() takes the session
+ * under the lock, so it cannot go away meanwhile. */
+void
+gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self)
 {
   if (self->session)
     cartesia_session_wakeup (self->session);
 }
 
-/* From the sink pad's thread, without the object lock: text from upstream,
- * requested at once (the caps are known by then).  With @timing->start it
- * is a cue; otherwise it plays after the others.  An @open utterance is
- * streamed text: it becomes stream_context_id, for continuations. */
+static void
+wake (GstCartesiaTtsSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  gst_cartesia_tts_src_wake_locked (self);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* From the sink pad's thread (or the streaming thread, for streamed text
+ * that stopped coming), object lock held: text from upstream, requested
+ * at once (the caps are known by then).  With @timing->start it is a cue;
+ * otherwise it plays after the others.  An @open utterance is streamed
+ * text: it becomes stream_context_id, for continuations.  The streaming
+ * thread posts its cartesia-utterance-queued message. */
 void
-gst_cartesia_tts_src_queue_sink_utterance (GstCartesiaTtsSrc * self,
+gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * id,
     const GstCartesiaUtteranceTiming * timing, gboolean open)
 {
   Op *op;
 
-  post (self, gst_structure_new ("cartesia-utterance-queued",
-          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
-
-  GST_OBJECT_LOCK (self);
   op = push_op (self, OP_QUEUE, text, id);
   op->from_sink = TRUE;
   op->start = timing->start;
@@ -280,8 +289,7 @@ gst_cartesia_tts_src_queue_sink_utterance (GstCartesiaTtsSrc * self,
     }
   }
   self->sink_pending++;
-  GST_OBJECT_UNLOCK (self);
-  wake (self);
+  gst_cartesia_tts_src_wake_locked (self);
 }
 
 void
@@ -406,6 +414,11 @@ drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
 {
   if (u->context_id && !u->done)
     cartesia_session_cancel (self->session, u->context_id);
+  /* Streamed text that comes after opens a new utterance. */
+  GST_OBJECT_LOCK (self);
+  if (u->context_id && g_strcmp0 (self->stream_context_id, u->context_id) == 0)
+    g_clear_pointer (&self->stream_context_id, g_free);
+  GST_OBJECT_UNLOCK (self);
   u->done = TRUE;
   u->dropped = TRUE;
   if (cartesia_player_is_playing (self->player, u->handle)) {
@@ -541,9 +554,15 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
         u->context_id = g_steal_pointer (&op->context_id);
         u->sent_at = op->sent_at;
         u->started_rt = GST_CLOCK_TIME_NONE;
+        u->start_rt = op->start;
         u->words = g_array_new (FALSE, FALSE, sizeof (Word));
         g_array_set_clear_func (u->words, word_clear);
         u->from_sink = op->from_sink;
+        /* From here, before it can start: queued comes first. */
+        if (u->from_sink)
+          post (self, gst_structure_new ("cartesia-utterance-queued",
+                  "id", G_TYPE_STRING, u->id, "text", G_TYPE_STRING, u->text,
+                  NULL));
         g_queue_push_tail (&self->utterances, u);
         add_to_player (self, u, op);
         break;
@@ -696,8 +715,17 @@ check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
   while (timeout && l) {
     GList *next = l->next;
     LiveUtterance *u = l->data;
+    gboolean open;
 
-    if (!u->done && u->last_heard &&
+    /* Streamed text still coming: the server waits for us, not we for it,
+     * and its silence counts from the end of the text. */
+    GST_OBJECT_LOCK (self);
+    open = u->context_id && g_strcmp0 (u->context_id,
+        self->stream_context_id) == 0;
+    GST_OBJECT_UNLOCK (self);
+    if (open && u->last_heard)
+      u->last_heard = now;
+    if (!open && !u->done && u->last_heard &&
         now - u->last_heard > timeout * G_TIME_SPAN_SECOND) {
       CartesiaEvent event = { 0, };
 
@@ -818,18 +846,33 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
   return flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
-/* Nothing speaks: the first audio of whatever comes next (queued now, or
- * while this buffer's wait goes on) should not wait for the end of a buffer
- * of silence. */
+/* Object lock held.  Nothing speaks, and something due by @end (or queued
+ * while this buffer's wait goes on) waits for its first audio: that audio
+ * should not wait for the end of a buffer of silence.  A cue for later is
+ * not due: its audio must not make the output run ahead of the clock. */
 static gboolean
-is_idle (GstCartesiaTtsSrc * self)
+is_idle (GstCartesiaTtsSrc * self, GstClockTime end)
 {
+  gboolean due = FALSE;
   GList *l;
 
-  for (l = self->utterances.head; l; l = l->next)
-    if (((LiveUtterance *) l->data)->started)
+  for (l = self->utterances.head; l; l = l->next) {
+    LiveUtterance *u = l->data;
+
+    if (u->started)
       return FALSE;
-  return TRUE;
+    if (!u->dropped && (!GST_CLOCK_TIME_IS_VALID (u->start_rt)
+            || u->start_rt < end))
+      due = TRUE;
+  }
+  /* Object lock held: what the application or the pad queued meanwhile. */
+  for (l = self->ops.head; l && !due; l = l->next) {
+    Op *op = l->data;
+
+    due = op->type == OP_QUEUE && (!GST_CLOCK_TIME_IS_VALID (op->start)
+        || op->start < end);
+  }
+  return due || self->utterances.length == 0;
 }
 
 /* The sink pad had EOS and all it brought was said. */
@@ -846,24 +889,17 @@ sink_drained (GstCartesiaTtsSrc * self)
   return eos && self->utterances.length == 0;
 }
 
-gboolean
-gst_cartesia_tts_src_live_busy (GstCartesiaTtsSrc * self)
+void
+gst_cartesia_tts_src_live_rebase (GstCartesiaTtsSrc * self, gint old_rate)
 {
-  gboolean busy;
-
-  GST_OBJECT_LOCK (self);
-  /* Audio requested in the current format: */
-  busy = self->live_in_flight > 0;
-  GST_OBJECT_UNLOCK (self);
-  if (!busy && self->player) {
-    /* Silence so far: the timeline goes on, counted in the new format. */
-    if (GST_CLOCK_TIME_IS_VALID (self->first_pts))
-      self->first_pts += gst_util_uint64_scale_int (self->live_samples,
-          GST_SECOND, self->rate);
-    self->live_samples = 0;
-    g_clear_pointer (&self->player, cartesia_player_free);
-  }
-  return busy;
+  if (self->player == NULL)
+    return;
+  /* Silence so far: the timeline goes on, counted in the new format. */
+  if (GST_CLOCK_TIME_IS_VALID (self->first_pts) && old_rate > 0)
+    self->first_pts += gst_util_uint64_scale_int (self->live_samples,
+        GST_SECOND, old_rate);
+  self->live_samples = 0;
+  g_clear_pointer (&self->player, cartesia_player_free);
 }
 
 GstClockTime
@@ -912,7 +948,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   gst_cartesia_tts_src_sink_check_idle (self);
   send_requests (self);
   GST_OBJECT_LOCK (self);
-  self->wake_on_audio = is_idle (self);
+  self->wake_on_audio = is_idle (self, end);
   GST_OBJECT_UNLOCK (self);
 
   /* Like a capture device: the buffer is complete when its time is over,
@@ -978,7 +1014,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GstBuffer *buf;
     GstMapInfo map;
     guint64 horizon, limit;
-    gboolean eos, cues;
+    gboolean eos, cues, shift, starved;
     gint64 next_check;
     guint k;
 
@@ -988,6 +1024,8 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
      * the ops are applied: every cue queued before this reading is in. */
     GST_OBJECT_LOCK (self);
     cues = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES;
+    /* Shifted, no cue can start before what plays has ended. */
+    shift = self->overflow == GST_CARTESIA_OVERFLOW_SHIFT;
     horizon_rt = silence_rt = self->sink_horizon;
     eos = self->sink_eos;
     if (eos && GST_CLOCK_TIME_IS_VALID (self->sink_end))
@@ -1000,12 +1038,18 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     if (apply_ops (self, pts))
       continue;                 /* a new timeline: read the input again */
     check_timeouts (self, pts);
-    if (self->fatal)
+    if (self->fatal) {
+      /* The pad's thread stops waiting, and upstream hears of it. */
+      GST_OBJECT_LOCK (self);
+      self->sink_flow = GST_FLOW_ERROR;
+      g_cond_broadcast (&self->sink_cond);
+      GST_OBJECT_UNLOCK (self);
       return GST_FLOW_ERROR;
+    }
     send_requests (self);
 
     horizon = cues ? position_of (self, silence_rt) : 0;
-    limit = cues && !eos ? position_of (self, horizon_rt) :
+    limit = cues && !eos && !shift ? position_of (self, horizon_rt) :
         CARTESIA_PLAYER_NONE;
     cartesia_player_set_limit (self->player, limit);
     if (sink_drained (self) && self->live_samples >= horizon)
@@ -1018,6 +1062,16 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     gst_buffer_unmap (buf, &map);
     on_player_events (self, events, pts);
     g_array_set_size (events, 0);
+    /* Stopped where the next cue may start: the pad may queue it even when
+     * the utterances waiting fill its quota (they cannot end before it). */
+    starved = k < n && limit != CARTESIA_PLAYER_NONE
+        && cartesia_player_get_position (self->player) >= limit;
+    GST_OBJECT_LOCK (self);
+    if (starved != self->sink_starved) {
+      self->sink_starved = starved;
+      g_cond_broadcast (&self->sink_cond);
+    }
+    GST_OBJECT_UNLOCK (self);
     if (k > 0) {
       gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
       end = self->first_pts + gst_util_uint64_scale_int (self->live_samples +

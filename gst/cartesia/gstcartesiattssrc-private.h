@@ -96,6 +96,9 @@ struct _GstCartesiaTtsSrc
   gint64 stream_last_text;      /* when text last came for it */
   GString *stream_sentence;     /* streamed text over SSE: a partial sentence */
   guint next_cue;
+  gboolean sink_starved;        /* the output waits for the next cue */
+  GstFlowReturn sink_flow;      /* not OK: the output stopped for good */
+  gboolean warned_invalid;      /* the invalid-UTF-8 warning went out */
   GstClockTime upstream_latency;
   gboolean fatal;               /* non-live: an utterance failed */
   CartesiaTextReader *sink_reader;      /* the pad's thread only */
@@ -211,9 +214,10 @@ typedef struct
   GstCartesiaOverflow overflow;
 } GstCartesiaUtteranceTiming;
 
-void gst_cartesia_tts_src_queue_sink_utterance (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id,
+void gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc *
+    self, const gchar * text, const gchar * id,
     const GstCartesiaUtteranceTiming * timing, gboolean open);
+void gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self);
 /* Object lock held: a request for @text, as input of @context_id. */
 gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
@@ -231,8 +235,9 @@ void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
 GstFlowReturn gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf);
 GstClockTime gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self);
-/* Streaming thread: utterances are queued or playing (so the format cannot
- * change).  When not, the player goes, to come back in a new format. */
-gboolean gst_cartesia_tts_src_live_busy (GstCartesiaTtsSrc * self);
+/* Streaming thread, no utterance queued: the format changed from @old_rate;
+ * the player goes, to come back in the new one, the timeline goes on. */
+void gst_cartesia_tts_src_live_rebase (GstCartesiaTtsSrc * self,
+    gint old_rate);
 
 G_END_DECLS

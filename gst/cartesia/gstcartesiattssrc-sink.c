@@ -80,6 +80,10 @@ gst_cartesia_tts_src_sink_start (GstCartesiaTtsSrc * self)
   self->sink_mode = self->input_mode;
   self->sink_flushing = FALSE;
   self->sink_pending = 0;
+  self->sink_starved = FALSE;
+  self->sink_flow = GST_FLOW_OK;
+  self->warned_invalid = FALSE;
+  self->next_cue = 0;
   self->fatal = FALSE;
   self->upstream_latency = 0;
   gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
@@ -121,67 +125,85 @@ idle_span (GstCartesiaTtsSrc * self)
   return (gint64) ms * G_TIME_SPAN_MILLISECOND;
 }
 
-/* Waits (object lock held) until an utterance may be queued. */
+/* Object lock held: whether the pad may queue now, waiting for room
+ * (@wait) if it must.  Nothing is queued while flushing, or once the
+ * output stopped for good. */
 static GstFlowReturn
-wait_for_room (GstCartesiaTtsSrc * self)
+wait_for_room (GstCartesiaTtsSrc * self, gboolean wait)
 {
-  while (!self->sink_flushing && self->sink_pending >= MAX_PENDING)
+  /* A starved output waits for the next cue: the ones queued cannot end
+   * before it, so it is let in beyond the quota. */
+  while (wait && !self->sink_flushing && self->sink_flow == GST_FLOW_OK
+      && self->sink_pending >= MAX_PENDING && !self->sink_starved)
     g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
-  return self->sink_flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+  if (self->sink_flushing)
+    return GST_FLOW_FLUSHING;
+  return self->sink_flow;
 }
 
+/* Object lock held. */
 static GstFlowReturn
-queue_untimed (GstCartesiaTtsSrc * self, const gchar * text, gboolean open,
-    gboolean wait)
+queue_untimed_locked (GstCartesiaTtsSrc * self, const gchar * text,
+    gboolean open, gboolean wait)
 {
   GstCartesiaUtteranceTiming timing = { GST_CLOCK_TIME_NONE,
     GST_CLOCK_TIME_NONE, GST_CARTESIA_OVERFLOW_SHIFT
   };
   g_autofree gchar *id = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
+  GstFlowReturn ret;
 
-  GST_OBJECT_LOCK (self);
-  if (wait)
-    ret = wait_for_room (self);
+  ret = wait_for_room (self, wait);
+  if (ret != GST_FLOW_OK)
+    return ret;
   id = g_strdup_printf ("text-%u", ++self->next_cue);
-  GST_OBJECT_UNLOCK (self);
-  if (ret == GST_FLOW_OK)
-    gst_cartesia_tts_src_queue_sink_utterance (self, text, id, &timing, open);
-  return ret;
+  gst_cartesia_tts_src_queue_sink_utterance_locked (self, text, id, &timing,
+      open);
+  return GST_FLOW_OK;
 }
 
-/* Over SSE: every complete sentence is a request of its own. */
+/* Over SSE: every complete sentence is a request of its own.  Each is
+ * taken out and queued under one hold of the lock, so sentences queued by
+ * the pad's thread and by an idle end keep their order. */
 static GstFlowReturn
 queue_sentences (GstCartesiaTtsSrc * self, gboolean all, gboolean wait)
 {
   GstFlowReturn ret = GST_FLOW_OK;
 
+  GST_OBJECT_LOCK (self);
   while (ret == GST_FLOW_OK) {
     g_autofree gchar *sentence = NULL;
     gsize end;
 
-    GST_OBJECT_LOCK (self);
     if (self->stream_sentence == NULL)
       self->stream_sentence = g_string_new (NULL);
     end = cartesia_text_sentence_end (self->stream_sentence->str);
     if (end == 0 && all)
       end = self->stream_sentence->len;
-    if (end > 0) {
-      sentence = g_strndup (self->stream_sentence->str, end);
-      g_string_erase (self->stream_sentence, 0, end);
-    }
-    GST_OBJECT_UNLOCK (self);
-    if (sentence == NULL)
+    if (end == 0)
       break;
-    if (!cartesia_text_is_blank (sentence))
-      ret = queue_untimed (self, sentence, FALSE, wait);
+    sentence = g_strndup (self->stream_sentence->str, end);
+    if (!cartesia_text_is_blank (sentence)) {
+      ret = wait_for_room (self, wait);
+      if (ret != GST_FLOW_OK)
+        break;
+      /* Taken after the wait: an idle end may have taken it meanwhile. */
+      end = MIN (end, self->stream_sentence->len);
+      g_free (sentence);
+      sentence = g_strndup (self->stream_sentence->str, end);
+      if (!cartesia_text_is_blank (sentence))
+        ret = queue_untimed_locked (self, sentence, FALSE, FALSE);
+    }
+    g_string_erase (self->stream_sentence, 0, end);
   }
+  GST_OBJECT_UNLOCK (self);
   return ret;
 }
 
 static GstFlowReturn
 append_stream (GstCartesiaTtsSrc * self, const gchar * text)
 {
+  GstFlowReturn ret;
+
   if (*text == '\0')
     return GST_FLOW_OK;
 
@@ -203,11 +225,13 @@ append_stream (GstCartesiaTtsSrc * self, const gchar * text)
     GST_OBJECT_UNLOCK (self);
     return GST_FLOW_OK;
   }
-  GST_OBJECT_UNLOCK (self);
-
-  if (cartesia_text_is_blank (text))
+  if (cartesia_text_is_blank (text)) {
+    GST_OBJECT_UNLOCK (self);
     return GST_FLOW_OK;         /* between utterances */
-  return queue_untimed (self, text, TRUE, TRUE);
+  }
+  ret = queue_untimed_locked (self, text, TRUE, TRUE);
+  GST_OBJECT_UNLOCK (self);
+  return ret;
 }
 
 /* Ends the open streamed utterance: no more text for it. */
@@ -258,6 +282,7 @@ queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
   GstCartesiaUtteranceTiming timing;
   g_autofree gchar *id = NULL;
   GstClockTime pts = GST_BUFFER_PTS (buf), stop;
+  guint64 cstart, cstop;
   GstFlowReturn ret;
   GstSegment segment;
 
@@ -268,20 +293,26 @@ queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
   segment = self->sink_segment;
   timing.overflow = self->overflow;
   GST_OBJECT_UNLOCK (self);
+  if (segment.format != GST_FORMAT_TIME)
+    goto wrong_format;
 
-  timing.start = gst_segment_to_running_time (&segment, GST_FORMAT_TIME, pts);
-  if (!GST_CLOCK_TIME_IS_VALID (timing.start)) {
+  /* The part of the cue inside the segment counts (a seek may land in the
+   * middle of one); a cue of no duration has no end to clip at. */
+  stop = GST_BUFFER_DURATION_IS_VALID (buf) && GST_BUFFER_DURATION (buf) > 0 ?
+      pts + GST_BUFFER_DURATION (buf) : GST_CLOCK_TIME_NONE;
+  if (!gst_segment_clip (&segment, GST_FORMAT_TIME, pts, stop, &cstart,
+          &cstop)) {
     GST_DEBUG_OBJECT (self, "cue at %" GST_TIME_FORMAT " is outside the "
         "segment: dropped", GST_TIME_ARGS (pts));
     return GST_FLOW_OK;
   }
-  timing.end = GST_CLOCK_TIME_NONE;
-  if (GST_BUFFER_DURATION_IS_VALID (buf)) {
-    stop = pts + GST_BUFFER_DURATION (buf);
-    if (GST_CLOCK_TIME_IS_VALID (segment.stop) && stop > segment.stop)
-      stop = segment.stop;
-    timing.end = gst_segment_to_running_time (&segment, GST_FORMAT_TIME, stop);
-  }
+  timing.start = gst_segment_to_running_time (&segment, GST_FORMAT_TIME,
+      cstart);
+  timing.end = GST_CLOCK_TIME_IS_VALID (stop) && GST_CLOCK_TIME_IS_VALID (cstop)
+      ? gst_segment_to_running_time (&segment, GST_FORMAT_TIME, cstop) :
+      GST_CLOCK_TIME_NONE;
+  if (!GST_CLOCK_TIME_IS_VALID (timing.start))
+    return GST_FLOW_OK;
 
   GST_OBJECT_LOCK (self);
   /* Silence may now run up to the cue's start: nothing comes before it. */
@@ -290,23 +321,30 @@ queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
     self->sink_end = GST_CLOCK_TIME_IS_VALID (self->sink_end) ?
         MAX (self->sink_end, timing.end) : timing.end;
   if (cartesia_text_is_blank (text)) {
+    gst_cartesia_tts_src_wake_locked (self);
     GST_OBJECT_UNLOCK (self);
-    if (self->session)
-      cartesia_session_wakeup (self->session);
     return GST_FLOW_OK;
   }
-  ret = wait_for_room (self);
-  id = g_strdup_printf ("cue-%u", ++self->next_cue);
+  ret = wait_for_room (self, TRUE);
+  if (ret == GST_FLOW_OK) {
+    id = g_strdup_printf ("cue-%u", ++self->next_cue);
+    GST_LOG_OBJECT (self, "%s at %" GST_TIME_FORMAT ": %s", id,
+        GST_TIME_ARGS (timing.start), text);
+    gst_cartesia_tts_src_queue_sink_utterance_locked (self, text, id, &timing,
+        FALSE);
+  }
   GST_OBJECT_UNLOCK (self);
-  if (ret != GST_FLOW_OK)
-    return ret;
-
-  GST_LOG_OBJECT (self, "%s at %" GST_TIME_FORMAT ": %s", id,
-      GST_TIME_ARGS (timing.start), text);
-  gst_cartesia_tts_src_queue_sink_utterance (self, text, id, &timing, FALSE);
-  return GST_FLOW_OK;
+  return ret;
 
   /* ERRORS */
+wrong_format:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Timed text needs a TIME segment, not %s",
+            gst_format_get_name (segment.format)),
+        ("set input-mode=stream for text without timing"));
+    return GST_FLOW_ERROR;
+  }
 no_timestamp:
   {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -326,12 +364,15 @@ wait_until_ready (GstCartesiaTtsSrc * self)
 
   GST_OBJECT_LOCK (self);
   while (!self->sink_flushing && !self->sink_eos
+      && self->sink_flow == GST_FLOW_OK
       && (self->encoding == NULL || self->session == NULL))
     g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
   if (self->sink_flushing)
     ret = GST_FLOW_FLUSHING;
   else if (self->sink_eos)
     ret = GST_FLOW_EOS;
+  else
+    ret = self->sink_flow;
   GST_OBJECT_UNLOCK (self);
   return ret;
 }
@@ -344,8 +385,10 @@ resolve_mode (GstCartesiaTtsSrc * self, GstBuffer * buf)
 
   GST_OBJECT_LOCK (self);
   if (self->sink_mode == GST_CARTESIA_INPUT_MODE_AUTO) {
+    /* Timestamps in a BYTES segment (appsrc, fdsrc) place nothing. */
     self->sink_mode = GST_BUFFER_PTS_IS_VALID (buf)
-        && GST_BUFFER_DURATION_IS_VALID (buf) ?
+        && GST_BUFFER_DURATION_IS_VALID (buf)
+        && self->sink_segment.format == GST_FORMAT_TIME ?
         GST_CARTESIA_INPUT_MODE_CUES : GST_CARTESIA_INPUT_MODE_STREAM;
     decided = TRUE;
   }
@@ -362,6 +405,20 @@ resolve_mode (GstCartesiaTtsSrc * self, GstBuffer * buf)
           gst_message_new_latency (GST_OBJECT (self)));
   }
   return mode;
+}
+
+/* Once per stream: a text source that is not UTF-8 must not flood the bus. */
+static void
+warn_invalid (GstCartesiaTtsSrc * self, guint invalid)
+{
+  GST_DEBUG_OBJECT (self, "%u invalid UTF-8 sequences replaced", invalid);
+  if (self->warned_invalid)
+    return;
+  self->warned_invalid = TRUE;
+  GST_ELEMENT_WARNING (self, STREAM, DECODE,
+      ("The text input is not valid UTF-8: invalid sequences are replaced "
+          "with U+FFFD (%u in this buffer; later ones are only logged)",
+          invalid), (NULL));
 }
 
 static GstFlowReturn
@@ -397,9 +454,7 @@ sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     text = whole;
   }
   if (invalid)
-    GST_ELEMENT_WARNING (self, STREAM, DECODE,
-        ("The text input is not valid UTF-8: %u invalid sequences were "
-            "replaced with U+FFFD", invalid), (NULL));
+    warn_invalid (self, invalid);
 
   GST_OBJECT_LOCK (self);
   ret = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES ? GST_FLOW_CUSTOM_SUCCESS
@@ -432,21 +487,27 @@ static gboolean
 set_segment (GstCartesiaTtsSrc * self, GstEvent * event)
 {
   const GstSegment *segment;
+  gboolean cues;
 
   gst_event_parse_segment (event, &segment);
-  if (segment->format != GST_FORMAT_TIME)
-    goto wrong_format;
   GST_OBJECT_LOCK (self);
-  self->sink_segment = *segment;
+  /* Streamed text has no timing: any segment does (appsrc's default is
+   * BYTES).  Cues are placed in time: theirs must be TIME. */
+  cues = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES;
+  if (!cues || segment->format == GST_FORMAT_TIME)
+    self->sink_segment = *segment;
   GST_OBJECT_UNLOCK (self);
+  if (cues && segment->format != GST_FORMAT_TIME)
+    goto wrong_format;
   return TRUE;
 
   /* ERRORS */
 wrong_format:
   {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("The text input needs a TIME segment, not %s",
-            gst_format_get_name (segment->format)), (NULL));
+        ("Timed text needs a TIME segment, not %s",
+            gst_format_get_name (segment->format)),
+        ("set input-mode=stream for text without timing"));
     return FALSE;
   }
 }
@@ -460,12 +521,12 @@ on_gap (GstCartesiaTtsSrc * self, GstEvent * event)
   if (GST_CLOCK_TIME_IS_VALID (duration))
     ts += duration;
   GST_OBJECT_LOCK (self);
-  rt = gst_segment_to_running_time (&self->sink_segment, GST_FORMAT_TIME, ts);
+  rt = self->sink_segment.format != GST_FORMAT_TIME ? GST_CLOCK_TIME_NONE :
+      gst_segment_to_running_time (&self->sink_segment, GST_FORMAT_TIME, ts);
   if (GST_CLOCK_TIME_IS_VALID (rt))
     self->sink_horizon = MAX (self->sink_horizon, rt);
+  gst_cartesia_tts_src_wake_locked (self);
   GST_OBJECT_UNLOCK (self);
-  if (self->session)
-    cartesia_session_wakeup (self->session);
 }
 
 static void
@@ -483,9 +544,8 @@ on_eos (GstCartesiaTtsSrc * self)
   GST_OBJECT_LOCK (self);
   self->sink_eos = TRUE;
   g_cond_broadcast (&self->sink_cond);
+  gst_cartesia_tts_src_wake_locked (self);
   GST_OBJECT_UNLOCK (self);
-  if (self->session)
-    cartesia_session_wakeup (self->session);
 }
 
 /* FLUSH_START: the text so far is void.  Its utterances go, on the server
@@ -494,6 +554,7 @@ on_eos (GstCartesiaTtsSrc * self)
 static void
 on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
 {
+  GstPad *subtitle_pad = NULL;
   GstEvent *seek;
 
   GST_DEBUG_OBJECT (self, "text input flushing");
@@ -506,6 +567,14 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     return;
 
+  /* The captions first: the streaming thread may be blocked pushing one. */
+  GST_OBJECT_LOCK (self);
+  if (self->subtitle_pad)
+    subtitle_pad = gst_object_ref (self->subtitle_pad);
+  GST_OBJECT_UNLOCK (self);
+  if (subtitle_pad)
+    gst_pad_push_event (subtitle_pad, gst_event_copy (event));
+
   /* GstBaseSrc flushes downstream, stops and restarts its streaming thread
    * (which applies the flush first), and starts a new segment at 0. */
   seek = gst_event_new_seek (1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH,
@@ -513,6 +582,14 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
   gst_event_set_seqnum (seek, gst_event_get_seqnum (event));
   if (!gst_element_send_event (GST_ELEMENT (self), seek))
     GST_WARNING_OBJECT (self, "could not flush downstream");
+
+  if (subtitle_pad) {
+    GstEvent *stop = gst_event_new_flush_stop (TRUE);
+
+    gst_event_set_seqnum (stop, gst_event_get_seqnum (event));
+    gst_pad_push_event (subtitle_pad, stop);
+    gst_object_unref (subtitle_pad);
+  }
 }
 
 static void
@@ -594,6 +671,13 @@ gst_cartesia_tts_src_request_sink_pad (GstCartesiaTtsSrc * self,
 {
   GstPad *pad;
 
+  /* Which timeline the element runs is chosen when it starts. */
+  if (GST_STATE (self) > GST_STATE_READY
+      || GST_STATE_PENDING (self) > GST_STATE_READY) {
+    GST_WARNING_OBJECT (self, "the sink pad must be requested before the "
+        "element starts (in NULL or READY)");
+    return NULL;
+  }
   GST_OBJECT_LOCK (self);
   if (self->sink_pad) {
     GST_OBJECT_UNLOCK (self);

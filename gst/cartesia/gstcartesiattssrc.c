@@ -306,6 +306,8 @@ static gboolean gst_cartesia_tts_src_stop (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_unlock (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_unlock_stop (GstBaseSrc * bsrc);
 static gboolean gst_cartesia_tts_src_is_seekable (GstBaseSrc * bsrc);
+static gboolean gst_cartesia_tts_src_event (GstBaseSrc * bsrc,
+    GstEvent * event);
 static gboolean gst_cartesia_tts_src_query (GstBaseSrc * bsrc,
     GstQuery * query);
 static GstFlowReturn gst_cartesia_tts_src_create (GstPushSrc * psrc,
@@ -558,6 +560,7 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_create);
 
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_query);
+  basesrc_class->event = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_event);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TRANSPORT, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CARTESIA_TEXT_MODE, 0);
@@ -994,7 +997,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   const gchar *encoding;
   CartesiaSampleFormat sample_format;
   guint bpf;
-  gint rate;
+  gint rate, old_rate;
+  gboolean changed;
 
   if (!gst_structure_get_int (s, "rate", &rate))
     goto invalid;
@@ -1019,16 +1023,19 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   }
 
   /* The server was asked for one format; audio already requested cannot
-   * change to another in the middle of an utterance. */
-  if ((self->context_id || gst_cartesia_tts_src_live_busy (self))
-      && (self->encoding != encoding || self->rate != rate)) {
+   * change to another in the middle of an utterance.  Checked and changed
+   * under one hold of the lock: the sink pad's thread sends requests in
+   * the format it reads under it. */
+  GST_OBJECT_LOCK (self);
+  changed = self->encoding != encoding || self->rate != rate;
+  if (changed && (self->context_id || self->live_in_flight > 0
+          || self->utterances.length > 0)) {
+    GST_OBJECT_UNLOCK (self);
     GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT " in the middle of "
         "an utterance", caps);
     return FALSE;
   }
-
-  GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
-  GST_OBJECT_LOCK (self);
+  old_rate = self->rate;
   self->encoding = encoding;
   self->sample_format = sample_format;
   self->bpf = bpf;
@@ -1036,6 +1043,9 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   /* Text from the sink pad waits for this. */
   g_cond_broadcast (&self->sink_cond);
   GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
+  if (changed)
+    gst_cartesia_tts_src_live_rebase (self, old_rate);
   return TRUE;
 
   /* ERRORS */
@@ -1226,6 +1236,30 @@ gst_cartesia_tts_src_unlock_stop (GstBaseSrc * bsrc)
     cartesia_session_set_flushing (self->session, FALSE);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
+}
+
+/* With a sink pad the element is a filter of text into speech: a seek
+ * (from the sinks, through src) goes to upstream, which flushes the sink
+ * pad, which flushes src (see the sink file). */
+static gboolean
+gst_cartesia_tts_src_event (GstBaseSrc * bsrc, GstEvent * event)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+  GstPad *pad = NULL;
+  gboolean ret;
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEEK) {
+    GST_OBJECT_LOCK (self);
+    if (self->sink_pad)
+      pad = gst_object_ref (self->sink_pad);
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (pad == NULL)
+    return GST_BASE_SRC_CLASS (parent_class)->event (bsrc, event);
+  GST_DEBUG_OBJECT (self, "seek: to upstream");
+  ret = gst_pad_push_event (pad, gst_event_ref (event));
+  gst_object_unref (pad);
+  return ret;
 }
 
 static gboolean

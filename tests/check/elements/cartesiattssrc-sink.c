@@ -4,6 +4,7 @@
 
 #include <gst/check/gstharness.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #define RATE 16000
 #define BPS 2
@@ -511,7 +512,7 @@ GST_END_TEST;
 /* A segment that is not in time cannot place cues: a clear error. */
 GST_START_TEST (test_non_time_segment_error)
 {
-  Sink *t = sink_new (NULL, NULL);
+  Sink *t = sink_new ("input-mode=cues", NULL);
   GstSegment segment;
 
   gst_harness_play (t->h);
@@ -521,6 +522,33 @@ GST_START_TEST (test_non_time_segment_error)
   fail_unless (g_error_matches (t->error, GST_STREAM_ERROR,
           GST_STREAM_ERROR_FORMAT));
   fail_unless (strstr (t->error->message, "TIME") != NULL);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* Streamed text has no timing: a BYTES segment (appsrc's and fdsrc's) is
+ * fine, and timestamps in it make no cues. */
+GST_START_TEST (test_bytes_segment_streams)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autofree guint8 *audio = NULL;
+  GstSegment segment;
+  gsize len;
+
+  gst_harness_play (t->h);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
+  push_cue (t, "ab ", 5 * GST_SECOND, GST_SECOND);
+  push_token (t, "cd");
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  audio = render ("ab cd", &len);
+  g_byte_array_append (expected, audio, len);
+  assert_audio (t, expected);
+  assert_no_error (t);
   sink_free (t);
 }
 
@@ -811,6 +839,181 @@ GST_START_TEST (test_flush_in_the_middle)
 
 GST_END_TEST;
 
+
+/* More cues than may wait at once, each speaking past the next one's start:
+ * shifted, the delay accumulates and the pad's quota must not stall the
+ * output (it once did, at the fifth cue). */
+GST_START_TEST (test_many_cues_shift)
+{
+  Sink *t = sink_new ("overflow=shift", NULL);
+  /* 30 characters: 1.5 s each, cues 1 s apart. */
+  const gchar *text = "abcdefghijklmnopqrstuvwxyzabcd";
+  g_autoptr (GByteArray) expected = zeros (0);
+  g_autofree gchar *id = NULL;
+  guint i;
+
+  gst_harness_play (t->h);
+  for (i = 0; i < 12; i++)
+    push_cue (t, text, i * GST_SECOND, GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  for (i = 0; i < 12; i++)
+    place (expected, text, i * 1500 * GST_MSECOND);
+  assert_audio (t, expected);
+  id = g_strdup_printf ("cue-%u", 12);
+  fail_unless_equals_uint64 (started_at (t, id), 11 * 1500 * GST_MSECOND);
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* The same with overlap: up to five voices at once, all on time. */
+GST_START_TEST (test_many_cues_overlap)
+{
+  Sink *t = sink_new ("overflow=overlap", NULL);
+  /* 100 characters: 5 s each, cues 1 s apart. */
+  g_autofree gchar *text = g_strnfill (100, 'a');
+  guint i;
+
+  gst_harness_play (t->h);
+  for (i = 0; i < 8; i++)
+    push_cue (t, text, i * GST_SECOND, GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+
+  /* The last one ends 5 s after its start at 7 s. */
+  fail_unless_equals_uint64 (t->audio->len, byte_at (12 * GST_SECOND));
+  for (i = 0; i < 8; i++) {
+    g_autofree gchar *id = g_strdup_printf ("cue-%u", i + 1);
+
+    fail_unless_equals_uint64 (started_at (t, id), i * GST_SECOND);
+  }
+  assert_no_error (t);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* A flush reaches subtitle_src too, and captions start again with the new
+ * timeline. */
+GST_START_TEST (test_flush_reaches_subtitles)
+{
+  Sink *t = sink_new (NULL, NULL);
+  GstHarness *sh;
+  GstSegment segment;
+  GstEvent *event;
+  GstBuffer *buf;
+  gboolean flush_start = FALSE, flush_stop = FALSE, caption = FALSE;
+
+  test_emulator_set (t->emu, "pacing", "realtime");
+  sh = gst_harness_new_with_element (t->src, NULL, "subtitle_src");
+  gst_harness_play (t->h);
+  push_cue (t, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_gap (0,
+              3 * GST_SECOND)));
+  buf = gst_harness_pull (t->h);
+  fail_unless (buf != NULL);
+  gst_buffer_unref (buf);
+
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
+  while ((event = gst_harness_try_pull_event (sh))) {
+    flush_start |= GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START;
+    flush_stop |= flush_start && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP;
+    gst_event_unref (event);
+  }
+  fail_unless (flush_start && flush_stop);
+
+  test_emulator_set (t->emu, "pacing", "instant");
+  /* What either pad made before the flush is gone with it. */
+  while ((buf = gst_harness_try_pull (sh)))
+    gst_buffer_unref (buf);
+  while ((buf = gst_harness_try_pull (t->h)))
+    gst_buffer_unref (buf);
+  push_cue (t, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  pull_until_eos (t);
+  /* The new cue's caption, at its time on the new timeline. */
+  while ((buf = gst_harness_try_pull (sh))) {
+    if (gst_buffer_get_size (buf) == 2) {
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), 500 * GST_MSECOND);
+      caption = TRUE;
+    }
+    gst_buffer_unref (buf);
+  }
+  fail_unless (caption);
+  assert_no_error (t);
+  gst_harness_teardown (sh);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
+/* A seek on the pipeline reaches upstream through the element (a filter of
+ * text into speech): subparse seeks, the flush comes back through the sink
+ * pad, and the speech starts again. */
+GST_START_TEST (test_pipeline_seek)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  g_autofree gchar *dir = g_dir_make_tmp ("cartesia-seek-XXXXXX", NULL);
+  g_autofree gchar *srt = g_build_filename (dir, "talk.srt", NULL);
+  g_autofree gchar *desc = NULL;
+  GstElement *pipeline, *tts;
+  GstMessage *msg;
+  GstBus *bus;
+  guint n_started = 0;
+
+  fail_unless (g_file_set_contents (srt, "1\n00:00:00,100 --> "
+          "00:00:00,500\nab\n\n2\n00:00:00,600 --> 00:00:01,000\ncd\n",
+          -1, NULL));
+  desc = g_strdup_printf ("filesrc location=%s ! subparse ! cartesiattssrc "
+      "name=tts ! audio/x-raw,rate=16000 ! fakesink sync=false", srt);
+  pipeline = gst_parse_launch (desc, NULL);
+  fail_unless (pipeline != NULL);
+  tts = gst_bin_get_by_name (GST_BIN (pipeline), "tts");
+  g_object_set (tts, "base-url", cartesia_emulator_get_base_url (emu),
+      "api-key", TEST_API_KEY, NULL);
+  gst_object_unref (tts);
+  bus = gst_element_get_bus (pipeline);
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_ASYNC);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ASYNC_DONE);
+  gst_message_unref (msg);
+  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+          GST_SEEK_FLAG_FLUSH, 0));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    gboolean done = GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ELEMENT;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR, "error");
+    if (s && gst_structure_has_name (s, "cartesia-utterance-started"))
+      n_started++;
+    gst_message_unref (msg);
+    if (done)
+      break;
+  }
+  fail_unless (msg != NULL, "no EOS");
+  /* Both cues spoken after the seek (cue 1 maybe twice: before and after). */
+  fail_unless (n_started >= 2);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_unlink (srt);
+  g_rmdir (dir);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_sink_suite (void)
 {
@@ -826,6 +1029,7 @@ cartesiattssrc_sink_suite (void)
   tcase_add_test (tc, test_markup_stripped);
   tcase_add_test (tc, test_invalid_utf8_repaired);
   tcase_add_test (tc, test_non_time_segment_error);
+  tcase_add_test (tc, test_bytes_segment_streams);
   tcase_add_test (tc, test_cue_without_timestamp_error);
   tcase_add_test (tc, test_token_stream);
   tcase_add_test (tc, test_utterance_end_event);
@@ -833,6 +1037,10 @@ cartesiattssrc_sink_suite (void)
   tcase_add_test (tc, test_stream_over_sse_sentences);
   tcase_add_test (tc, test_eos_in_the_middle);
   tcase_add_test (tc, test_flush_in_the_middle);
+  tcase_add_test (tc, test_many_cues_shift);
+  tcase_add_test (tc, test_many_cues_overlap);
+  tcase_add_test (tc, test_flush_reaches_subtitles);
+  tcase_add_test (tc, test_pipeline_seek);
   return s;
 }
 
