@@ -112,15 +112,34 @@ gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
   self->first_pts = GST_CLOCK_TIME_NONE;
 }
 
+/* Object lock held: something queued since the wait began is due by @end
+ * (untimed, or a cue that starts before it). */
+static gboolean
+ops_due (GstCartesiaTtsSrc * self, GstClockTime end)
+{
+  GList *l;
+
+  for (l = self->ops.head; l; l = l->next) {
+    Op *op = l->data;
+
+    if (op->type == OP_QUEUE && (!GST_CLOCK_TIME_IS_VALID (op->start)
+            || op->start < end))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Session thread: audio came in.  An idle live source waiting for the end
- * of a buffer of silence stops waiting, so speech starts at once. */
+ * of a buffer of silence stops waiting, so speech starts at once, if the
+ * audio can be for something due by the end of that buffer. */
 static void
 on_audio_arrived (gpointer user_data)
 {
   GstCartesiaTtsSrc *self = user_data;
 
   GST_OBJECT_LOCK (self);
-  if (self->wake_on_audio && self->clock_id)
+  if (self->wake_on_audio && self->clock_id
+      && (self->wake_due || ops_due (self, self->wake_end)))
     gst_clock_id_unschedule (self->clock_id);
   GST_OBJECT_UNLOCK (self);
 }
@@ -846,33 +865,28 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
   return flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
-/* Object lock held.  Nothing speaks, and something due by @end (or queued
- * while this buffer's wait goes on) waits for its first audio: that audio
- * should not wait for the end of a buffer of silence.  A cue for later is
- * not due: its audio must not make the output run ahead of the clock. */
-static gboolean
-is_idle (GstCartesiaTtsSrc * self, GstClockTime end)
+/* Object lock held.  Nothing speaks: the first audio of something due by
+ * @end (queued, or queued while this buffer's wait goes on: see
+ * on_audio_arrived) should not wait for the end of a buffer of silence.  A
+ * cue for later is not due: its audio must not make the output run ahead
+ * of the clock. */
+static void
+set_wake (GstCartesiaTtsSrc * self, GstClockTime end)
 {
-  gboolean due = FALSE;
   GList *l;
 
+  self->wake_on_audio = TRUE;
+  self->wake_due = FALSE;
+  self->wake_end = end;
   for (l = self->utterances.head; l; l = l->next) {
     LiveUtterance *u = l->data;
 
     if (u->started)
-      return FALSE;
+      self->wake_on_audio = FALSE;
     if (!u->dropped && (!GST_CLOCK_TIME_IS_VALID (u->start_rt)
             || u->start_rt < end))
-      due = TRUE;
+      self->wake_due = TRUE;
   }
-  /* Object lock held: what the application or the pad queued meanwhile. */
-  for (l = self->ops.head; l && !due; l = l->next) {
-    Op *op = l->data;
-
-    due = op->type == OP_QUEUE && (!GST_CLOCK_TIME_IS_VALID (op->start)
-        || op->start < end);
-  }
-  return due || self->utterances.length == 0;
 }
 
 /* The sink pad had EOS and all it brought was said. */
@@ -948,7 +962,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   gst_cartesia_tts_src_sink_check_idle (self);
   send_requests (self);
   GST_OBJECT_LOCK (self);
-  self->wake_on_audio = is_idle (self, end);
+  set_wake (self, end);
   GST_OBJECT_UNLOCK (self);
 
   /* Like a capture device: the buffer is complete when its time is over,

@@ -109,6 +109,8 @@ struct _GstCartesiaTtsSrc
   gboolean flushing;
   GstClockID clock_id;          /* the live clock wait, for unlock() */
   gboolean wake_on_audio;       /* idle: first audio ends the wait early */
+  gboolean wake_due;            /* ... as something is due by wake_end */
+  GstClockTime wake_end;
   guint live_in_flight;         /* utterances requested, not finished */
   guint next_auto_id;
 

@@ -1169,13 +1169,11 @@ GST_START_TEST (test_live_stream_flush)
 
 GST_END_TEST;
 
-/* KNOWN BUG (see KNOWN_BUGS below): a cue waiting for its time counts as
- * "idle", so every chunk of its audio that arrives while the source waits
- * for the clock wakes it, and it makes that buffer at once.  Its audio
- * coming in many chunks (as Cartesia sends it), the output runs ahead of
- * where the latency budget puts it -- even ahead of the clock -- and a cue
- * that comes on time for the budget is then taken for a late one: with
- * clip, its head is cut. */
+/* A cue waiting for its time is not due: the chunks of its audio that
+ * arrive while the source waits for the clock must not wake it (the output
+ * would run ahead of where the latency budget puts it, even ahead of the
+ * clock, and a cue on time for the budget would be taken for a late one:
+ * with clip, its head cut).  It once did, a buffer per chunk. */
 GST_START_TEST (test_live_future_cue_keeps_output_on_clock)
 {
   SinkLive *t = sl_new ("input-mode=cues;latency=200");
@@ -1235,14 +1233,7 @@ cartesiattssrc_sink_live_suite (void)
   tcase_add_test (tc, test_live_eos_after_speech);
   tcase_add_test (tc, test_live_stream_eos);
   tcase_add_test (tc, test_live_stream_flush);
-  /* Element bugs this suite found, not fixed yet: run them with
-   * CARTESIA_TEST_KNOWN_BUGS=1 (they fail until the element is fixed). */
-  if (g_getenv ("CARTESIA_TEST_KNOWN_BUGS")) {
-    TCase *bugs = tcase_create ("known-bugs");
-
-    suite_add_tcase (s, bugs);
-    tcase_add_test (bugs, test_live_future_cue_keeps_output_on_clock);
-  }
+  tcase_add_test (tc, test_live_future_cue_keeps_output_on_clock);
   return s;
 }
 
