@@ -208,8 +208,13 @@ place (GByteArray * expected, const gchar * text, GstClockTime at)
   gsize len, off = byte_at (at);
   g_autofree guint8 *audio = render (text, &len);
 
-  if (expected->len < off + len)
+  if (expected->len < off + len) {
+    gsize old = expected->len;
+
+    /* GByteArray does not clear what it grows by: silence. */
     g_byte_array_set_size (expected, off + len);
+    memset (expected->data + old, 0, off + len - old);
+  }
   memcpy (expected->data + off, audio, len);
 }
 
@@ -219,7 +224,8 @@ zeros (GstClockTime duration)
   GByteArray *a = g_byte_array_new ();
 
   g_byte_array_set_size (a, byte_at (duration));
-  memset (a->data, 0, a->len);
+  if (a->len)
+    memset (a->data, 0, a->len);
   return a;
 }
 
