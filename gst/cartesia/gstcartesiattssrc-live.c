@@ -431,13 +431,14 @@ static void
 drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
     GstClockTime now_rt)
 {
-  if (u->context_id && !u->done)
-    cartesia_session_cancel (self->session, u->context_id);
-  /* Streamed text that comes after opens a new utterance. */
+  /* Streamed text that comes after opens a new utterance (first: no more
+   * of it may go to the context being cancelled). */
   GST_OBJECT_LOCK (self);
   if (u->context_id && g_strcmp0 (self->stream_context_id, u->context_id) == 0)
     g_clear_pointer (&self->stream_context_id, g_free);
   GST_OBJECT_UNLOCK (self);
+  if (u->context_id && !u->done)
+    cartesia_session_cancel (self->session, u->context_id);
   u->done = TRUE;
   u->dropped = TRUE;
   if (cartesia_player_is_playing (self->player, u->handle)) {
@@ -932,7 +933,7 @@ GstFlowReturn
 gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf)
 {
-  GstClockTime pts, end;
+  GstClockTime pts, end, delay, now;
   GstFlowReturn ret;
   GstBuffer *buf;
   GstMapInfo map;
@@ -961,8 +962,13 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   apply_ops (self, pts);
   gst_cartesia_tts_src_sink_check_idle (self);
   send_requests (self);
+  delay = gst_cartesia_tts_src_sink_delay (self);
+  now = running_time_now (self);
   GST_OBJECT_LOCK (self);
   set_wake (self, end);
+  /* One early buffer at most: already ahead of the clock, wait for it. */
+  if (GST_CLOCK_TIME_IS_VALID (now) && now < pts + delay)
+    self->wake_on_audio = FALSE;
   GST_OBJECT_UNLOCK (self);
 
   /* Like a capture device: the buffer is complete when its time is over,
@@ -970,7 +976,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
    * application asked for meanwhile (an interrupt) applies to it. */
   if (sink_drained (self))
     return GST_FLOW_EOS;
-  ret = wait_until (self, end + gst_cartesia_tts_src_sink_delay (self));
+  ret = wait_until (self, end + delay);
   GST_OBJECT_LOCK (self);
   self->wake_on_audio = FALSE;
   GST_OBJECT_UNLOCK (self);

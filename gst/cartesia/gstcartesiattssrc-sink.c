@@ -96,6 +96,7 @@ gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self)
 {
   GST_OBJECT_LOCK (self);
   self->sink_flushing = TRUE;
+  g_clear_pointer (&self->stream_context_id, g_free);
   g_cond_broadcast (&self->sink_cond);
   GST_OBJECT_UNLOCK (self);
 }
@@ -134,10 +135,14 @@ wait_for_room (GstCartesiaTtsSrc * self, gboolean wait)
   /* A starved output waits for the next cue: the ones queued cannot end
    * before it, so it is let in beyond the quota. */
   while (wait && !self->sink_flushing && self->sink_flow == GST_FLOW_OK
-      && self->sink_pending >= MAX_PENDING && !self->sink_starved)
+      && self->session && self->sink_pending >= MAX_PENDING
+      && !self->sink_starved)
     g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
-  if (self->sink_flushing)
+  if (self->sink_flushing || self->session == NULL)
     return GST_FLOW_FLUSHING;
+  /* One cue per stall: the streaming thread says again if it still waits. */
+  if (self->sink_pending >= MAX_PENDING)
+    self->sink_starved = FALSE;
   return self->sink_flow;
 }
 
@@ -215,6 +220,10 @@ append_stream (GstCartesiaTtsSrc * self, const gchar * text)
     g_string_append (self->stream_sentence, text);
     GST_OBJECT_UNLOCK (self);
     return queue_sentences (self, FALSE, TRUE);
+  }
+  if (self->sink_flushing || self->session == NULL) {
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_FLUSHING;
   }
   if (self->stream_context_id) {
     /* The open context gets the text as it is: Cartesia joins inputs
@@ -604,6 +613,9 @@ on_flush_stop (GstCartesiaTtsSrc * self)
   gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
   reset_input (self);
   self->sink_flushing = FALSE;
+  /* A seek after the end starts the speech again. */
+  if (self->sink_flow == GST_FLOW_EOS)
+    self->sink_flow = GST_FLOW_OK;
   GST_OBJECT_UNLOCK (self);
 }
 

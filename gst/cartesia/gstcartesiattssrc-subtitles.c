@@ -175,8 +175,17 @@ subtitle_eos (GstCartesiaTtsSrc * self)
 static GstPadProbeReturn
 on_src_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
-    subtitle_eos (GST_CARTESIA_TTS_SRC (user_data));
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (user_data);
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    subtitle_eos (self);
+    /* The sink pad takes no more text: the audio has ended. */
+    GST_OBJECT_LOCK (self);
+    if (self->sink_flow == GST_FLOW_OK)
+      self->sink_flow = GST_FLOW_EOS;
+    g_cond_broadcast (&self->sink_cond);
+    GST_OBJECT_UNLOCK (self);
+  }
   return GST_PAD_PROBE_OK;
 }
 
@@ -211,6 +220,18 @@ gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self, gboolean hide)
   GST_OBJECT_UNLOCK (self);
 }
 
+/* A seek comes through src too (textoverlay sends one up both its
+ * inputs): once is enough. */
+static gboolean
+subtitle_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEEK) {
+    gst_event_unref (event);
+    return TRUE;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
 GstPad *
 gst_cartesia_tts_src_request_new_pad (GstElement * element,
     GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
@@ -231,6 +252,7 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
 
   pad = gst_pad_new_from_template (templ, "subtitle_src");
   gst_pad_use_fixed_caps (pad);
+  gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (subtitle_event));
   if (GST_STATE (element) >= GST_STATE_PAUSED)
     gst_pad_set_active (pad, TRUE);
   GST_OBJECT_LOCK (self);
