@@ -929,6 +929,32 @@ gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
       gst_cartesia_tts_src_sink_delay (self);
 }
 
+/* The running time of timeline sample @samples. */
+static GstClockTime
+timeline_time (GstCartesiaTtsSrc * self, guint64 samples)
+{
+  return self->first_pts + gst_util_uint64_scale_int (samples, GST_SECOND,
+      self->rate);
+}
+
+/* Stamps @buf as the next @n samples of the timeline, which it advances;
+ * returns where it ends. */
+static GstClockTime
+stamp_buffer (GstCartesiaTtsSrc * self, GstBuffer * buf, guint n)
+{
+  GstClockTime pts = timeline_time (self, self->live_samples);
+  GstClockTime end = timeline_time (self, self->live_samples + n);
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = end - pts;
+  GST_BUFFER_OFFSET (buf) = self->live_samples;
+  GST_BUFFER_OFFSET_END (buf) = self->live_samples + n;
+  if (self->live_samples == 0)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  self->live_samples += n;
+  return end;
+}
+
 GstFlowReturn
 gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf)
@@ -953,10 +979,8 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
       self->first_pts = 0;
   }
-  pts = self->first_pts + gst_util_uint64_scale_int (self->live_samples,
-      GST_SECOND, self->rate);
-  end = self->first_pts + gst_util_uint64_scale_int (self->live_samples + n,
-      GST_SECOND, self->rate);
+  pts = timeline_time (self, self->live_samples);
+  end = timeline_time (self, self->live_samples + n);
 
   /* New utterances go to the server now, not after the wait. */
   apply_ops (self, pts);
@@ -999,13 +1023,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   /* A finished utterance makes room for the next request. */
   send_requests (self);
 
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DURATION (buf) = end - pts;
-  GST_BUFFER_OFFSET (buf) = self->live_samples;
-  GST_BUFFER_OFFSET_END (buf) = self->live_samples + n;
-  if (self->live_samples == 0)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  self->live_samples += n;
+  stamp_buffer (self, buf, n);
   *outbuf = buf;
   return GST_FLOW_OK;
 }
@@ -1053,8 +1071,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GST_OBJECT_UNLOCK (self);
 
     ensure_player (self);
-    pts = self->first_pts + gst_util_uint64_scale_int (self->live_samples,
-        GST_SECOND, self->rate);
+    pts = timeline_time (self, self->live_samples);
     if (apply_ops (self, pts))
       continue;                 /* a new timeline: read the input again */
     check_timeouts (self, pts);
@@ -1094,15 +1111,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GST_OBJECT_UNLOCK (self);
     if (k > 0) {
       gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
-      end = self->first_pts + gst_util_uint64_scale_int (self->live_samples +
-          k, GST_SECOND, self->rate);
-      GST_BUFFER_PTS (buf) = pts;
-      GST_BUFFER_DURATION (buf) = end - pts;
-      GST_BUFFER_OFFSET (buf) = self->live_samples;
-      GST_BUFFER_OFFSET_END (buf) = self->live_samples + k;
-      if (self->live_samples == 0)
-        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-      self->live_samples += k;
+      end = stamp_buffer (self, buf, k);
       gst_cartesia_tts_src_subtitle_advance (self, end);
       send_requests (self);
       *outbuf = buf;
