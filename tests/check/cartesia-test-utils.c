@@ -407,3 +407,25 @@ test_harness_new_src (GstElement * src, const gchar * caps)
   fail_unless (templ != NULL, "too many harness caps");
   return gst_harness_new_full (src, &harness_text_src, NULL, templ, "src");
 }
+
+GPtrArray *
+test_emulator_bodies_with (CartesiaEmulator * emu, const gchar * member)
+{
+  GPtrArray *requests = test_emulator_requests (emu);
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  guint i;
+
+  for (i = 0; i < requests->len; i++) {
+    JsonObject *entry = g_ptr_array_index (requests, i);
+    JsonObject *body;
+
+    if (!json_object_has_member (entry, "body"))
+      continue;
+    body = json_object_get_object_member (entry, "body");
+    if (body && json_object_has_member (body, member))
+      g_ptr_array_add (bodies, json_object_ref (body));
+  }
+  g_ptr_array_unref (requests);
+  return bodies;
+}

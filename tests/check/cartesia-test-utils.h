@@ -50,6 +50,10 @@ void test_assert_audio (TestRun * run, const guint8 * expected, gsize len,
 
 /* Requests the emulator received, parsed; free with g_ptr_array_unref. */
 GPtrArray *test_emulator_requests (CartesiaEmulator * emu);
+/* The bodies of the messages the emulator received that have @member, in
+ * order (JsonObject refs); free with g_ptr_array_unref. */
+GPtrArray *test_emulator_bodies_with (CartesiaEmulator * emu,
+    const gchar * member);
 /* The "body" of the @n-th request whose endpoint is @endpoint (NULL: any). */
 JsonObject *test_request_body (GPtrArray * requests, guint n);
 

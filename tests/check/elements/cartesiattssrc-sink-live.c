@@ -537,23 +537,7 @@ assert_timeline (SinkLive * t)
 static GPtrArray *
 bodies_with (SinkLive * t, const gchar * member)
 {
-  GPtrArray *requests = test_emulator_requests (t->emu);
-  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  guint i;
-
-  for (i = 0; i < requests->len; i++) {
-    JsonObject *entry = g_ptr_array_index (requests, i);
-    JsonObject *body;
-
-    if (!json_object_has_member (entry, "body"))
-      continue;
-    body = json_object_get_object_member (entry, "body");
-    if (body && json_object_has_member (body, member))
-      g_ptr_array_add (bodies, json_object_ref (body));
-  }
-  g_ptr_array_unref (requests);
-  return bodies;
+  return test_emulator_bodies_with (t->emu, member);
 }
 
 /* Polls until the emulator has read @n messages with @member (it logs

@@ -291,23 +291,7 @@ buffer_at (Sink * t, GstClockTime pts)
 static GPtrArray *
 bodies_with (Sink * t, const gchar * member)
 {
-  GPtrArray *requests = test_emulator_requests (t->emu);
-  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
-  guint i;
-
-  for (i = 0; i < requests->len; i++) {
-    JsonObject *entry = g_ptr_array_index (requests, i);
-    JsonObject *body;
-
-    if (!json_object_has_member (entry, "body"))
-      continue;
-    body = json_object_get_object_member (entry, "body");
-    if (body && json_object_has_member (body, member))
-      g_ptr_array_add (bodies, json_object_ref (body));
-  }
-  g_ptr_array_unref (requests);
-  return bodies;
+  return test_emulator_bodies_with (t->emu, member);
 }
 
 /* Generation requests, in order. */
