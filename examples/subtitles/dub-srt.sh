@@ -16,6 +16,13 @@ out=${3:-dubbed.webm}
 wav=${4:-speech.wav}
 base_url=${CARTESIA_BASE_URL:-https://api.cartesia.ai}
 
+for element in subparse textoverlay vp8enc webmmux vorbisenc wavenc; do
+  if ! gst-inspect-1.0 --exists "$element"; then
+    echo "dub-srt.sh: GStreamer element $element is missing" >&2
+    exit 77   # skipped, for the test suite
+  fi
+done
+
 if [ -n "$video" ]; then
   picture="filesrc location=$video ! decodebin ! videoconvert"
 else
