@@ -429,3 +429,81 @@ test_emulator_bodies_with (CartesiaEmulator * emu, const gchar * member)
   g_ptr_array_unref (requests);
   return bodies;
 }
+
+static GstBusSyncReply
+test_messages_collect (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  TestMessages *m = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+  GError *e = NULL;
+
+  g_mutex_lock (&m->lock);
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+      if (s)
+        g_ptr_array_add (m->messages, gst_structure_copy (s));
+      break;
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning (msg, &e, NULL);
+      GST_INFO ("WARNING: %s", e->message);
+      g_ptr_array_add (m->warnings, e);
+      break;
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error (msg, &e, NULL);
+      GST_INFO ("ERROR: %s", e->message);
+      if (m->error == NULL)
+        m->error = e;
+      else
+        g_error_free (e);
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&m->lock);
+  return GST_BUS_PASS;
+}
+
+void
+test_messages_attach (TestMessages * m, GstElement * element)
+{
+  g_mutex_init (&m->lock);
+  m->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+  m->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_error_free);
+  m->error = NULL;
+  m->bus = gst_bus_new ();
+  gst_bus_set_sync_handler (m->bus, test_messages_collect, m, NULL);
+  gst_element_set_bus (element, m->bus);
+}
+
+void
+test_messages_detach (TestMessages * m, GstElement * element)
+{
+  gst_element_set_bus (element, NULL);
+  gst_bus_set_sync_handler (m->bus, NULL, NULL, NULL);
+  gst_bus_set_flushing (m->bus, TRUE);
+  gst_object_unref (m->bus);
+  g_ptr_array_unref (m->messages);
+  g_ptr_array_unref (m->warnings);
+  g_clear_error (&m->error);
+  g_mutex_clear (&m->lock);
+}
+
+GstStructure *
+test_messages_find (TestMessages * m, const gchar * name, const gchar * id)
+{
+  GstStructure *found = NULL;
+  guint i;
+
+  g_mutex_lock (&m->lock);
+  for (i = 0; i < m->messages->len && !found; i++) {
+    GstStructure *s = g_ptr_array_index (m->messages, i);
+
+    if (gst_structure_has_name (s, name) && (id == NULL
+            || g_strcmp0 (gst_structure_get_string (s, "id"), id) == 0))
+      found = s;
+  }
+  g_mutex_unlock (&m->lock);
+  return found;
+}

@@ -106,4 +106,24 @@ gboolean test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
 #include <gst/check/gstharness.h>
 GstHarness *test_harness_new_src (GstElement * src, const gchar * caps);
 
+/* What an element posts, collected from its own bus (a sync handler, any
+ * thread): ELEMENT structures, WARNINGs, the first ERROR.  Messages stay on
+ * the bus until test_messages_detach() flushes it (GST_BUS_DROP from the
+ * handler leaked them under LeakSanitizer).  @lock guards the fields. */
+typedef struct
+{
+  GstBus *bus;
+  GMutex lock;
+  GPtrArray *messages;          /* GstStructure copies, in order */
+  GPtrArray *warnings;          /* GError copies */
+  GError *error;
+} TestMessages;
+
+void test_messages_attach (TestMessages * m, GstElement * element);
+void test_messages_detach (TestMessages * m, GstElement * element);
+/* The first ELEMENT message called @name (with "id" @id unless NULL), or
+ * NULL; it lives as long as @m. */
+GstStructure *test_messages_find (TestMessages * m, const gchar * name,
+    const gchar * id);
+
 G_END_DECLS

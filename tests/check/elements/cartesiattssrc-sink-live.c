@@ -29,11 +29,7 @@ typedef struct
   CartesiaEmulator *emu;
   GstElement *src;
   GstHarness *h;
-  GstBus *bus;
-  GMutex lock;
-  GPtrArray *messages;          /* GstStructure copies, in order */
-  GPtrArray *warnings;          /* GError copies */
-  GError *error;
+  TestMessages msgs;            /* what the element posted */
   GByteArray *audio;            /* every byte pulled */
   GPtrArray *buffers;           /* every buffer pulled */
   GstClockTime delay;           /* how far the output runs behind the clock */
@@ -43,40 +39,6 @@ typedef struct
   guint flush_events;
 } SinkLive;
 
-static GstBusSyncReply
-collect (GstBus * bus, GstMessage * msg, gpointer user_data)
-{
-  SinkLive *t = user_data;
-  const GstStructure *s = gst_message_get_structure (msg);
-  GError *e = NULL;
-
-  g_mutex_lock (&t->lock);
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-      if (s)
-        g_ptr_array_add (t->messages, gst_structure_copy (s));
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &e, NULL);
-      GST_INFO ("WARNING: %s", e->message);
-      g_ptr_array_add (t->warnings, e);
-      break;
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &e, NULL);
-      GST_INFO ("ERROR: %s", e->message);
-      if (t->error == NULL)
-        t->error = e;
-      else
-        g_error_free (e);
-      break;
-    default:
-      break;
-  }
-  g_mutex_unlock (&t->lock);
-  /* Left on the bus until sl_free() flushes it. */
-  return GST_BUS_PASS;
-}
-
 /* Counts what the element sends downstream, in its order (the harness keeps
  * buffers and events in separate queues). */
 static GstPadProbeReturn
@@ -84,7 +46,7 @@ watch_downstream (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
   SinkLive *t = user_data;
 
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     t->n_buffers_seen++;
   } else if (info->type & (GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
@@ -104,7 +66,7 @@ watch_downstream (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
         break;
     }
   }
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -147,17 +109,10 @@ sl_new (const gchar * props)
       t->delay = latency * GST_MSECOND;
   }
   t->buffers_before_eos = -1;
-  g_mutex_init (&t->lock);
-  t->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_structure_free);
-  t->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      g_error_free);
   t->audio = g_byte_array_new ();
   t->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
-  t->bus = gst_bus_new ();
-  gst_bus_set_sync_handler (t->bus, collect, t, NULL);
-  gst_element_set_bus (t->src, t->bus);
+  test_messages_attach (&t->msgs, t->src);
   /* An element with a sink pad plays as soon as the harness has it: the
    * audio caps must be the harness's from the start. */
   t->h = gst_harness_new_full (t->src, &text_template, "sink",
@@ -175,17 +130,10 @@ static void
 sl_free (SinkLive * t)
 {
   gst_harness_teardown (t->h);
-  gst_element_set_bus (t->src, NULL);
-  gst_bus_set_sync_handler (t->bus, NULL, NULL, NULL);
-  gst_bus_set_flushing (t->bus, TRUE);
-  gst_object_unref (t->bus);
+  test_messages_detach (&t->msgs, t->src);
   gst_object_unref (t->src);
-  g_ptr_array_unref (t->messages);
-  g_ptr_array_unref (t->warnings);
-  g_clear_error (&t->error);
   g_ptr_array_unref (t->buffers);
   g_byte_array_unref (t->audio);
-  g_mutex_clear (&t->lock);
   cartesia_emulator_free (t->emu);
   g_free (t);
 }
@@ -193,12 +141,12 @@ sl_free (SinkLive * t)
 static void
 assert_clean (SinkLive * t)
 {
-  g_mutex_lock (&t->lock);
-  fail_unless (t->error == NULL, "error: %s", t->error ? t->error->message :
+  g_mutex_lock (&t->msgs.lock);
+  fail_unless (t->msgs.error == NULL, "error: %s", t->msgs.error ? t->msgs.error->message :
       "");
-  fail_unless (t->warnings->len == 0, "warning: %s", t->warnings->len ?
-      ((GError *) g_ptr_array_index (t->warnings, 0))->message : "");
-  g_mutex_unlock (&t->lock);
+  fail_unless (t->msgs.warnings->len == 0, "warning: %s", t->msgs.warnings->len ?
+      ((GError *) g_ptr_array_index (t->msgs.warnings, 0))->message : "");
+  g_mutex_unlock (&t->msgs.lock);
 }
 
 static gboolean
@@ -206,9 +154,9 @@ sl_eos (SinkLive * t)
 {
   gboolean eos;
 
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   eos = t->buffers_before_eos >= 0;
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   return eos;
 }
 
@@ -341,19 +289,7 @@ sl_step (SinkLive * t)
 static GstStructure *
 sl_find (SinkLive * t, const gchar * name, const gchar * id)
 {
-  GstStructure *found = NULL;
-  guint i;
-
-  g_mutex_lock (&t->lock);
-  for (i = 0; i < t->messages->len && !found; i++) {
-    GstStructure *s = g_ptr_array_index (t->messages, i);
-
-    if (gst_structure_has_name (s, name) && (id == NULL
-            || g_strcmp0 (gst_structure_get_string (s, "id"), id) == 0))
-      found = s;
-  }
-  g_mutex_unlock (&t->lock);
-  return found;
+  return test_messages_find (&t->msgs, name, id);
 }
 
 /* Steps until the message is there; at most @max buffers.  The test clock
@@ -954,9 +890,9 @@ GST_START_TEST (test_live_flush_barge_in)
 
   /* The timeline never jumped, and no flush went downstream. */
   assert_timeline (t);
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   fail_unless_equals_int (t->flush_events, 0);
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   assert_clean (t);
   sl_free (t);
 }
@@ -1008,9 +944,9 @@ GST_START_TEST (test_live_eos_after_speech)
   assert_audio_at (t, byte_at (100 * GST_MSECOND), speech, len);
   fail_unless_equals_uint64 (output_end (t), 600 * GST_MSECOND);
   assert_timeline (t);
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   fail_unless_equals_int (t->buffers_before_eos, t->buffers->len);
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   /* And the source stops waiting on the clock. */
   {
     GstTestClock *clock = gst_harness_get_testclock (t->h);
@@ -1064,9 +1000,9 @@ GST_START_TEST (test_live_stream_eos)
   assert_silence (t, byte_at (start_rt) + len, t->audio->len);
   fail_unless (output_end (t) - (start_rt + 9 * CHAR_TIME) < BUF_TIME);
   assert_timeline (t);
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   fail_unless_equals_int (t->buffers_before_eos, t->buffers->len);
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   assert_clean (t);
   sl_free (t);
 }
@@ -1144,9 +1080,9 @@ GST_START_TEST (test_live_stream_flush)
   fail_if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index
               (inputs, 2), "context_id"), first_context) == 0);
   assert_timeline (t);
-  g_mutex_lock (&t->lock);
+  g_mutex_lock (&t->msgs.lock);
   fail_unless_equals_int (t->flush_events, 0);
-  g_mutex_unlock (&t->lock);
+  g_mutex_unlock (&t->msgs.lock);
   assert_clean (t);
   sl_free (t);
 }

@@ -23,45 +23,10 @@ typedef struct
   CartesiaEmulator *emu;
   GstElement *src;
   GstHarness *h;
-  GstBus *bus;
-  GMutex lock;
-  GPtrArray *messages;          /* GstStructure copies, in order */
-  GPtrArray *warnings;          /* GError copies */
-  GError *error;
+  TestMessages msgs;            /* what the element posted */
   GByteArray *audio;            /* every byte pulled */
   GPtrArray *buffers;
 } Sink;
-
-static GstBusSyncReply
-collect (GstBus * bus, GstMessage * msg, gpointer user_data)
-{
-  Sink *t = user_data;
-  const GstStructure *s = gst_message_get_structure (msg);
-  GError *e = NULL;
-
-  g_mutex_lock (&t->lock);
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-      if (s)
-        g_ptr_array_add (t->messages, gst_structure_copy (s));
-      break;
-    case GST_MESSAGE_WARNING:
-      gst_message_parse_warning (msg, &e, NULL);
-      g_ptr_array_add (t->warnings, e);
-      break;
-    case GST_MESSAGE_ERROR:
-      gst_message_parse_error (msg, &e, NULL);
-      if (t->error == NULL)
-        t->error = e;
-      else
-        g_error_free (e);
-      break;
-    default:
-      break;
-  }
-  g_mutex_unlock (&t->lock);
-  return GST_BUS_PASS;
-}
 
 /* cartesiattssrc with a sink pad, fed by the harness, at 16 kHz S16LE.
  * Properties as "name=value;..." in @props. */
@@ -84,17 +49,10 @@ sink_new (const gchar * props, const gchar * text_caps)
     }
     g_strfreev (kvs);
   }
-  g_mutex_init (&t->lock);
-  t->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_structure_free);
-  t->warnings = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      g_error_free);
   t->audio = g_byte_array_new ();
   t->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
-  t->bus = gst_bus_new ();
-  gst_bus_set_sync_handler (t->bus, collect, t, NULL);
-  gst_element_set_bus (t->src, t->bus);
+  test_messages_attach (&t->msgs, t->src);
   /* An element with a sink pad plays as soon as the harness has it: the
    * audio caps must be the harness's from the start. */
   t->h = gst_harness_new_full (t->src, &text_template, "sink",
@@ -108,17 +66,10 @@ static void
 sink_free (Sink * t)
 {
   gst_harness_teardown (t->h);
-  gst_element_set_bus (t->src, NULL);
-  gst_bus_set_sync_handler (t->bus, NULL, NULL, NULL);
-  gst_bus_set_flushing (t->bus, TRUE);
-  gst_object_unref (t->bus);
+  test_messages_detach (&t->msgs, t->src);
   gst_object_unref (t->src);
-  g_ptr_array_unref (t->messages);
-  g_ptr_array_unref (t->warnings);
-  g_clear_error (&t->error);
   g_ptr_array_unref (t->buffers);
   g_byte_array_unref (t->audio);
-  g_mutex_clear (&t->lock);
   cartesia_emulator_free (t->emu);
   g_free (t);
 }
@@ -126,7 +77,7 @@ sink_free (Sink * t)
 static void
 assert_no_error (Sink * t)
 {
-  fail_unless (t->error == NULL, "error: %s", t->error ? t->error->message :
+  fail_unless (t->msgs.error == NULL, "error: %s", t->msgs.error ? t->msgs.error->message :
       "");
 }
 
@@ -245,18 +196,8 @@ assert_audio (Sink * t, GByteArray * expected)
 static GstStructure *
 find_message (Sink * t, const gchar * name, const gchar * id)
 {
-  GstStructure *found = NULL;
-  guint i;
+  GstStructure *found = test_messages_find (&t->msgs, name, id);
 
-  g_mutex_lock (&t->lock);
-  for (i = 0; i < t->messages->len && !found; i++) {
-    GstStructure *s = g_ptr_array_index (t->messages, i);
-
-    if (gst_structure_has_name (s, name) && (id == NULL
-            || g_strcmp0 (gst_structure_get_string (s, "id"), id) == 0))
-      found = s;
-  }
-  g_mutex_unlock (&t->lock);
   fail_unless (found != NULL, "no %s for %s", name, GST_STR_NULL (id));
   return found;
 }
@@ -490,8 +431,8 @@ GST_START_TEST (test_invalid_utf8_repaired)
       "transcript");
   fail_unless (g_utf8_validate (transcript, -1, NULL));
   fail_unless_equals_string (transcript, "a\xef\xbf\xbd\xef\xbf\xbdz");
-  fail_unless (t->warnings->len >= 1);
-  fail_unless (g_error_matches (g_ptr_array_index (t->warnings, 0),
+  fail_unless (t->msgs.warnings->len >= 1);
+  fail_unless (g_error_matches (g_ptr_array_index (t->msgs.warnings, 0),
           GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE));
   assert_no_error (t);
   sink_free (t);
@@ -508,10 +449,10 @@ GST_START_TEST (test_non_time_segment_error)
   gst_harness_play (t->h);
   gst_segment_init (&segment, GST_FORMAT_BYTES);
   gst_harness_push_event (t->h, gst_event_new_segment (&segment));
-  fail_unless (t->error != NULL);
-  fail_unless (g_error_matches (t->error, GST_STREAM_ERROR,
+  fail_unless (t->msgs.error != NULL);
+  fail_unless (g_error_matches (t->msgs.error, GST_STREAM_ERROR,
           GST_STREAM_ERROR_FORMAT));
-  fail_unless (strstr (t->error->message, "TIME") != NULL);
+  fail_unless (strstr (t->msgs.error->message, "TIME") != NULL);
   sink_free (t);
 }
 
@@ -552,8 +493,8 @@ GST_START_TEST (test_cue_without_timestamp_error)
   gst_harness_play (t->h);
   fail_unless_equals_int (gst_harness_push (t->h, text_buffer ("ab",
               GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_ERROR);
-  fail_unless (t->error != NULL);
-  fail_unless (g_error_matches (t->error, GST_STREAM_ERROR,
+  fail_unless (t->msgs.error != NULL);
+  fail_unless (g_error_matches (t->msgs.error, GST_STREAM_ERROR,
           GST_STREAM_ERROR_FAILED));
   sink_free (t);
 }
@@ -677,12 +618,12 @@ GST_START_TEST (test_stream_idle_end)
   while (g_get_monotonic_time () < deadline) {
     guint i;
 
-    g_mutex_lock (&t->lock);
-    for (i = 0; i < t->messages->len && !s; i++)
-      if (gst_structure_has_name (g_ptr_array_index (t->messages, i),
+    g_mutex_lock (&t->msgs.lock);
+    for (i = 0; i < t->msgs.messages->len && !s; i++)
+      if (gst_structure_has_name (g_ptr_array_index (t->msgs.messages, i),
               "cartesia-utterance-finished"))
-        s = g_ptr_array_index (t->messages, i);
-    g_mutex_unlock (&t->lock);
+        s = g_ptr_array_index (t->msgs.messages, i);
+    g_mutex_unlock (&t->msgs.lock);
     if (s)
       break;
     g_usleep (10000);
