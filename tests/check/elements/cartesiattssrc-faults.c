@@ -188,7 +188,7 @@ check_live_recovers (const gchar * transport, const gchar * fault)
   gchar **kv = g_strsplit (fault, "=", 2);
   GPtrArray *buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
-  GstClockTime start = GST_CLOCK_TIME_NONE;
+  GstClockTime start = GST_CLOCK_TIME_NONE, end = 0;
   gboolean finished = FALSE;
   gint64 deadline;
   guint i;
@@ -240,10 +240,24 @@ check_live_recovers (const gchar * transport, const gchar * fault)
         if (gst_structure_has_name (st, "cartesia-utterance-failed"))
           fail ("the next utterance failed too: %s",
               gst_structure_get_string (st, "reason"));
-        finished = gst_structure_has_name (st, "cartesia-utterance-finished");
+        if (gst_structure_has_name (st, "cartesia-utterance-finished")) {
+          finished = TRUE;
+          fail_unless (gst_structure_get_uint64 (st, "running-time", &end));
+        }
       }
       gst_message_unref (msg);
     }
+  }
+  /* The message is posted as the buffer holding the end is made: that
+   * buffer may not have been pulled yet. */
+  for (;;) {
+    GstBuffer *last = g_ptr_array_index (buffers, buffers->len - 1);
+
+    if (GST_BUFFER_PTS (last) + GST_BUFFER_DURATION (last) >= end)
+      break;
+    last = gst_harness_pull (h);
+    fail_unless (last != NULL);
+    g_ptr_array_add (buffers, last);
   }
   fail_unless (GST_CLOCK_TIME_IS_VALID (start));
   for (i = 0; i < buffers->len; i++) {
