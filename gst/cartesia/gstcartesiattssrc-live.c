@@ -251,6 +251,8 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
 
     op->sent_at = g_get_monotonic_time ();
     self->live_in_flight++;
+    GST_DEBUG_OBJECT (self, "utterance %s: context %s, requested at once",
+        id, op->context_id);
     cartesia_session_send (self->session, op->context_id, request);
   }
   GST_OBJECT_UNLOCK (self);
@@ -642,12 +644,39 @@ send_requests (GstCartesiaTtsSrc * self)
   }
 }
 
+/* Was @context_id requested with an op the streaming thread has not
+ * applied yet?  Ops requested at once (from the application's or the sink
+ * pad's thread) can be answered before the streaming thread next looks. */
+static gboolean
+op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
+{
+  gboolean pending = FALSE;
+  GList *l;
+
+  GST_OBJECT_LOCK (self);
+  for (l = self->ops.head; l && !pending; l = l->next)
+    pending = g_strcmp0 (((Op *) l->data)->context_id, context_id) == 0;
+  GST_OBJECT_UNLOCK (self);
+  return pending;
+}
+
 static void
 on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
 {
   LiveUtterance *u = event->context_id ?
       find_by_context (self, event->context_id) : NULL;
   guint i;
+
+  /* Audio for an utterance the streaming thread has yet to take in is
+   * its audio, not the late output of a dropped one.  (A flush among the
+   * ops needs no telling: the timeline reads its input afresh after each
+   * event.) */
+  if (u == NULL && event->context_id && op_pending (self, event->context_id)) {
+    GST_DEBUG_OBJECT (self, "context %s answered before its utterance was "
+        "taken in", event->context_id);
+    apply_ops (self, now_rt);
+    u = find_by_context (self, event->context_id);
+  }
 
   if (event->type == CARTESIA_EVENT_ERROR && event->context_id == NULL) {
     /* Concerns every utterance with the server, or none (a pre-connect). */

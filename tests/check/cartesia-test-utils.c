@@ -10,6 +10,9 @@ test_emulator_new (void)
   CartesiaEmulator *emu = cartesia_emulator_new (TEST_API_KEY, 0, &error);
 
   fail_unless (emu != NULL, "emulator: %s", error ? error->message : "?");
+  /* CARTESIA_TEST_EMULATOR_LOG=1: what the emulator saw, on stderr. */
+  if (g_getenv ("CARTESIA_TEST_EMULATOR_LOG"))
+    cartesia_emulator_set_logging (emu, TRUE);
   return emu;
 }
 

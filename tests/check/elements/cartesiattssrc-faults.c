@@ -170,9 +170,54 @@ GST_START_TEST (test_fault_sse)
 
 GST_END_TEST;
 
-/* Live: a failed utterance is a warning, and the next one plays. */
+static guint64
+bytes_received (GstElement * src)
+{
+  GstStructure *stats = NULL;
+  guint64 bytes = 0;
+
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "bytes-received", &bytes));
+  gst_structure_free (stats);
+  return bytes;
+}
+
+typedef struct
+{
+  GstElement *src;
+  gsize len;                    /* of the next utterance's audio */
+  gboolean set;
+} NextText;
+
+/* In the streaming thread, as the element posts the failure (it is in the
+ * middle of taking the server's events): the next text, and the server's
+ * whole answer to it received before the element goes on. */
+static GstBusSyncReply
+set_text_on_warning (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  NextText *next = data;
+  guint64 target;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_WARNING || next->set)
+    return GST_BUS_PASS;
+  next->set = TRUE;
+  target = bytes_received (next->src) + next->len;
+  g_object_set (next->src, "text", "Second", NULL);
+  while (bytes_received (next->src) < target
+      && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_usleep (50 * 1000);         /* and its "done", right behind */
+  return GST_BUS_PASS;
+}
+
+/* Live: a failed utterance is a warning, and the next one plays.  With
+ * @in_handler, the next text is set as the failure is posted, and answered
+ * before the streaming thread takes it in: its audio must not be mistaken
+ * for the late output of a dropped utterance. */
 static void
-check_live_recovers (const gchar * transport, const gchar * fault)
+check_live_recovers (const gchar * transport, const gchar * fault,
+    gboolean in_handler)
 {
   CartesiaEmulator *emu = test_emulator_new ();
   GstElement *src = gst_object_ref_sink (test_make_src (emu, "First"));
@@ -186,6 +231,7 @@ check_live_recovers (const gchar * transport, const gchar * fault)
   guint8 *expected = cartesia_emulator_render ("Second", "pcm_s16le", 16000,
       &len);
   gchar **kv = g_strsplit (fault, "=", 2);
+  NextText next = { src, len, FALSE };
   GPtrArray *buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
   GstClockTime start = GST_CLOCK_TIME_NONE, end = 0;
@@ -200,6 +246,8 @@ check_live_recovers (const gchar * transport, const gchar * fault)
       "fade-ms", 0, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "transport", transport);
   gst_element_set_bus (src, bus);
+  if (in_handler)
+    gst_bus_set_sync_handler (bus, set_text_on_warning, &next, NULL);
   /* A live source follows its clock: a real one here, from the start. */
   clock = gst_system_clock_obtain ();
   gst_element_set_clock (src, clock);
@@ -219,7 +267,8 @@ check_live_recovers (const gchar * transport, const gchar * fault)
 
   /* The stream goes on; the next utterance plays in full, from the running
    * time its started message gives. */
-  g_object_set (src, "text", "Second", NULL);
+  if (!in_handler)
+    g_object_set (src, "text", "Second", NULL);
   deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
   while (!finished) {
     GstBuffer *buf = gst_harness_pull (h);
@@ -276,6 +325,7 @@ check_live_recovers (const gchar * transport, const gchar * fault)
 
   gst_harness_teardown (h);
   gst_element_set_bus (src, NULL);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
   gst_bus_set_flushing (bus, TRUE);
   gst_object_unref (bus);
   gst_object_unref (src);
@@ -293,9 +343,21 @@ GST_START_TEST (test_live_fault_recovers)
 
   for (i = 0; i < G_N_ELEMENTS (live_faults); i++) {
     GST_INFO ("live fault %s", live_faults[i]);
-    check_live_recovers ("websocket", live_faults[i]);
-    check_live_recovers ("sse", live_faults[i]);
+    check_live_recovers ("websocket", live_faults[i], FALSE);
+    check_live_recovers ("sse", live_faults[i], FALSE);
   }
+}
+
+GST_END_TEST;
+
+/* The next text answered in full before the streaming thread takes it in
+ * (as when it is set from another thread while the element is busy): the
+ * answer plays.  Before the fix it was dropped, and the utterance never
+ * finished. */
+GST_START_TEST (test_live_answer_before_taken_in)
+{
+  check_live_recovers ("websocket", "error-after-chunks=1", TRUE);
+  check_live_recovers ("sse", "error-after-chunks=1", TRUE);
 }
 
 GST_END_TEST;
@@ -310,6 +372,7 @@ cartesiattssrc_faults_suite (void)
   tcase_add_loop_test (tc, test_fault_websocket, 0, G_N_ELEMENTS (faults));
   tcase_add_loop_test (tc, test_fault_sse, 0, G_N_ELEMENTS (faults));
   tcase_add_test (tc, test_live_fault_recovers);
+  tcase_add_test (tc, test_live_answer_before_taken_in);
   return s;
 }
 
