@@ -36,10 +36,21 @@ on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   ElemPipe *p = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   gint64 now = g_get_monotonic_time ();
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  GstClock *clock;
 
   utt_lock ();
-  if (p->utt && (p->utt->first_us || has_sound (buf)))
-    utt_add_audio (p->utt, now, gst_buffer_get_size (buf));
+  if (p->utt && (p->utt->first_us || has_sound (buf))) {
+    /* When it left, on the pipeline's clock: what a sink compares the
+     * buffer's PTS (plus the latency) with. */
+    clock = gst_element_get_clock (p->src);
+    if (clock) {
+      rt = gst_clock_get_time (clock) - gst_element_get_base_time (p->src);
+      gst_object_unref (clock);
+    }
+    utt_add_buffer (p->utt, now, gst_buffer_get_size (buf),
+        GST_BUFFER_PTS (buf), rt);
+  }
   utt_unlock ();
   return GST_PAD_PROBE_OK;
 }
@@ -144,6 +155,20 @@ elem_pipe_underruns (ElemPipe * p, guint * n_utterances)
     gst_message_unref (msg);
   }
   return total;
+}
+
+GstClockTime
+elem_pipe_latency (ElemPipe * p)
+{
+  GstQuery *query = gst_query_new_latency ();
+  GstClockTime min = GST_CLOCK_TIME_NONE;
+  GstPad *pad = gst_element_get_static_pad (p->src, "src");
+
+  if (gst_pad_query (pad, query))
+    gst_query_parse_latency (query, NULL, &min, NULL);
+  gst_query_unref (query);
+  gst_object_unref (pad);
+  return min;
 }
 
 gboolean

@@ -81,6 +81,13 @@ utt_wait_until (gint64 deadline_us)
 void
 utt_add_audio (Utt * u, gint64 now, gsize len)
 {
+  utt_add_buffer (u, now, len, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
+}
+
+void
+utt_add_buffer (Utt * u, gint64 now, gsize len, GstClockTime pts,
+    GstClockTime running_time)
+{
   gsize before = u->bytes;
 
   if (u->done_us)
@@ -100,7 +107,7 @@ utt_add_audio (Utt * u, gint64 now, gsize len)
     }
   }
   if (u->arrivals) {
-    Arrival a = { now, u->bytes };
+    Arrival a = { now, u->bytes, pts, running_time };
 
     g_array_append_val (u->arrivals, a);
   }

@@ -36,6 +36,10 @@ typedef struct
 {
   gint64 time_us;
   guint64 offset;               /* bytes of the utterance before this buffer */
+  /* The element: the buffer's PTS, and the running time it left `src` at
+   * (GST_CLOCK_TIME_NONE for a bare client, which has no timeline). */
+  GstClockTime pts;
+  GstClockTime running_time;
 } Arrival;
 
 Utt *utt_new (const gchar * transcript, gsize expected, gboolean arrivals);
@@ -52,6 +56,9 @@ gboolean utt_wait (Utt * u, gint64 deadline_us);
 gboolean utt_wait_until (gint64 deadline_us);
 /* Records @len audio bytes arriving at @now for @u (lock held). */
 void utt_add_audio (Utt * u, gint64 now, gsize len);
+/* The same for a buffer with a PTS that left at @running_time. */
+void utt_add_buffer (Utt * u, gint64 now, gsize len, GstClockTime pts,
+    GstClockTime running_time);
 
 /* ---- the emulator process ---- */
 typedef struct _EmuProc EmuProc;
@@ -102,6 +109,8 @@ gchar *elem_pipe_pop_problem (ElemPipe * p);
  * cartesia-utterance-finished messages so far (ns), and how many had one;
  * -1 when the element posts no such field. */
 gint64 elem_pipe_underruns (ElemPipe * p, guint * n_utterances);
+/* The latency the element's `src` pad reports (min), once playing. */
+GstClockTime elem_pipe_latency (ElemPipe * p);
 /* Whether cartesiattssrc has property @name. */
 gboolean elem_has_property (const gchar * name);
 void elem_pipe_free (ElemPipe * p);

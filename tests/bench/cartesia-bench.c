@@ -57,8 +57,10 @@ static GOptionEntry entries[] = {
   {"stream-seconds", 0, 0, G_OPTION_ARG_INT, &opt_stream_seconds,
       "Audio seconds per concurrent utterance (4)", "S"},
   {"playout-ms", 0, 0, G_OPTION_ARG_INT, &opt_playout_ms,
-      "The live consumer's playout delay: a buffer later than first + this + "
-      "its position is an underrun (20)", "MS"},
+      "The live consumer's margin: an element's buffer that leaves src "
+      "later than its PTS + the reported latency + this (a bare client's: "
+      "later than its first buffer + this + its position) is an underrun "
+      "(20)", "MS"},
   {"stream-props", 0, 0, G_OPTION_ARG_STRING, &opt_stream_props,
       "More cartesiattssrc properties for the concurrency part, e.g. "
       "\"prebuffer-ms=40\"", "PROPS"},
@@ -722,6 +724,7 @@ typedef struct
 {
   ElemPipe *pipe;
   BareClient *bare;
+  GstClockTime latency;         /* the element's, as its src pad reports */
   gint64 start_us;              /* when its next utterance is due */
   guint spoken;
   Utt *current;
@@ -741,6 +744,25 @@ typedef struct
   Latencies lat;
 } ConcResult;
 
+/* How late (µs) @a is for its consumer; 0 or less is in time.
+ * The element: as a GStreamer sink sees it, against the buffer's PTS plus
+ * the latency the element reports (the sink plays running time PTS at
+ * PTS + latency).  A bare client, which has no timeline: against a consumer
+ * that starts playing when the first buffer arrives. */
+static gint64
+lateness_us (Stream * s, const Arrival * first, const Arrival * a,
+    guint byte_rate)
+{
+  if (GST_CLOCK_TIME_IS_VALID (a->pts)
+      && GST_CLOCK_TIME_IS_VALID (a->running_time)
+      && GST_CLOCK_TIME_IS_VALID (s->latency))
+    return GST_CLOCK_DIFF (a->pts + s->latency, a->running_time) / 1000;
+  return a->time_us - first->time_us
+      - (gint64) (a->offset * G_USEC_PER_SEC / byte_rate);
+}
+
+/* A buffer is late (an underrun at its consumer) when it comes after the
+ * consumer's playout delay is used up. */
 static void
 analyse_stream (Stream * s, guint byte_rate, ConcResult * r)
 {
@@ -755,11 +777,9 @@ analyse_stream (Stream * s, guint byte_rate, ConcResult * r)
     first = &g_array_index (u->arrivals, Arrival, 0);
     for (j = 0; j < u->arrivals->len; j++) {
       const Arrival *a = &g_array_index (u->arrivals, Arrival, j);
-      gint64 deadline = first->time_us + opt_playout_ms * 1000
-          + (gint64) (a->offset * G_USEC_PER_SEC / byte_rate);
 
       r->buffers++;
-      if (a->time_us > deadline)
+      if (lateness_us (s, first, a, byte_rate) > opt_playout_ms * 1000)
         late++;
     }
   }
@@ -782,12 +802,9 @@ lateness_of (Stream * streams, guint n, guint byte_rate)
       if (u->arrivals == NULL || u->arrivals->len == 0)
         continue;
       first = &g_array_index (u->arrivals, Arrival, 0);
-      for (j = 1; j < u->arrivals->len; j++) {
-        const Arrival *a = &g_array_index (u->arrivals, Arrival, j);
-
-        add (lateness, (a->time_us - first->time_us
-                - (gint64) (a->offset * G_USEC_PER_SEC / byte_rate)) / 1000.0);
-      }
+      for (j = 1; j < u->arrivals->len; j++)
+        add (lateness, lateness_us (&streams[s], first,
+                &g_array_index (u->arrivals, Arrival, j), byte_rate) / 1000.0);
     }
   return lateness;
 }
@@ -828,6 +845,9 @@ run_streams (guint n, gboolean element, ConcResult * r)
   /* let the pre-connects finish */
   g_usleep (G_USEC_PER_SEC / 2);
   emu_proc_clear (emu);
+  for (i = 0; i < n; i++)
+    streams[i].latency = element ? elem_pipe_latency (streams[i].pipe) :
+        GST_CLOCK_TIME_NONE;
 
   t_start = g_get_monotonic_time ();
   for (i = 0; i < n; i++)
@@ -929,17 +949,21 @@ bench_concurrency (void)
       "speaking %d utterances of %d s, starts staggered over 1 s; the "
       "emulator paces chunks in real time (4 KiB = 46 ms). Baseline: N bare "
       "WebSocket clients on one thread. CPU %%: this process's CPU time over "
-      "the wall time, 100 %% = one core. Underrun: a buffer that leaves "
-      "`src` later than a consumer needs it when it starts playing %d ms "
-      "after the utterance's first buffer (deadline = first + %d ms + "
-      "position ÷ byte rate). Lateness: arrival minus (first arrival + "
-      "position ÷ byte rate), p99 over all buffers. Speech underruns: what "
+      "the wall time, 100 %% = one core. Late buffer (an underrun at the "
+      "consumer): for the element, a buffer that leaves `src` more than "
+      "%d ms (a sink's processing deadline) after the running time a "
+      "GStreamer sink plays it at, its PTS plus the latency the element "
+      "reports; for a bare client, which has no timestamps, a buffer that "
+      "comes more than %d ms after a consumer that started playing at the "
+      "utterance's first buffer needs it (first + position ÷ byte rate). "
+      "Lateness: the same difference without the %d ms, p99 over all "
+      "buffers but each utterance's first. Speech underruns: what "
       "the element itself reports in its `cartesia-utterance-finished` "
       "messages (`underrun-duration`: silence it had to insert because "
       "speech arrived after its slot). Added latency: as in part 1 (live, "
       "so it includes the wait for the buffer boundary).\n\n",
       opt_stream_utterances, opt_stream_seconds, opt_playout_ms,
-      opt_playout_ms);
+      opt_playout_ms, opt_playout_ms);
   printf ("| N | client | CPU %% | emulator CPU %% | buffers | late buffers "
       "| streams with late buffers | lateness p99 (ms) | speech underruns "
       "(utterances, ms) | added latency p50 / p99 (ms) | target |\n");
