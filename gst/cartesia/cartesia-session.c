@@ -5,6 +5,14 @@
  * context (never g_main_context_invoke(), which would run the call on the
  * caller's thread whenever the context happens to be free), and read its
  * results from the event queue, guarded by @lock.
+ *
+ * Two layers: a CartesiaConnection (the thread, the SoupSession, the
+ * websocket, the contexts in flight) and the CartesiaSession handles attached
+ * to it (one per element: its event queue and its stats).  A connection made
+ * by cartesia_session_new() has exactly one handle; one made by
+ * cartesia_session_new_shared() is found in a process-wide registry by a
+ * fingerprint of its configuration and serves every handle that asks for the
+ * same settings, telling their events apart by the context that owns them.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -30,7 +38,9 @@ GST_DEBUG_CATEGORY_STATIC (cartesia_session_debug);
 /* How long a clean close may wait for the server's close frame. */
 #define CLOSE_WAIT_MS 1000
 
-struct _CartesiaSession
+typedef struct _CartesiaConnection CartesiaConnection;
+
+struct _CartesiaConnection
 {
   CartesiaSessionConfig config;
   GThread *thread;
@@ -50,6 +60,18 @@ struct _CartesiaSession
   GHashTable *sse_requests;     /* context id -> SseRequest in flight */
   GHashTable *wire_ids;         /* retried context's wire id -> its own id */
   CartesiaEvent *refusal;       /* how the server refused the pre-connect */
+  GList *handles;               /* CartesiaSession handles attached */
+
+  /* Guarded by registry_lock. */
+  gchar *fingerprint;           /* registry key; NULL: private to one handle */
+  guint refs;                   /* handles holding the connection */
+};
+
+/* What one element holds: its own queue of events and its own stats. */
+struct _CartesiaSession
+{
+  CartesiaConnection *conn;
+  gboolean shared;
 
   /* Shared with the element. */
   GMutex lock;
@@ -57,11 +79,17 @@ struct _CartesiaSession
   GQueue events;
   gboolean flushing;
   gboolean wakeup;
+  gboolean detached;            /* the connection let go of this handle */
   CartesiaSessionStats stats;
   CartesiaEventType notify_type;
   CartesiaSessionNotify notify;
   gpointer notify_data;
 };
+
+/* Shared connections by fingerprint (SHA-256 of every config field: the key
+ * itself is never a registry key). */
+static GMutex registry_lock;
+static GHashTable *registry;
 
 typedef enum
 {
@@ -69,11 +97,14 @@ typedef enum
   OP_SEND,
   OP_CANCEL,
   OP_SHUTDOWN,
+  OP_ATTACH,
+  OP_DETACH,
 } OpType;
 
 typedef struct
 {
-  CartesiaSession *session;
+  CartesiaConnection *conn;
+  CartesiaSession *handle;      /* whose request, or NULL */
   OpType type;
   gchar *context_id;
   gchar *request;
@@ -82,7 +113,8 @@ typedef struct
 /* One SSE request: one utterance. */
 typedef struct
 {
-  CartesiaSession *session;
+  CartesiaConnection *conn;
+  CartesiaSession *owner;       /* NULL once its handle is detached */
   gchar *context_id;
   gchar *body;
   guint attempt;                /* failed attempts so far */
@@ -98,7 +130,8 @@ typedef struct
 /* What a websocket context needs to be sent again on a new connection. */
 typedef struct
 {
-  CartesiaSession *session;
+  CartesiaConnection *conn;
+  CartesiaSession *owner;       /* the handle whose context it is */
   GPtrArray *inputs;            /* request texts sent so far, in order */
   gboolean got_output;          /* the server sent something for it */
   guint resends;
@@ -108,7 +141,7 @@ typedef struct
 
 /* A timeout on the session's context; the caller keeps the returned ref. */
 static GSource *
-schedule (CartesiaSession * s, guint delay_ms, GSourceFunc func,
+schedule (CartesiaConnection * s, guint delay_ms, GSourceFunc func,
     gpointer data)
 {
   GSource *source = g_timeout_source_new (delay_ms);
@@ -134,16 +167,17 @@ context_state_free (gpointer data)
 
   unschedule (&state->retry_source);
   if (state->wire_id)
-    g_hash_table_remove (state->session->wire_ids, state->wire_id);
+    g_hash_table_remove (state->conn->wire_ids, state->wire_id);
   g_free (state->wire_id);
   g_ptr_array_unref (state->inputs);
   g_free (state);
 }
 
 static void op_free (gpointer data);
-static void start_connect (CartesiaSession * s);
-static guint backoff_ms (CartesiaSession * s, guint attempt, SoupMessage * msg);
-static gboolean should_retry (CartesiaSession * s, guint attempt,
+static void start_connect (CartesiaConnection * s);
+static guint backoff_ms (CartesiaConnection * s, guint attempt,
+    SoupMessage * msg);
+static gboolean should_retry (CartesiaConnection * s, guint attempt,
     guint status, GError * error);
 
 void
@@ -173,46 +207,113 @@ event_new (CartesiaEventType type, const gchar * context_id)
   return event;
 }
 
+/* @h: NULL for a handle that is gone (counts nothing). */
 static void
-count (CartesiaSession * s, guint connections, guint retries,
+count (CartesiaSession * h, guint connections, guint retries,
     guint64 audio_bytes)
 {
-  g_mutex_lock (&s->lock);
-  s->stats.connections += connections;
-  s->stats.retries += retries;
-  s->stats.audio_bytes += audio_bytes;
-  g_mutex_unlock (&s->lock);
+  if (h == NULL)
+    return;
+  g_mutex_lock (&h->lock);
+  h->stats.connections += connections;
+  h->stats.retries += retries;
+  h->stats.audio_bytes += audio_bytes;
+  g_mutex_unlock (&h->lock);
+}
+
+/* What happens to the connection itself counts for every element using it. */
+static void
+count_all (CartesiaConnection * s, guint connections, guint retries)
+{
+  GList *l;
+
+  for (l = s->handles; l; l = l->next)
+    count (l->data, connections, retries, 0);
+}
+
+/* The handle a context belongs to, or NULL. */
+static CartesiaSession *
+owner_of (CartesiaConnection * s, const gchar * context_id)
+{
+  ContextState *state;
+
+  if (context_id == NULL)
+    return NULL;
+  state = g_hash_table_lookup (s->contexts, context_id);
+  return state ? state->owner : NULL;
 }
 
 static void
-push_event (CartesiaSession * s, CartesiaEvent * event)
+push_event (CartesiaSession * h, CartesiaEvent * event)
 {
   CartesiaSessionNotify notify = NULL;
   gpointer data = NULL;
 
-  g_mutex_lock (&s->lock);
-  if (s->notify && event->type == s->notify_type) {
-    notify = s->notify;
-    data = s->notify_data;
+  g_mutex_lock (&h->lock);
+  if (h->notify && event->type == h->notify_type) {
+    notify = h->notify;
+    data = h->notify_data;
   }
-  g_queue_push_tail (&s->events, event);
-  g_cond_broadcast (&s->cond);
-  g_mutex_unlock (&s->lock);
+  g_queue_push_tail (&h->events, event);
+  g_cond_broadcast (&h->cond);
+  g_mutex_unlock (&h->lock);
   if (notify)
     notify (data);
+}
+
+static CartesiaEvent *
+event_copy (const CartesiaEvent * e)
+{
+  CartesiaEvent *copy = g_memdup2 (e, sizeof (CartesiaEvent));
+
+  copy->context_id = g_strdup (e->context_id);
+  copy->audio = e->audio ? g_bytes_ref (e->audio) : NULL;
+  copy->words = g_strdupv (e->words);
+  copy->word_start = e->n_words ? g_memdup2 (e->word_start,
+      e->n_words * sizeof (gdouble)) : NULL;
+  copy->word_end = e->n_words ? g_memdup2 (e->word_end,
+      e->n_words * sizeof (gdouble)) : NULL;
+  copy->error_text = g_strdup (e->error_text);
+  copy->error_debug = g_strdup (e->error_debug);
+  return copy;
+}
+
+/* Delivers @event to @owner; one that names no context concerns every
+ * element on the connection; one whose owner is gone is dropped. */
+static void
+route_event (CartesiaConnection * s, CartesiaSession * owner,
+    CartesiaEvent * event)
+{
+  GList *l;
+
+  if (owner) {
+    push_event (owner, event);
+    return;
+  }
+  if (event->context_id == NULL) {
+    for (l = s->handles; l; l = l->next)
+      push_event (l->data, l->next ? event_copy (event) : event);
+    if (s->handles)
+      return;
+  }
+  GST_DEBUG ("dropping an event nobody waits for (context %s)",
+      GST_STR_NULL (event->context_id));
+  cartesia_event_free (event);
 }
 
 /* Tells the element that @context_id's request is with the server now, so
  * that its silence may be timed from here. */
 static void
-push_sent (CartesiaSession * s, const gchar * context_id)
+push_sent (CartesiaConnection * s, CartesiaSession * owner,
+    const gchar * context_id)
 {
-  push_event (s, event_new (CARTESIA_EVENT_SENT, context_id));
+  route_event (s, owner, event_new (CARTESIA_EVENT_SENT, context_id));
 }
 
 static void
-push_error (CartesiaSession * s, const gchar * context_id,
-    CartesiaErrorKind kind, guint http_status, gchar * text, gchar * debug)
+push_error (CartesiaConnection * s, CartesiaSession * owner,
+    const gchar * context_id, CartesiaErrorKind kind, guint http_status,
+    gchar * text, gchar * debug)
 {
   CartesiaEvent *event = event_new (CARTESIA_EVENT_ERROR, context_id);
 
@@ -222,20 +323,21 @@ push_error (CartesiaSession * s, const gchar * context_id,
   event->http_status = http_status;
   event->error_text = text;
   event->error_debug = debug;
-  push_event (s, event);
+  route_event (s, owner, event);
 }
 
 /* Fails every context still waiting for output, e.g. when the socket is gone. */
 static void
-fail_all_contexts (CartesiaSession * s, CartesiaErrorKind kind,
+fail_all_contexts (CartesiaConnection * s, CartesiaErrorKind kind,
     guint http_status, const gchar * text, const gchar * debug)
 {
   GHashTableIter iter;
-  gpointer key;
+  gpointer key, value;
 
   g_hash_table_iter_init (&iter, s->contexts);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    push_error (s, key, kind, http_status, g_strdup (text), g_strdup (debug));
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    push_error (s, ((ContextState *) value)->owner, key, kind, http_status,
+        g_strdup (text), g_strdup (debug));
   g_hash_table_remove_all (s->contexts);
   g_queue_clear_full (&s->outbox, op_free);
 }
@@ -312,7 +414,7 @@ accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
 
 /* A request carrying the key, the version and our certificate policy. */
 static SoupMessage *
-new_message (CartesiaSession * s, const gchar * method, const gchar * url)
+new_message (CartesiaConnection * s, const gchar * method, const gchar * url)
 {
   SoupMessage *msg = soup_message_new (method, url);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
@@ -330,30 +432,32 @@ new_message (CartesiaSession * s, const gchar * method, const gchar * url)
 /* ---- incoming messages (session thread) ---- */
 
 static void
-handle_chunk (CartesiaSession * s, CartesiaMessage * msg)
+handle_chunk (CartesiaConnection * s, CartesiaMessage * msg)
 {
   gsize len = strlen (msg->data), out_len = 0;
   guint8 *out;
   CartesiaEvent *event;
+
+  CartesiaSession *owner = owner_of (s, msg->context_id);
 
   if (len == 0)
     return;
   out = g_malloc (cartesia_base64_decoded_max (len));
   if (!cartesia_base64_decode (msg->data, len, out, &out_len)) {
     g_free (out);
-    g_hash_table_remove (s->contexts, msg->context_id);
-    push_error (s, msg->context_id, CARTESIA_ERROR_DECODE, 0,
+    push_error (s, owner, msg->context_id, CARTESIA_ERROR_DECODE, 0,
         g_strdup ("The server sent audio that is not valid base64"), NULL);
+    g_hash_table_remove (s->contexts, msg->context_id);
     return;
   }
   event = event_new (CARTESIA_EVENT_AUDIO, msg->context_id);
   event->audio = g_bytes_new_take (out, out_len);
-  count (s, 0, 0, out_len);
-  push_event (s, event);
+  count (owner, 0, 0, out_len);
+  route_event (s, owner, event);
 }
 
 static void
-handle_timestamps (CartesiaSession * s, CartesiaMessage * msg)
+handle_timestamps (CartesiaConnection * s, CartesiaMessage * msg)
 {
   CartesiaEvent *event = event_new (CARTESIA_EVENT_TIMESTAMPS, msg->context_id);
 
@@ -363,7 +467,7 @@ handle_timestamps (CartesiaSession * s, CartesiaMessage * msg)
   event->word_start = g_steal_pointer (&msg->word_start);
   event->word_end = g_steal_pointer (&msg->word_end);
   msg->n_words = 0;
-  push_event (s, event);
+  route_event (s, owner_of (s, msg->context_id), event);
 }
 
 static CartesiaErrorKind
@@ -378,18 +482,18 @@ kind_for_status (guint status)
   return CARTESIA_ERROR_READ;
 }
 
-static void send_inputs (CartesiaSession * s, const gchar * context_id,
+static void send_inputs (CartesiaConnection * s, const gchar * context_id,
     ContextState * state);
 
 static gboolean
 on_context_retry (gpointer user_data)
 {
   ContextState *state = user_data;
-  const gchar *context_id = g_hash_table_lookup (state->session->wire_ids,
+  const gchar *context_id = g_hash_table_lookup (state->conn->wire_ids,
       state->wire_id);
 
   g_clear_pointer (&state->retry_source, g_source_unref);
-  send_inputs (state->session, context_id, state);
+  send_inputs (state->conn, context_id, state);
   return G_SOURCE_REMOVE;
 }
 
@@ -410,7 +514,7 @@ with_context_id (const gchar * request, const gchar * context_id)
  * lost nothing: ask again after a backoff, under a new id (the server
  * considers the old one finished). */
 static gboolean
-maybe_retry_context (CartesiaSession * s, const gchar * context_id,
+maybe_retry_context (CartesiaConnection * s, const gchar * context_id,
     guint status, const gchar * why)
 {
   ContextState *state = g_hash_table_lookup (s->contexts, context_id);
@@ -445,7 +549,7 @@ maybe_retry_context (CartesiaSession * s, const gchar * context_id,
   }
 
   delay = backoff_ms (s, state->resends, NULL);
-  count (s, 0, 1, 0);
+  count (state->owner, 0, 1, 0);
   GST_INFO ("context %s refused (%s); retry %u in %u ms as %s", context_id,
       why, state->resends, delay, state->wire_id);
   state->retry_source = schedule (s, delay, on_context_retry, state);
@@ -453,7 +557,7 @@ maybe_retry_context (CartesiaSession * s, const gchar * context_id,
 }
 
 static void
-handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
+handle_server_error (CartesiaConnection * s, CartesiaMessage * msg)
 {
   gchar *text = cartesia_message_error_text (msg);
   gchar *debug = msg->request_id ?
@@ -464,9 +568,9 @@ handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
     g_free (text);
     g_free (debug);
   } else if (msg->context_id) {
+    push_error (s, owner_of (s, msg->context_id), msg->context_id,
+        kind_for_status (msg->status_code), msg->status_code, text, debug);
     g_hash_table_remove (s->contexts, msg->context_id);
-    push_error (s, msg->context_id, kind_for_status (msg->status_code),
-        msg->status_code, text, debug);
   } else {
     /* An error that names no context concerns all of them. */
     fail_all_contexts (s, kind_for_status (msg->status_code),
@@ -479,7 +583,7 @@ handle_server_error (CartesiaSession * s, CartesiaMessage * msg)
 /* Gives a message of a retried context its own id back; FALSE for output of
  * an earlier, failed attempt, which must be dropped. */
 static gboolean
-map_wire_id (CartesiaSession * s, CartesiaMessage * msg)
+map_wire_id (CartesiaConnection * s, CartesiaMessage * msg)
 {
   const gchar *owner = g_hash_table_lookup (s->wire_ids, msg->context_id);
   ContextState *state;
@@ -496,7 +600,7 @@ map_wire_id (CartesiaSession * s, CartesiaMessage * msg)
 /* @context_id: the context a message belongs to when it does not say (an
  * SSE response serves one context), or NULL. */
 static void
-handle_message (CartesiaSession * s, const gchar * text, gsize len,
+handle_message (CartesiaConnection * s, const gchar * text, gsize len,
     const gchar * context_id)
 {
   CartesiaMessage msg;
@@ -504,10 +608,10 @@ handle_message (CartesiaSession * s, const gchar * text, gsize len,
 
   if (!cartesia_message_parse (text, len, &msg, &error)) {
     if (context_id) {
+      push_error (s, owner_of (s, context_id), context_id,
+          CARTESIA_ERROR_DECODE, 0, g_strdup ("The server sent a message "
+              "that could not be read"), g_strdup (error->message));
       g_hash_table_remove (s->contexts, context_id);
-      push_error (s, context_id, CARTESIA_ERROR_DECODE, 0, g_strdup ("The "
-              "server sent a message that could not be read"),
-          g_strdup (error->message));
     } else {
       fail_all_contexts (s, CARTESIA_ERROR_DECODE, 0,
           "The server sent a message that could not be read", error->message);
@@ -546,8 +650,9 @@ handle_message (CartesiaSession * s, const gchar * text, gsize len,
       break;
     case CARTESIA_MESSAGE_DONE:
       if (msg.context_id) {
+        route_event (s, owner_of (s, msg.context_id),
+            event_new (CARTESIA_EVENT_DONE, msg.context_id));
         g_hash_table_remove (s->contexts, msg.context_id);
-        push_event (s, event_new (CARTESIA_EVENT_DONE, msg.context_id));
       }
       break;
     case CARTESIA_MESSAGE_ERROR_MESSAGE:
@@ -562,7 +667,7 @@ handle_message (CartesiaSession * s, const gchar * text, gsize len,
 
 static void
 on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
-    CartesiaSession * s)
+    CartesiaConnection * s)
 {
   gsize len;
   const gchar *data = g_bytes_get_data (message, &len);
@@ -577,7 +682,7 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
 }
 
 static void
-drop_ws (CartesiaSession * s)
+drop_ws (CartesiaConnection * s)
 {
   if (s->ws == NULL)
     return;
@@ -586,7 +691,7 @@ drop_ws (CartesiaSession * s)
 }
 
 static gboolean
-in_outbox (CartesiaSession * s, const gchar * context_id)
+in_outbox (CartesiaConnection * s, const gchar * context_id)
 {
   GList *l;
 
@@ -596,13 +701,13 @@ in_outbox (CartesiaSession * s, const gchar * context_id)
   return FALSE;
 }
 
-static void resend_context (CartesiaSession * s, const gchar * context_id,
+static void resend_context (CartesiaConnection * s, const gchar * context_id,
     ContextState * state);
 
 /* Sends every input of a context again: now if the socket is open, else
  * when it is. */
 static void
-send_inputs (CartesiaSession * s, const gchar * context_id,
+send_inputs (CartesiaConnection * s, const gchar * context_id,
     ContextState * state)
 {
   guint i;
@@ -615,12 +720,12 @@ send_inputs (CartesiaSession * s, const gchar * context_id,
   }
   for (i = 0; i < state->inputs->len; i++)
     soup_websocket_connection_send_text (s->ws, state->inputs->pdata[i]);
-  push_sent (s, context_id);
+  push_sent (s, state->owner, context_id);
 }
 
 /* Requeues the inputs of @context_id for the next connection. */
 static void
-resend_context (CartesiaSession * s, const gchar * context_id,
+resend_context (CartesiaConnection * s, const gchar * context_id,
     ContextState * state)
 {
   guint i;
@@ -628,7 +733,8 @@ resend_context (CartesiaSession * s, const gchar * context_id,
   for (i = 0; i < state->inputs->len; i++) {
     Op *op = g_new0 (Op, 1);
 
-    op->session = s;
+    op->conn = s;
+    op->handle = state->owner;
     op->type = OP_SEND;
     op->context_id = g_strdup (context_id);
     op->request = g_strdup (g_ptr_array_index (state->inputs, i));
@@ -640,7 +746,7 @@ resend_context (CartesiaSession * s, const gchar * context_id,
  * nothing the user heard: send it again on a new connection (as often as
  * @retries allows).  One whose audio had started cannot be resumed. */
 static void
-recover_contexts (CartesiaSession * s, const gchar * debug)
+recover_contexts (CartesiaConnection * s, const gchar * debug)
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -656,11 +762,12 @@ recover_contexts (CartesiaSession * s, const gchar * debug)
       GST_INFO ("context %s had no answer yet: sending it again",
           (gchar *) key);
       state->resends++;
-      count (s, 0, 1, 0);
+      count (state->owner, 0, 1, 0);
       resend_context (s, key, state);
       continue;
     }
-    push_error (s, key, CARTESIA_ERROR_READ, 0, g_strdup (state->got_output ?
+    push_error (s, state->owner, key, CARTESIA_ERROR_READ, 0,
+        g_strdup (state->got_output ?
             "The connection to the server was lost in the middle of an "
             "utterance" : "The connection to the server was lost before the "
             "utterance started, too often"), g_strdup (debug));
@@ -669,7 +776,7 @@ recover_contexts (CartesiaSession * s, const gchar * debug)
 }
 
 static void
-on_ws_closed (SoupWebsocketConnection * ws, CartesiaSession * s)
+on_ws_closed (SoupWebsocketConnection * ws, CartesiaConnection * s)
 {
   gushort code = soup_websocket_connection_get_close_code (ws);
   const gchar *reason = soup_websocket_connection_get_close_data (ws);
@@ -691,7 +798,8 @@ on_ws_closed (SoupWebsocketConnection * ws, CartesiaSession * s)
 }
 
 static void
-on_ws_error (SoupWebsocketConnection * ws, GError * error, CartesiaSession * s)
+on_ws_error (SoupWebsocketConnection * ws, GError * error,
+    CartesiaConnection * s)
 {
   GST_WARNING ("websocket error: %s", error->message);
 }
@@ -701,7 +809,7 @@ on_ws_error (SoupWebsocketConnection * ws, GError * error, CartesiaSession * s)
 static gboolean
 on_retry_timeout (gpointer user_data)
 {
-  CartesiaSession *s = user_data;
+  CartesiaConnection *s = user_data;
 
   g_clear_pointer (&s->retry_source, g_source_unref);
   start_connect (s);
@@ -712,7 +820,7 @@ on_retry_timeout (gpointer user_data)
  * clients refused at once do not come back at once.  A server that said
  * when to come back (Retry-After, in seconds) is believed instead. */
 static guint
-backoff_ms (CartesiaSession * s, guint attempt, SoupMessage * msg)
+backoff_ms (CartesiaConnection * s, guint attempt, SoupMessage * msg)
 {
   const gchar *retry_after = msg ? soup_message_headers_get_one
       (soup_message_get_response_headers (msg), "Retry-After") : NULL;
@@ -732,7 +840,8 @@ backoff_ms (CartesiaSession * s, guint attempt, SoupMessage * msg)
 
 /* @attempt: how many attempts failed so far, this one included. */
 static gboolean
-should_retry (CartesiaSession * s, guint attempt, guint status, GError * error)
+should_retry (CartesiaConnection * s, guint attempt, guint status,
+    GError * error)
 {
   if (s->config.retries >= 0 && attempt > (guint) s->config.retries)
     return FALSE;
@@ -793,7 +902,7 @@ describe_failure (guint status, GError * error, guint attempts,
 
 /* The connection failed for good: tell whoever waits, or remember it. */
 static void
-connect_refused (CartesiaSession * s, guint status, GError * error,
+connect_refused (CartesiaConnection * s, guint status, GError * error,
     const gchar * reason)
 {
   g_autofree gchar *text = NULL;
@@ -815,7 +924,7 @@ connect_refused (CartesiaSession * s, guint status, GError * error,
       s->refusal->error_text = g_strdup (text);
       s->refusal->error_debug = g_strdup (debug);
     }
-    push_error (s, NULL, kind, status, g_steal_pointer (&text),
+    push_error (s, NULL, NULL, kind, status, g_steal_pointer (&text),
         g_steal_pointer (&debug));
     return;
   }
@@ -824,7 +933,7 @@ connect_refused (CartesiaSession * s, guint status, GError * error,
 
 typedef struct
 {
-  CartesiaSession *session;
+  CartesiaConnection *conn;
   guint status;
   GError *error;
   gchar *reason_phrase;
@@ -841,9 +950,9 @@ on_refusal_body (GObject * source, GAsyncResult * result, gpointer user_data)
   if (body && g_bytes_get_size (body) > 0)
     reason = cartesia_message_http_error_text (g_bytes_get_data (body, NULL),
         g_bytes_get_size (body));
-  r->session->connecting = FALSE;
-  if (!r->session->shutting_down)
-    connect_refused (r->session, r->status, r->error,
+  r->conn->connecting = FALSE;
+  if (!r->conn->shutting_down)
+    connect_refused (r->conn, r->status, r->error,
         reason ? reason : r->reason_phrase);
   g_clear_error (&r->error);
   g_free (r->reason_phrase);
@@ -854,7 +963,7 @@ on_refusal_body (GObject * source, GAsyncResult * result, gpointer user_data)
  * server's words ("Invalid version ...") are what a user needs: ask for the
  * same URL once more as a plain GET, only to read them. */
 static void
-fetch_refusal_reason (CartesiaSession * s, SoupMessage * refused,
+fetch_refusal_reason (CartesiaConnection * s, SoupMessage * refused,
     guint status, GError * error)
 {
   g_autofree gchar *url = build_url (s->config.base_url, "/tts/websocket",
@@ -862,7 +971,7 @@ fetch_refusal_reason (CartesiaSession * s, SoupMessage * refused,
   g_autoptr (SoupMessage) msg = new_message (s, SOUP_METHOD_GET, url);
   Refusal *r = g_new0 (Refusal, 1);
 
-  r->session = s;
+  r->conn = s;
   r->status = status;
   r->error = g_error_copy (error);
   r->reason_phrase = g_strdup (soup_message_get_reason_phrase (refused));
@@ -873,7 +982,7 @@ fetch_refusal_reason (CartesiaSession * s, SoupMessage * refused,
 }
 
 static void
-connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
+connect_failed (CartesiaConnection * s, SoupMessage * msg, GError * error)
 {
   guint status = soup_message_get_status (msg);
   g_autofree gchar *debug = g_strdup_printf ("%s (HTTP status %u %s)",
@@ -885,7 +994,7 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
 
     GST_INFO ("connection attempt %u failed (%s); retrying in %u ms",
         s->attempt, debug, delay);
-    count (s, 0, 1, 0);
+    count_all (s, 0, 1);
     s->retry_source = schedule (s, delay, on_retry_timeout, s);
     return;
   }
@@ -898,13 +1007,13 @@ connect_failed (CartesiaSession * s, SoupMessage * msg, GError * error)
 }
 
 static void
-flush_outbox (CartesiaSession * s)
+flush_outbox (CartesiaConnection * s)
 {
   Op *op;
 
   while ((op = g_queue_pop_head (&s->outbox))) {
     soup_websocket_connection_send_text (s->ws, op->request);
-    push_sent (s, op->context_id);
+    push_sent (s, op->handle, op->context_id);
     op_free (op);
   }
 }
@@ -913,7 +1022,8 @@ static void
 on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
 {
   SoupMessage *msg = user_data;
-  CartesiaSession *s = g_object_get_data (G_OBJECT (msg), "cartesia-session");
+  CartesiaConnection *s = g_object_get_data (G_OBJECT (msg),
+      "cartesia-connection");
   g_autoptr (GError) error = NULL;
   SoupWebsocketConnection *ws;
 
@@ -944,7 +1054,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
   g_object_unref (msg);
 
   GST_INFO ("websocket connected");
-  count (s, 1, 0, 0);
+  count_all (s, 1, 0);
   s->attempt = 0;
   s->ws = ws;
   soup_websocket_connection_set_max_incoming_payload_size (ws,
@@ -956,7 +1066,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
 }
 
 static void
-start_connect (CartesiaSession * s)
+start_connect (CartesiaConnection * s)
 {
   g_autofree gchar *url = NULL;
   SoupMessage *msg;
@@ -967,7 +1077,7 @@ start_connect (CartesiaSession * s)
   url = build_url (s->config.base_url, "/tts/websocket", TRUE);
   GST_INFO ("connecting to %s (attempt %u)", url, s->attempt + 1);
   msg = new_message (s, SOUP_METHOD_GET, url);
-  g_object_set_data (G_OBJECT (msg), "cartesia-session", s);
+  g_object_set_data (G_OBJECT (msg), "cartesia-connection", s);
 
   s->connecting = TRUE;
   soup_session_websocket_connect_async (s->soup, msg, NULL, NULL,
@@ -988,7 +1098,7 @@ static void sse_send (SseRequest * req);
 static void
 sse_request_free (SseRequest * req)
 {
-  CartesiaSession *s = req->session;
+  CartesiaConnection *s = req->conn;
 
   if (g_hash_table_lookup (s->sse_requests, req->context_id) == req)
     g_hash_table_remove (s->sse_requests, req->context_id);
@@ -1009,11 +1119,12 @@ static void
 sse_fail (SseRequest * req, CartesiaErrorKind kind, guint status, gchar * text,
     gchar * debug)
 {
-  CartesiaSession *s = req->session;
+  CartesiaConnection *s = req->conn;
 
-  if (g_hash_table_remove (s->contexts, req->context_id))
-    push_error (s, req->context_id, kind, status, text, debug);
-  else {
+  if (g_hash_table_contains (s->contexts, req->context_id)) {
+    push_error (s, req->owner, req->context_id, kind, status, text, debug);
+    g_hash_table_remove (s->contexts, req->context_id);
+  } else {
     g_free (text);
     g_free (debug);
   }
@@ -1026,10 +1137,10 @@ on_sse_event (const gchar * event_type, const gchar * data, gsize len,
 {
   SseRequest *req = user_data;
 
-  handle_message (req->session, data, len, req->context_id);
+  handle_message (req->conn, data, len, req->context_id);
   /* Once the context is over (done, error), the rest is of no use. */
   return !req->refused_status
-      && g_hash_table_contains (req->session->contexts, req->context_id);
+      && g_hash_table_contains (req->conn->contexts, req->context_id);
 }
 
 static void sse_request_failed (SseRequest * req, guint status,
@@ -1040,11 +1151,11 @@ static void sse_request_failed (SseRequest * req, guint status,
 static void
 sse_cut (SseRequest * req, GError * error)
 {
-  ContextState *state = g_hash_table_lookup (req->session->contexts,
+  ContextState *state = g_hash_table_lookup (req->conn->contexts,
       req->context_id);
   gboolean started = state == NULL || state->got_output;
 
-  if (!started && should_retry (req->session, req->attempt + 1, 0, error)) {
+  if (!started && should_retry (req->conn, req->attempt + 1, 0, error)) {
     sse_request_failed (req, 0, error);
     return;
   }
@@ -1117,7 +1228,7 @@ on_sse_retry (gpointer user_data)
 static void
 sse_request_failed (SseRequest * req, guint status, GError * error)
 {
-  CartesiaSession *s = req->session;
+  CartesiaConnection *s = req->conn;
   g_autofree gchar *details = NULL;
   gchar *text = NULL, *debug;
   CartesiaErrorKind kind;
@@ -1135,7 +1246,7 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
 
     GST_INFO ("SSE attempt %u for context %s failed (%s); retrying in %u ms",
         req->attempt, req->context_id, debug, delay);
-    count (s, 0, 1, 0);
+    count (req->owner, 0, 1, 0);
     g_free (debug);
     g_clear_object (&req->stream);
     g_clear_pointer (&req->parser, cartesia_sse_parser_free);
@@ -1200,8 +1311,8 @@ on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
     return;
   }
   GST_DEBUG ("SSE stream for context %s open", req->context_id);
-  count (req->session, 1, 0, 0);
-  push_sent (req->session, req->context_id);
+  count (req->owner, 1, 0, 0);
+  push_sent (req->conn, req->owner, req->context_id);
   req->parser = cartesia_sse_parser_new (SSE_MAX_EVENT);
   g_input_stream_read_bytes_async (req->stream, SSE_READ_SIZE,
       G_PRIORITY_DEFAULT, req->cancellable, on_sse_read, req);
@@ -1210,7 +1321,7 @@ on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
 static void
 sse_send (SseRequest * req)
 {
-  CartesiaSession *s = req->session;
+  CartesiaConnection *s = req->conn;
   g_autofree gchar *url = build_url (s->config.base_url, "/tts/sse", FALSE);
   g_autoptr (GBytes) body = g_bytes_new (req->body, strlen (req->body));
 
@@ -1227,11 +1338,13 @@ sse_send (SseRequest * req)
 }
 
 static void
-sse_start (CartesiaSession * s, const gchar * context_id, const gchar * body)
+sse_start (CartesiaConnection * s, CartesiaSession * owner,
+    const gchar * context_id, const gchar * body)
 {
   SseRequest *req = g_new0 (SseRequest, 1);
 
-  req->session = s;
+  req->conn = s;
+  req->owner = owner;
   req->context_id = g_strdup (context_id);
   req->body = g_strdup (body);
   req->cancellable = g_cancellable_new ();
@@ -1250,7 +1363,7 @@ sse_cancel (SseRequest * req)
 }
 
 static void
-sse_cancel_all (CartesiaSession * s)
+sse_cancel_all (CartesiaConnection * s)
 {
   GList *reqs = g_hash_table_get_values (s->sse_requests), *l;
 
@@ -1261,7 +1374,7 @@ sse_cancel_all (CartesiaSession * s)
 
 /* Opens the TCP (and TLS) connection ahead of the first POST. */
 static void
-sse_preconnect (CartesiaSession * s)
+sse_preconnect (CartesiaConnection * s)
 {
   g_autofree gchar *url = build_url (s->config.base_url, "/tts/sse", FALSE);
   g_autoptr (SoupMessage) msg = new_message (s, SOUP_METHOD_POST, url);
@@ -1294,14 +1407,14 @@ op_copy (const Op * op)
 }
 
 static void
-do_send (CartesiaSession * s, Op * op)
+do_send (CartesiaConnection * s, Op * op)
 {
   ContextState *state = g_hash_table_lookup (s->contexts, op->context_id);
 
   if (s->refusal) {
     CartesiaEvent *r = g_steal_pointer (&s->refusal);
 
-    push_error (s, op->context_id, r->error_kind, r->http_status,
+    push_error (s, op->handle, op->context_id, r->error_kind, r->http_status,
         g_steal_pointer (&r->error_text), g_steal_pointer (&r->error_debug));
     cartesia_event_free (r);
     return;
@@ -1309,19 +1422,20 @@ do_send (CartesiaSession * s, Op * op)
 
   if (state == NULL) {
     state = g_new0 (ContextState, 1);
-    state->session = s;
+    state->conn = s;
+    state->owner = op->handle;
     state->inputs = g_ptr_array_new_with_free_func (g_free);
     g_hash_table_insert (s->contexts, g_strdup (op->context_id), state);
   }
   if (s->config.transport == CARTESIA_TRANSPORT_SSE) {
-    sse_start (s, op->context_id, op->request);
+    sse_start (s, op->handle, op->context_id, op->request);
     return;
   }
   if (s->ws && soup_websocket_connection_get_state (s->ws) ==
       SOUP_WEBSOCKET_STATE_OPEN) {
     soup_websocket_connection_send_text (s->ws, op->request);
     g_ptr_array_add (state->inputs, g_steal_pointer (&op->request));
-    push_sent (s, op->context_id);
+    push_sent (s, op->handle, op->context_id);
     return;
   }
   g_ptr_array_add (state->inputs, g_strdup (op->request));
@@ -1330,18 +1444,18 @@ do_send (CartesiaSession * s, Op * op)
 }
 
 static void
-do_cancel (CartesiaSession * s, Op * op)
+cancel_context (CartesiaConnection * s, const gchar * context_id)
 {
   g_autofree gchar *cancel = NULL;
   SseRequest *req;
-  ContextState *state = g_hash_table_lookup (s->contexts, op->context_id);
+  ContextState *state = g_hash_table_lookup (s->contexts, context_id);
   g_autofree gchar *wire_id = NULL;
 
   if (state == NULL)
     return;
-  wire_id = g_strdup (state->wire_id ? state->wire_id : op->context_id);
-  g_hash_table_remove (s->contexts, op->context_id);
-  req = g_hash_table_lookup (s->sse_requests, op->context_id);
+  wire_id = g_strdup (state->wire_id ? state->wire_id : context_id);
+  g_hash_table_remove (s->contexts, context_id);
+  req = g_hash_table_lookup (s->sse_requests, context_id);
   if (req) {
     sse_cancel (req);
     return;
@@ -1353,10 +1467,70 @@ do_cancel (CartesiaSession * s, Op * op)
   }
 }
 
+static void
+do_cancel (CartesiaConnection * s, Op * op)
+{
+  cancel_context (s, op->context_id);
+}
+
+static void
+do_attach (CartesiaConnection * s, CartesiaSession * h)
+{
+  s->handles = g_list_append (s->handles, h);
+  /* The socket it joins is one it uses: count it as its own. */
+  if (s->ws && soup_websocket_connection_get_state (s->ws) ==
+      SOUP_WEBSOCKET_STATE_OPEN)
+    count (h, 1, 0, 0);
+}
+
+/* Lets go of @h: its open contexts are cancelled on the server, whatever it
+ * still had queued is dropped, and nothing refers to it afterwards, so that
+ * it may be freed. */
+static void
+do_detach (CartesiaConnection * s, CartesiaSession * h)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  GPtrArray *mine = g_ptr_array_new_with_free_func (g_free);
+  GList *l, *next;
+  guint i;
+
+  g_hash_table_iter_init (&iter, s->contexts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((ContextState *) value)->owner == h)
+      g_ptr_array_add (mine, g_strdup (key));
+  for (i = 0; i < mine->len; i++) {
+    GST_DEBUG ("cancelling context %s of a handle that leaves",
+        (gchar *) mine->pdata[i]);
+    cancel_context (s, mine->pdata[i]);
+  }
+  g_ptr_array_unref (mine);
+
+  for (l = s->outbox.head; l; l = next) {
+    Op *op = l->data;
+
+    next = l->next;
+    if (op->handle == h) {
+      g_queue_delete_link (&s->outbox, l);
+      op_free (op);
+    }
+  }
+  g_hash_table_iter_init (&iter, s->sse_requests);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((SseRequest *) value)->owner == h)
+      ((SseRequest *) value)->owner = NULL;
+  s->handles = g_list_remove (s->handles, h);
+
+  g_mutex_lock (&h->lock);
+  h->detached = TRUE;
+  g_cond_broadcast (&h->cond);
+  g_mutex_unlock (&h->lock);
+}
+
 static gboolean
 on_close_timeout (gpointer user_data)
 {
-  CartesiaSession *s = user_data;
+  CartesiaConnection *s = user_data;
 
   GST_INFO ("the server did not finish the handshake or the close in time");
   g_cancellable_cancel (s->cancellable);
@@ -1365,7 +1539,7 @@ on_close_timeout (gpointer user_data)
 }
 
 static void
-do_shutdown (CartesiaSession * s)
+do_shutdown (CartesiaConnection * s)
 {
   GSource *timeout;
 
@@ -1396,7 +1570,7 @@ static gboolean
 run_op (gpointer data)
 {
   Op *op = data;
-  CartesiaSession *s = op->session;
+  CartesiaConnection *s = op->conn;
 
   switch (op->type) {
     case OP_CONNECT:
@@ -1414,18 +1588,27 @@ run_op (gpointer data)
     case OP_SHUTDOWN:
       do_shutdown (s);
       break;
+    case OP_ATTACH:
+      do_attach (s, op->handle);
+      break;
+    case OP_DETACH:
+      do_detach (s, op->handle);
+      break;
   }
   return G_SOURCE_REMOVE;
 }
 
+/* Ops run on the session thread in the order they were queued (idle sources
+ * of one priority are dispatched first come, first served). */
 static void
-queue_op (CartesiaSession * s, OpType type, const gchar * context_id,
-    gchar * request)
+queue_op (CartesiaConnection * s, CartesiaSession * h, OpType type,
+    const gchar * context_id, gchar * request)
 {
   Op *op = g_new0 (Op, 1);
   GSource *source = g_idle_source_new ();
 
-  op->session = s;
+  op->conn = s;
+  op->handle = h;
   op->type = type;
   op->context_id = g_strdup (context_id);
   op->request = request;
@@ -1438,7 +1621,7 @@ queue_op (CartesiaSession * s, OpType type, const gchar * context_id,
 /* ---- the thread ---- */
 
 static SoupSession *
-create_soup_session (CartesiaSession * s)
+create_soup_session (CartesiaConnection * s)
 {
   SoupSession *soup;
 
@@ -1455,7 +1638,7 @@ create_soup_session (CartesiaSession * s)
 static gpointer
 session_thread (gpointer data)
 {
-  CartesiaSession *s = data;
+  CartesiaConnection *s = data;
 
   g_main_context_push_thread_default (s->context);
   s->soup = create_soup_session (s);
@@ -1498,10 +1681,10 @@ clear_config (CartesiaSessionConfig * c)
   g_free (c->proxy);
 }
 
-CartesiaSession *
-cartesia_session_new (const CartesiaSessionConfig * config)
+static CartesiaConnection *
+connection_new (const CartesiaSessionConfig * config)
 {
-  CartesiaSession *s = g_new0 (CartesiaSession, 1);
+  CartesiaConnection *s = g_new0 (CartesiaConnection, 1);
 
   if (cartesia_session_debug == NULL)
     GST_DEBUG_CATEGORY_INIT (cartesia_session_debug, "cartesiasession", 0,
@@ -1517,55 +1700,208 @@ cartesia_session_new (const CartesiaSessionConfig * config)
   s->wire_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   g_queue_init (&s->outbox);
-  g_queue_init (&s->events);
-  g_mutex_init (&s->lock);
-  g_cond_init (&s->cond);
-  s->thread = g_thread_new ("cartesia-session", session_thread, s);
   return s;
 }
 
-void
-cartesia_session_free (CartesiaSession * s)
+static void
+connection_start (CartesiaConnection * s)
 {
-  if (s == NULL)
-    return;
+  s->thread = g_thread_new ("cartesia-session", session_thread, s);
+}
 
-  cartesia_session_set_flushing (s, TRUE);
-  queue_op (s, OP_SHUTDOWN, NULL, NULL);
+/* Cancels everything, closes the websocket cleanly (bounded wait), joins,
+ * frees. */
+static void
+connection_free (CartesiaConnection * s)
+{
+  queue_op (s, NULL, OP_SHUTDOWN, NULL, NULL);
   g_thread_join (s->thread);
 
   g_queue_clear_full (&s->outbox, op_free);
-  g_queue_clear_full (&s->events, (GDestroyNotify) cartesia_event_free);
   g_hash_table_unref (s->contexts);
   g_hash_table_unref (s->wire_ids);
   g_hash_table_unref (s->sse_requests);
+  g_list_free (s->handles);
   cartesia_event_free (s->refusal);
   g_object_unref (s->cancellable);
   g_main_loop_unref (s->loop);
   g_main_context_unref (s->context);
-  g_mutex_clear (&s->lock);
-  g_cond_clear (&s->cond);
   clear_config (&s->config);
+  g_free (s->fingerprint);
   g_free (s);
 }
 
-void
-cartesia_session_connect (CartesiaSession * s)
+static CartesiaSession *
+handle_new (CartesiaConnection * conn, gboolean shared)
 {
-  queue_op (s, OP_CONNECT, NULL, NULL);
+  CartesiaSession *h = g_new0 (CartesiaSession, 1);
+
+  h->conn = conn;
+  h->shared = shared;
+  g_queue_init (&h->events);
+  g_mutex_init (&h->lock);
+  g_cond_init (&h->cond);
+  return h;
+}
+
+static void
+handle_free (CartesiaSession * h)
+{
+  g_queue_clear_full (&h->events, (GDestroyNotify) cartesia_event_free);
+  g_mutex_clear (&h->lock);
+  g_cond_clear (&h->cond);
+  g_free (h);
+}
+
+CartesiaSession *
+cartesia_session_new (const CartesiaSessionConfig * config)
+{
+  CartesiaConnection *conn = connection_new (config);
+  CartesiaSession *h = handle_new (conn, FALSE);
+
+  /* The thread is not running yet: no need to go through an op. */
+  conn->handles = g_list_append (NULL, h);
+  conn->refs = 1;
+  connection_start (conn);
+  return h;
+}
+
+static void
+fingerprint_add (GChecksum * sum, const gchar * field)
+{
+  /* Length-prefixed, so that no two configurations run together. */
+  gchar len[32];
+
+  g_snprintf (len, sizeof (len), "%" G_GSIZE_FORMAT ":",
+      field ? strlen (field) : (gsize) - 1);
+  g_checksum_update (sum, (const guchar *) len, -1);
+  if (field)
+    g_checksum_update (sum, (const guchar *) field, -1);
+}
+
+/* A digest of every field: equal for equal configurations, and one that
+ * gives nothing of the key away. */
+static gchar *
+config_fingerprint (const CartesiaSessionConfig * c)
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree gchar *numbers = g_strdup_printf ("%d|%u|%d|%a|%a|%d",
+      c->ssl_strict ? 1 : 0, c->timeout, c->retries, c->retry_backoff_factor,
+      c->retry_backoff_max, (gint) c->transport);
+  gchar *digest;
+
+  fingerprint_add (sum, c->base_url);
+  fingerprint_add (sum, c->api_key);
+  fingerprint_add (sum, c->cartesia_version);
+  fingerprint_add (sum, c->user_agent);
+  fingerprint_add (sum, c->proxy);
+  fingerprint_add (sum, numbers);
+  digest = g_strdup (g_checksum_get_string (sum));
+  g_checksum_free (sum);
+  return digest;
+}
+
+CartesiaSession *
+cartesia_session_new_shared (const CartesiaSessionConfig * config)
+{
+  g_autofree gchar *fingerprint = NULL;
+  CartesiaConnection *conn;
+  CartesiaSession *h;
+
+  /* Each SSE utterance is a request of its own: nothing to share. */
+  if (config->transport != CARTESIA_TRANSPORT_WEBSOCKET)
+    return cartesia_session_new (config);
+
+  fingerprint = config_fingerprint (config);
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+  conn = g_hash_table_lookup (registry, fingerprint);
+  if (conn == NULL) {
+    conn = connection_new (config);
+    conn->fingerprint = g_steal_pointer (&fingerprint);
+    g_hash_table_insert (registry, conn->fingerprint, conn);
+    connection_start (conn);
+    GST_INFO ("new shared connection %p", conn);
+  }
+  conn->refs++;
+  h = handle_new (conn, TRUE);
+  /* Queued under the lock: the connection cannot go before it runs. */
+  queue_op (conn, h, OP_ATTACH, NULL, NULL);
+  GST_INFO ("handle %p joins shared connection %p (%u handles)", h, conn,
+      conn->refs);
+  g_mutex_unlock (&registry_lock);
+  return h;
 }
 
 void
-cartesia_session_send (CartesiaSession * s, const gchar * context_id,
+cartesia_session_free (CartesiaSession * h)
+{
+  CartesiaConnection *conn;
+  gboolean last;
+
+  if (h == NULL)
+    return;
+  conn = h->conn;
+  cartesia_session_set_flushing (h, TRUE);
+
+  if (!h->shared) {
+    connection_free (conn);
+    handle_free (h);
+    return;
+  }
+
+  /* Let the connection finish with this handle (cancelling its contexts on
+   * the server) before it goes; the session thread never blocks, so this is
+   * a short wait. */
+  queue_op (conn, h, OP_DETACH, NULL, NULL);
+  g_mutex_lock (&h->lock);
+  while (!h->detached)
+    g_cond_wait (&h->cond, &h->lock);
+  g_mutex_unlock (&h->lock);
+
+  /* Out of the registry under its lock, so that a handle joining now gets a
+   * connection of its own instead of one that is closing; the close itself
+   * happens outside it, without holding anyone up. */
+  g_mutex_lock (&registry_lock);
+  last = --conn->refs == 0;
+  if (last) {
+    g_hash_table_remove (registry, conn->fingerprint);
+    if (g_hash_table_size (registry) == 0)
+      g_clear_pointer (&registry, g_hash_table_unref);
+  }
+  g_mutex_unlock (&registry_lock);
+  GST_INFO ("handle %p leaves shared connection %p%s", h, conn,
+      last ? ", the last: closing it" : "");
+
+  if (last)
+    connection_free (conn);
+  handle_free (h);
+}
+
+gboolean
+cartesia_session_is_shared (CartesiaSession * h)
+{
+  return h->shared;
+}
+
+void
+cartesia_session_connect (CartesiaSession * h)
+{
+  queue_op (h->conn, h, OP_CONNECT, NULL, NULL);
+}
+
+void
+cartesia_session_send (CartesiaSession * h, const gchar * context_id,
     gchar * request)
 {
-  queue_op (s, OP_SEND, context_id, request);
+  queue_op (h->conn, h, OP_SEND, context_id, request);
 }
 
 void
-cartesia_session_cancel (CartesiaSession * s, const gchar * context_id)
+cartesia_session_cancel (CartesiaSession * h, const gchar * context_id)
 {
-  queue_op (s, OP_CANCEL, context_id, NULL);
+  queue_op (h->conn, h, OP_CANCEL, context_id, NULL);
 }
 
 CartesiaPopResult

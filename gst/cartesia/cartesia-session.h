@@ -95,7 +95,24 @@ gboolean cartesia_session_check_base_url (const gchar * base_url,
 /* Starts the session thread.  Copies @config. */
 CartesiaSession *cartesia_session_new (const CartesiaSessionConfig * config);
 
-/* Cancels everything, closes the websocket cleanly (bounded wait), joins. */
+/* Like cartesia_session_new(), but a websocket session shares one
+ * connection (one socket, one thread) with every other shared session of the
+ * process whose @config is identical in every field; events still reach only
+ * the session whose context they concern (or all of them when they concern
+ * the connection), and each session keeps stats of its own: connections and
+ * connection retries of the shared socket count for every session attached
+ * at the time (a session joining an open socket counts it once), context
+ * retries and audio bytes for the context's session.  With the SSE transport
+ * this is cartesia_session_new(). */
+CartesiaSession *cartesia_session_new_shared (const CartesiaSessionConfig *
+    config);
+
+/* Whether @session came from cartesia_session_new_shared() and shares. */
+gboolean cartesia_session_is_shared (CartesiaSession * session);
+
+/* Cancels everything, closes the websocket cleanly (bounded wait), joins.
+ * A shared session cancels its own open contexts on the server and leaves;
+ * the connection closes when its last session leaves. */
 void cartesia_session_free (CartesiaSession * session);
 
 /* Opens the websocket now, so that the first utterance skips the handshake.

@@ -69,6 +69,7 @@ struct _GstCartesiaTtsSrc
   gboolean ssl_strict;
   gchar *proxy;
   gchar *user_agent;
+  gboolean share_connection;
 
   /* Live mode settings, under the object lock. */
   guint samples_per_buffer;

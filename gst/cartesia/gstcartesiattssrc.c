@@ -154,6 +154,7 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_TIMEOUT 15
 #define DEFAULT_SSL_STRICT TRUE
 #define DEFAULT_PROXY NULL
+#define DEFAULT_SHARE_CONNECTION FALSE
 #define DEFAULT_USER_AGENT "GStreamer cartesiattssrc " PACKAGE_VERSION " "
 
 enum
@@ -189,6 +190,7 @@ enum
   PROP_SSL_STRICT,
   PROP_PROXY,
   PROP_USER_AGENT,
+  PROP_SHARE_CONNECTION,
 };
 
 
@@ -534,6 +536,23 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       STRING_PROP ("user-agent", "User agent",
           "User-Agent header; a trailing space appends libsoup's own",
           DEFAULT_USER_AGENT));
+  /**
+   * GstCartesiaTtsSrc:share-connection:
+   *
+   * With the websocket transport, use one WebSocket (and one transport
+   * thread) for every element of the process that shares and has the same
+   * connection settings (base-url, api-key, cartesia-version, user-agent,
+   * proxy, ssl-strict, timeout and the retry properties); Cartesia tells
+   * their utterances apart by context id and limits the sockets an account
+   * may open.  Each element still gets only its own audio, events and
+   * errors, and the stats of what it used.  No effect with SSE.
+   */
+  g_object_class_install_property (gobject_class, PROP_SHARE_CONNECTION,
+      g_param_spec_boolean ("share-connection", "Share connection",
+          "Share one WebSocket with the other elements of the process that "
+          "have the same connection settings (websocket transport only)",
+          DEFAULT_SHARE_CONNECTION, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -591,6 +610,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->ssl_strict = DEFAULT_SSL_STRICT;
   self->proxy = g_strdup (DEFAULT_PROXY);
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
+  self->share_connection = DEFAULT_SHARE_CONNECTION;
   self->samples_per_buffer = DEFAULT_SAMPLES_PER_BUFFER;
   self->fade_ms = DEFAULT_FADE_MS;
   self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
@@ -778,6 +798,11 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_USER_AGENT:
       replace_string (self, &self->user_agent, value);
       break;
+    case PROP_SHARE_CONNECTION:
+      GST_OBJECT_LOCK (self);
+      self->share_connection = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -961,6 +986,9 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     case PROP_USER_AGENT:
       g_value_set_string (value, self->user_agent);
       break;
+    case PROP_SHARE_CONNECTION:
+      g_value_set_boolean (value, self->share_connection);
+      break;
     default:
       /* api-key is write-only: GObject never asks for it. */
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1093,7 +1121,10 @@ create_session (GstCartesiaTtsSrc * self, gchar * api_key)
   config.retry_backoff_factor = self->retry_backoff_factor;
   config.retry_backoff_max = self->retry_backoff_max;
   config.transport = self->transport;
-  session = cartesia_session_new (&config);
+  if (self->share_connection)
+    session = cartesia_session_new_shared (&config);
+  else
+    session = cartesia_session_new (&config);
   GST_OBJECT_UNLOCK (self);
   return session;
 }
