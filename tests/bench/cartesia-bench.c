@@ -741,8 +741,23 @@ typedef struct
   gdouble lateness_p99;         /* ms */
   gint64 speech_underrun_ns;    /* element-reported; -1: not reported */
   guint speech_underrun_utts;
+  guint threads;                /* of the process, once all are started */
   Latencies lat;
 } ConcResult;
+
+static guint
+count_threads (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (g_dir_read_name (dir))
+    n++;
+  g_dir_close (dir);
+  return n;
+}
 
 /* How late (µs) @a is for its consumer; 0 or less is in time.
  * The element: as a GStreamer sink sees it, against the buffer's PTS plus
@@ -809,14 +824,18 @@ lateness_of (Stream * streams, guint n, guint byte_rate)
   return lateness;
 }
 
+/* @share: the elements share one WebSocket (share-connection=true). */
 static void
-run_streams (guint n, gboolean element, ConcResult * r)
+run_streams (guint n, gboolean element, gboolean share, ConcResult * r)
 {
   const gchar *format = "S16LE";
   gint rate = 44100;
   guint byte_rate = rate * 2, i, active;
+  g_autofree gchar *props = g_strdup_printf ("%s%s",
+      opt_stream_props ? opt_stream_props : "",
+      share ? " share-connection=true" : "");
   ElemConfig config = { emu_proc_url (emu), "websocket", format, rate, TRUE,
-    NULL, opt_stream_props
+    NULL, props
   };
   Stream *streams = g_new0 (Stream, n);
   BareLoop *loop = element ? NULL : bare_loop_new ();
@@ -845,6 +864,7 @@ run_streams (guint n, gboolean element, ConcResult * r)
   /* let the pre-connects finish */
   g_usleep (G_USEC_PER_SEC / 2);
   emu_proc_clear (emu);
+  r->threads = count_threads ();
   for (i = 0; i < n; i++)
     streams[i].latency = element ? elem_pipe_latency (streams[i].pipe) :
         GST_CLOCK_TIME_NONE;
@@ -947,8 +967,11 @@ bench_concurrency (void)
   printf ("N live pipelines in one process (`cartesiattssrc is-live=true ! "
       "capsfilter ! fakesink sync=false`, WebSocket, S16LE 44.1 kHz), each "
       "speaking %d utterances of %d s, starts staggered over 1 s; the "
-      "emulator paces chunks in real time (4 KiB = 46 ms). Baseline: N bare "
-      "WebSocket clients on one thread. CPU %%: this process's CPU time over "
+      "emulator paces chunks in real time (4 KiB = 46 ms). The second row: "
+      "the same pipelines with `share-connection=true`, one WebSocket and "
+      "one transport thread for all. Baseline: N bare WebSocket clients on "
+      "one thread. Threads: of this process once all are started. CPU %%: "
+      "this process's CPU time over "
       "the wall time, 100 %% = one core. Late buffer (an underrun at the "
       "consumer): for the element, a buffer that leaves `src` more than "
       "%d ms (a sink's processing deadline) after the running time a "
@@ -964,42 +987,58 @@ bench_concurrency (void)
       "so it includes the wait for the buffer boundary).\n\n",
       opt_stream_utterances, opt_stream_seconds, opt_playout_ms,
       opt_playout_ms, opt_playout_ms);
-  printf ("| N | client | CPU %% | emulator CPU %% | buffers | late buffers "
-      "| streams with late buffers | lateness p99 (ms) | speech underruns "
-      "(utterances, ms) | added latency p50 / p99 (ms) | target |\n");
-  printf ("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  printf ("| N | client | threads | CPU %% | emulator CPU %% | buffers | "
+      "late buffers | streams with late buffers | lateness p99 (ms) | "
+      "speech underruns (utterances, ms) | added latency p50 / p99 (ms) | "
+      "target |\n");
+  printf ("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (i = 0; levels[i]; i++) {
     guint n = atoi (levels[i]);
-    ConcResult e, b;
-    gboolean zero;
-    gchar speech[64];
+    ConcResult e, sh, b;
+    ConcResult *rows[] = { &e, &sh };
+    const gchar *names[] = { "cartesiattssrc",
+      "cartesiattssrc share-connection=true"
+    };
+    guint k;
 
     if (n == 0)
       continue;
     note ("concurrency: %u element streams", n);
-    run_streams (n, TRUE, &e);
+    run_streams (n, TRUE, FALSE, &e);
+    note ("concurrency: %u element streams sharing one socket", n);
+    run_streams (n, TRUE, TRUE, &sh);
     note ("concurrency: %u bare streams", n);
-    run_streams (n, FALSE, &b);
-    zero = e.underruns == 0 && e.speech_underrun_ns <= 0 && !e.lat.failed;
-    if (e.speech_underrun_ns >= 0)
-      g_snprintf (speech, sizeof speech, "%u, %.1f", e.speech_underrun_utts,
-          e.speech_underrun_ns / 1e6);
-    else
-      g_snprintf (speech, sizeof speech, "not reported");
-    printf ("| %u | cartesiattssrc | %.1f | %.1f | %u | %u | %u | %.2f | %s | "
-        "%.3f / %.3f | %s |\n", n, e.cpu_percent, e.emulator_percent,
-        e.buffers, e.underruns, e.streams_with_underruns, e.lateness_p99,
-        speech, percentile (e.lat.added, 50), percentile (e.lat.added, 99),
-        n == 100 ? judge (zero) : (zero ? "no underruns" : "underruns"));
-    printf ("| %u | bare client | %.1f | %.1f | %u | %u | %u | %.2f | – | "
-        "%.3f / %.3f | baseline |\n", n, b.cpu_percent, b.emulator_percent,
-        b.buffers, b.underruns, b.streams_with_underruns, b.lateness_p99,
-        percentile (b.lat.added, 50), percentile (b.lat.added, 99));
-    if (e.lat.failed || b.lat.failed)
-      printf ("| %u | failed utterances | %u / %u | | | | | | | | |\n", n,
-          e.lat.failed, b.lat.failed);
+    run_streams (n, FALSE, FALSE, &b);
+    for (k = 0; k < G_N_ELEMENTS (rows); k++) {
+      ConcResult *r = rows[k];
+      gboolean zero = r->underruns == 0 && r->speech_underrun_ns <= 0
+          && !r->lat.failed;
+      gchar speech[64];
+
+      if (r->speech_underrun_ns >= 0)
+        g_snprintf (speech, sizeof speech, "%u, %.1f",
+            r->speech_underrun_utts, r->speech_underrun_ns / 1e6);
+      else
+        g_snprintf (speech, sizeof speech, "not reported");
+      printf ("| %u | %s | %u | %.1f | %.1f | %u | %u | %u | %.2f | %s | "
+          "%.3f / %.3f | %s |\n", n, names[k], r->threads, r->cpu_percent,
+          r->emulator_percent, r->buffers, r->underruns,
+          r->streams_with_underruns, r->lateness_p99, speech,
+          percentile (r->lat.added, 50), percentile (r->lat.added, 99),
+          n == 100 && k == 0 ? judge (zero) :
+          (zero ? "no underruns" : "underruns"));
+    }
+    printf ("| %u | bare client | %u | %.1f | %.1f | %u | %u | %u | %.2f | "
+        "– | %.3f / %.3f | baseline |\n", n, b.threads, b.cpu_percent,
+        b.emulator_percent, b.buffers, b.underruns, b.streams_with_underruns,
+        b.lateness_p99, percentile (b.lat.added, 50),
+        percentile (b.lat.added, 99));
+    if (e.lat.failed || sh.lat.failed || b.lat.failed)
+      printf ("| %u | failed utterances | %u / %u / %u | | | | | | | | | |\n",
+          n, e.lat.failed, sh.lat.failed, b.lat.failed);
     fflush (stdout);
     latencies_clear (&e.lat);
+    latencies_clear (&sh.lat);
     latencies_clear (&b.lat);
   }
   printf ("\n");
