@@ -302,6 +302,18 @@ cartesia_player_has (CartesiaPlayer * p, guint id)
   return lookup (p, id) != NULL;
 }
 
+void
+cartesia_player_set_not_before (CartesiaPlayer * p, guint id,
+    guint64 position)
+{
+  Utterance *u = lookup (p, id);
+
+  if (u == NULL || u->started)
+    return;
+  if (u->timing.start == CARTESIA_PLAYER_NONE || u->timing.start < position)
+    u->timing.start = position;
+}
+
 gboolean
 cartesia_player_is_playing (CartesiaPlayer * p, guint id)
 {
@@ -532,9 +544,11 @@ start_due (CartesiaPlayer * p, guint pos, gboolean strict, GArray * events)
   return TRUE;
 }
 
+/* @partial (live): stop where started speech runs dry after the first
+ * sample, rather than fill in silence. */
 static guint
 fill (CartesiaPlayer * p, guint8 * out, guint n, gboolean strict,
-    guint64 horizon, GArray * events)
+    gboolean partial, guint64 horizon, GArray * events)
 {
   guint pos = 0;
 
@@ -567,6 +581,8 @@ fill (CartesiaPlayer * p, guint8 * out, guint n, gboolean strict,
       active = TRUE;
       if (avail == 0 && strict)
         goto out;               /* would underrun: wait for the network */
+      if (avail == 0 && partial && pos > 0 && !u->done && !u->interrupted)
+        goto out;               /* its deadline is later: push what is here */
       if (avail)
         seg = MIN (seg, avail);
       if (u->interrupted)
@@ -625,12 +641,19 @@ void
 cartesia_player_fill (CartesiaPlayer * p, guint8 * out, guint n,
     GArray * events)
 {
-  fill (p, out, n, FALSE, CARTESIA_PLAYER_NONE, events);
+  fill (p, out, n, FALSE, FALSE, CARTESIA_PLAYER_NONE, events);
+}
+
+guint
+cartesia_player_fill_live (CartesiaPlayer * p, guint8 * out, guint n,
+    GArray * events)
+{
+  return fill (p, out, n, FALSE, TRUE, CARTESIA_PLAYER_NONE, events);
 }
 
 guint
 cartesia_player_fill_ready (CartesiaPlayer * p, guint8 * out, guint n,
     guint64 horizon, GArray * events)
 {
-  return fill (p, out, n, TRUE, horizon, events);
+  return fill (p, out, n, TRUE, FALSE, horizon, events);
 }

@@ -66,6 +66,11 @@ guint cartesia_player_bytes_per_sample (CartesiaSampleFormat format);
  * is): a margin against a network that delivers just in time. */
 void cartesia_player_set_prebuffer (CartesiaPlayer * player, guint samples);
 
+/* Utterance @id, not started yet, starts at @position at the earliest
+ * (never earlier than its own timing says). */
+void cartesia_player_set_not_before (CartesiaPlayer * player, guint id,
+    guint64 position);
+
 /* Fades at the first and last samples of each utterance's own audio (on by
  * default).  Cuts (remove(), an end) fade whatever this says. */
 void cartesia_player_set_edge_fades (CartesiaPlayer * player, gboolean fades);
@@ -98,6 +103,15 @@ gboolean cartesia_player_has (CartesiaPlayer * player, guint id);
  * silence (an underrun): live playout. */
 void cartesia_player_fill (CartesiaPlayer * player, guint8 * out, guint n,
     GArray * events);
+
+/* Live playout that keeps to the sink's deadline: as fill(), but where
+ * speech that has started runs out of audio after the first sample (the
+ * server's next chunk is late), it stops there instead of writing silence,
+ * and returns the samples written (at least 1 when @n > 0).  The caller
+ * pushes that much and fills on from there once the next deadline comes:
+ * the missing audio has until the sink plays its first sample. */
+guint cartesia_player_fill_live (CartesiaPlayer * player, guint8 * out,
+    guint n, GArray * events);
 
 /* Non-live playout: writes at most @n samples, but stops where speech would
  * have to wait for audio not received yet, where silence would pass

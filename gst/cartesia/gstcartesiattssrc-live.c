@@ -66,6 +66,7 @@ typedef struct
   gboolean failed;
   gboolean dropped;             /* interrupted, cleared or failed */
   gboolean started;
+  gboolean margin_set;          /* its start was weighed against its arrival */
   gint64 sent_at;               /* monotonic µs; 0: not yet */
   gint64 first_audio_at;
   gint64 last_heard;            /* for the timeout: 0 until the server has it */
@@ -984,6 +985,51 @@ stamp_buffer (GstCartesiaTtsSrc * self, GstBuffer * buf, guint n)
   return end;
 }
 
+/* An utterance starts where the fill is once its first audio is in; a sink
+ * plays that position a latency later.  Audio that arrived late in the
+ * period would leave the server's next chunks almost no room for jitter:
+ * such an utterance starts a little later in its buffer, so that the sink
+ * plays its first sample jitter-margin-ms after it arrived at the earliest.
+ * (A cue keeps its running time.) */
+static void
+apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
+{
+  GstClockTime margin, latency, now_rt, arrived_rt, floor_rt;
+  gint64 now_us = 0;
+  GList *l;
+
+  GST_OBJECT_LOCK (self);
+  margin = self->jitter_margin_ms * GST_MSECOND;
+  GST_OBJECT_UNLOCK (self);
+  if (margin == 0)
+    return;
+  now_rt = GST_CLOCK_TIME_NONE;
+  latency = gst_cartesia_tts_src_live_latency (self);
+  for (l = self->utterances.head; l; l = l->next) {
+    LiveUtterance *u = l->data;
+
+    if (u->margin_set || u->started || u->dropped || u->first_audio_at == 0
+        || GST_CLOCK_TIME_IS_VALID (u->start_rt))
+      continue;
+    u->margin_set = TRUE;
+    if (!GST_CLOCK_TIME_IS_VALID (now_rt)) {
+      now_rt = running_time_now (self);
+      now_us = g_get_monotonic_time ();
+      if (!GST_CLOCK_TIME_IS_VALID (now_rt))
+        return;
+    }
+    arrived_rt = now_rt - MIN (now_rt,
+        (GstClockTime) (now_us - u->first_audio_at) * GST_USECOND);
+    floor_rt = arrived_rt + margin;
+    if (floor_rt <= pts + latency)
+      continue;
+    GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
+        " into its buffer", u->id, GST_TIME_ARGS (floor_rt - latency - pts));
+    cartesia_player_set_not_before (self->player, u->handle,
+        position_of (self, floor_rt - latency));
+  }
+}
+
 GstFlowReturn
 gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf)
@@ -994,7 +1040,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   GstMapInfo map;
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE,
       sizeof (CartesiaPlayerEvent));
-  guint n;
+  guint n, k;
 
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
@@ -1042,17 +1088,25 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     return ret;
   check_timeouts (self, pts);
   send_requests (self);
+  apply_jitter_margin (self, pts);
 
+  /* Speech whose next chunk is late stops the buffer short: that chunk
+   * has until a sink plays its first sample, the end of the next wait,
+   * instead of until now. */
   buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  cartesia_player_fill (self->player, map.data, n, events);
+  k = cartesia_player_fill_live (self->player, map.data, n, events);
   gst_buffer_unmap (buf, &map);
+  if (k < n) {
+    GST_LOG_OBJECT (self, "speech ran out %u samples into the buffer", k);
+    gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
+  }
   on_player_events (self, events, pts);
+  end = stamp_buffer (self, buf, k);
   gst_cartesia_tts_src_subtitle_advance (self, end);
   /* A finished utterance makes room for the next request. */
   send_requests (self);
 
-  stamp_buffer (self, buf, n);
   *outbuf = buf;
   return GST_FLOW_OK;
 }

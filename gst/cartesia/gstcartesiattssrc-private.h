@@ -75,6 +75,7 @@ struct _GstCartesiaTtsSrc
   guint samples_per_buffer;
   guint fade_ms;
   guint prebuffer_ms;
+  guint jitter_margin_ms;
   GstCartesiaTextMode text_mode;
 
   /* Text from the sink pad: settings, under the object lock. */

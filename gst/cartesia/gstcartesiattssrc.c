@@ -144,6 +144,7 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_SAMPLES_PER_BUFFER 1024
 #define DEFAULT_FADE_MS 5
 #define DEFAULT_PREBUFFER_MS 0
+#define DEFAULT_JITTER_MARGIN_MS 20
 #define DEFAULT_TEXT_MODE GST_CARTESIA_TEXT_MODE_QUEUE
 #define DEFAULT_INPUT_MODE GST_CARTESIA_INPUT_MODE_AUTO
 #define DEFAULT_OVERFLOW GST_CARTESIA_OVERFLOW_CLIP
@@ -178,6 +179,7 @@ enum
   PROP_SAMPLES_PER_BUFFER,
   PROP_FADE_MS,
   PROP_PREBUFFER_MS,
+  PROP_JITTER_MARGIN_MS,
   PROP_TEXT_MODE,
   PROP_INPUT_MODE,
   PROP_OVERFLOW,
@@ -429,6 +431,24 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "(0 = start with the first chunk, the lowest latency)", 0, 10000,
           DEFAULT_PREBUFFER_MS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  /**
+   * GstCartesiaTtsSrc:jitter-margin-ms:
+   *
+   * Live mode: the least time between the arrival of an utterance's first
+   * audio and the moment a sink plays it (its running time plus the
+   * latency the element reports).  The server's later chunks have that
+   * much room for network and scheduling jitter before the element must
+   * fill in silence.  Speech whose first audio arrives late in a buffer's
+   * period starts up to this much later inside its buffer; the buffer
+   * itself leaves as soon as before.
+   */
+  g_object_class_install_property (gobject_class, PROP_JITTER_MARGIN_MS,
+      g_param_spec_uint ("jitter-margin-ms", "Jitter margin (ms)",
+          "Live mode: least time between an utterance's first audio "
+          "arriving and a sink playing it; speech starts up to this much "
+          "later within its buffer (0 = at the buffer's start)", 0, 1000,
+          DEFAULT_JITTER_MARGIN_MS, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_TEXT_MODE,
       g_param_spec_enum ("text-mode", "Text mode",
           "Live mode: what new text (the text property or queue-utterance) "
@@ -614,6 +634,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->samples_per_buffer = DEFAULT_SAMPLES_PER_BUFFER;
   self->fade_ms = DEFAULT_FADE_MS;
   self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
+  self->jitter_margin_ms = DEFAULT_JITTER_MARGIN_MS;
   self->text_mode = DEFAULT_TEXT_MODE;
   self->input_mode = DEFAULT_INPUT_MODE;
   self->overflow = DEFAULT_OVERFLOW;
@@ -755,6 +776,11 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_PREBUFFER_MS:
       GST_OBJECT_LOCK (self);
       self->prebuffer_ms = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_JITTER_MARGIN_MS:
+      GST_OBJECT_LOCK (self);
+      self->jitter_margin_ms = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_TEXT_MODE:
@@ -949,6 +975,9 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_FADE_MS:
       g_value_set_uint (value, self->fade_ms);
+      break;
+    case PROP_JITTER_MARGIN_MS:
+      g_value_set_uint (value, self->jitter_margin_ms);
       break;
     case PROP_PREBUFFER_MS:
       g_value_set_uint (value, self->prebuffer_ms);

@@ -58,6 +58,82 @@ GST_START_TEST (test_player_fades_s16)
 
 GST_END_TEST;
 
+/* fill_live(): speech that runs dry after the first sample stops the fill
+ * there (no silence); dry at the first sample it is an underrun, as fill()
+ * has it; the end of the speech does not stop it. */
+GST_START_TEST (test_player_fill_live)
+{
+  CartesiaPlayer *p = cartesia_player_new (CARTESIA_SAMPLE_S16LE, 0);
+  gint16 in[6] = { 1, 2, 3, 4, 5, 6 }, out[6];
+  GArray *events = events_new ();
+
+  cartesia_player_add (p, 1);
+  /* Nothing yet: silence to the end, waiting is not an underrun. */
+  fail_unless_equals_int (cartesia_player_fill_live (p, (guint8 *) out, 6,
+          events), 6);
+  fail_unless_equals_int (events->len, 0);
+  cartesia_player_push (p, 1, (guint8 *) in, 4);
+  /* Two samples, then it would run dry: two written. */
+  fail_unless_equals_int (cartesia_player_fill_live (p, (guint8 *) out, 6,
+          events), 2);
+  fail_unless_equals_int (out[0], 1);
+  fail_unless_equals_int (out[1], 2);
+  fail_unless_equals_uint64 (cartesia_player_get_position (p), 8);
+  /* Its next audio in time: it carries on, nothing lost. */
+  cartesia_player_push (p, 1, (guint8 *) (in + 2), 4);
+  fail_unless_equals_int (cartesia_player_fill_live (p, (guint8 *) out, 6,
+          events), 2);
+  fail_unless_equals_int (out[0], 3);
+  fail_unless_equals_int (out[1], 4);
+  /* Dry at the first sample: its deadline has come, silence. */
+  fail_unless_equals_int (cartesia_player_fill_live (p, (guint8 *) out, 3,
+          events), 3);
+  fail_unless_equals_int (out[0], 0);
+  fail_unless_equals_int (out[2], 0);
+  /* Then the rest and its end: done speech does not stop the fill. */
+  cartesia_player_push (p, 1, (guint8 *) (in + 4), 4);
+  cartesia_player_finish (p, 1);
+  fail_unless_equals_int (cartesia_player_fill_live (p, (guint8 *) out, 6,
+          events), 6);
+  fail_unless_equals_int (out[0], 5);
+  fail_unless_equals_int (out[1], 6);
+  fail_unless_equals_int (out[2], 0);
+  fail_unless_equals_int (events->len, 2);
+  fail_unless_equals_int (event_at (events, 1)->type, CARTESIA_PLAYER_FINISHED);
+  fail_unless_equals_uint64 (event_at (events, 1)->underrun_samples, 3);
+  fail_unless_equals_uint64 (event_at (events, 1)->samples, 9);
+  g_array_unref (events);
+  cartesia_player_free (p);
+}
+
+GST_END_TEST;
+
+/* set_not_before(): an utterance starts no earlier than the given sample,
+ * inside the fill, and a later call never moves it earlier. */
+GST_START_TEST (test_player_not_before)
+{
+  CartesiaPlayer *p = cartesia_player_new (CARTESIA_SAMPLE_S16LE, 0);
+  gint16 in[2] = { 7, 8 }, out[6];
+  GArray *events = events_new ();
+
+  cartesia_player_add (p, 1);
+  cartesia_player_push (p, 1, (guint8 *) in, 4);
+  cartesia_player_finish (p, 1);
+  cartesia_player_set_not_before (p, 1, 3);
+  cartesia_player_set_not_before (p, 1, 1);
+  cartesia_player_fill (p, (guint8 *) out, 6, events);
+  fail_unless_equals_int (out[0], 0);
+  fail_unless_equals_int (out[2], 0);
+  fail_unless_equals_int (out[3], 7);
+  fail_unless_equals_int (out[4], 8);
+  fail_unless_equals_int (event_at (events, 0)->type, CARTESIA_PLAYER_STARTED);
+  fail_unless_equals_int (event_at (events, 0)->offset, 3);
+  g_array_unref (events);
+  cartesia_player_free (p);
+}
+
+GST_END_TEST;
+
 /* Companded audio fades too: decoded magnitudes fall toward silence. */
 GST_START_TEST (test_player_fade_mulaw)
 {
@@ -1072,6 +1148,8 @@ player_suite (void)
   tcase_add_test (tc, test_player_position);
   tcase_add_test (tc, test_player_underrun_in_overlap);
   tcase_add_test (tc, test_player_fill_ready_limit);
+  tcase_add_test (tc, test_player_fill_live);
+  tcase_add_test (tc, test_player_not_before);
   return s;
 }
 

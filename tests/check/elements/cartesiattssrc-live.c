@@ -52,8 +52,9 @@ collect (GstBus * bus, GstMessage * msg, gpointer user_data)
   return GST_BUS_PASS;
 }
 
-/* A live source at 16 kHz with 10 ms buffers, no fades (byte-exact), on a
- * test clock.  Properties as "name=value;..." in @props. */
+/* A live source at 16 kHz with 10 ms buffers, no fades (byte-exact), and
+ * speech starting where its buffer starts (no jitter margin), on a test
+ * clock.  Properties as "name=value;..." in @props. */
 static Live *
 live_new_with_caps (const gchar * text, const gchar * props,
     const gchar * caps)
@@ -63,7 +64,7 @@ live_new_with_caps (const gchar * text, const gchar * props,
   l->emu = test_emulator_new ();
   l->src = gst_object_ref_sink (test_make_src (l->emu, text));
   g_object_set (l->src, "is-live", TRUE, "samplesperbuffer", SPB,
-      "fade-ms", 0, NULL);
+      "fade-ms", 0, "jitter-margin-ms", 0, NULL);
   if (props) {
     gchar **kvs = g_strsplit (props, ";", -1), **kv;
 
@@ -968,6 +969,119 @@ GST_START_TEST (test_live_queued_before_started)
 GST_END_TEST;
 
 
+/* The server's next chunk comes after the end of the buffer it is needed
+ * in, but before a sink plays its first sample (a buffer's running time
+ * plus the latency the element reports): the buffer stops short where the
+ * speech ran out, the chunk carries on from there, and no silence goes in. */
+GST_START_TEST (test_live_late_chunk_in_time)
+{
+  Live *l = live_new (NULL, NULL);
+  GstTestClock *clock = gst_harness_get_testclock (l->h);
+  CartesiaEmulatorStats stats;
+  GstClockTime start_rt, dry_rt;
+  GstClockID pending = NULL;
+  GstBuffer *buf;
+  GstStructure *f;
+  gsize len, at;
+  gint64 deadline;
+  guint8 *expected = cartesia_emulator_render ("Hello there", "pcm_s16le",
+      RATE, &len);
+
+  /* 7500 samples (468.75 ms) per chunk, sent in real time: the second
+   * comes 469 ms after the first, long after the test clock got there. */
+  test_emulator_set (l->emu, "chunk-bytes", "15000");
+  test_emulator_set (l->emu, "pacing", "realtime");
+  gst_harness_play (l->h);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello there", "h");
+  start_rt = get_u64 (live_step_until (l, "cartesia-utterance-started", "h",
+          50), "running-time");
+  live_sync (l);
+  dry_rt = start_rt + gst_util_uint64_scale_int (7500, GST_SECOND, RATE);
+  /* Up to where the first chunk runs out: one buffer per clock wait. */
+  do {
+    fail_unless (gst_harness_crank_single_clock_wait (l->h));
+    buf = live_step_pull (l);
+  } while (GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf) < dry_rt);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf),
+      dry_rt);
+  fail_unless (GST_BUFFER_DURATION (buf) < 10 * GST_MSECOND);
+  cartesia_emulator_get_stats (l->emu, &stats);
+  fail_unless_equals_int (stats.chunks_sent, 1);
+  /* The element now waits for dry_rt + 10 ms, a sink's deadline for the
+   * sample at dry_rt.  The second chunk comes meanwhile (in real time). */
+  gst_test_clock_wait_for_next_pending_id (clock, &pending);
+  fail_unless_equals_uint64 (gst_clock_id_get_time (pending),
+      gst_element_get_base_time (l->src) + dry_rt + 10 * GST_MSECOND);
+  gst_clock_id_unref (pending);
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  do {
+    g_usleep (5000);
+    cartesia_emulator_get_stats (l->emu, &stats);
+  } while (stats.chunks_sent < 2 && g_get_monotonic_time () < deadline);
+  fail_unless_equals_int (stats.chunks_sent, 2);
+  g_usleep (50000);
+  f = live_step_until (l, "cartesia-utterance-finished", "h", 200);
+  fail_unless_equals_uint64 (get_u64 (f, "underrun-duration"), 0);
+  /* The server's samples, in one piece, from where it started. */
+  at = byte_at (start_rt);
+  fail_unless (l->audio->len >= at + len);
+  fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
+  g_free (expected);
+  gst_object_unref (clock);
+  live_free (l);
+}
+
+GST_END_TEST;
+
+/* jitter-margin-ms: first audio that arrives late in a buffer's period
+ * starts later inside that buffer, so that a sink plays it the margin
+ * after it arrived; first audio early in the period starts with the
+ * buffer.  The buffer leaves when the audio arrives, either way. */
+GST_START_TEST (test_live_jitter_margin)
+{
+  Live *l = live_new (NULL, "jitter-margin-ms=8");
+  GstTestClock *clock = gst_harness_get_testclock (l->h);
+  GstClockTime start_rt;
+  gsize len, at, i;
+  guint8 *expected = cartesia_emulator_render ("Hi", "pcm_s16le", RATE, &len);
+
+  gst_harness_play (l->h);
+  for (i = 0; i < 5; i++)
+    live_step (l);
+  /* The source waits for the end of [50, 60) ms; the audio arrives at 59:
+   * a sink plays 50 at 60 (the latency is one 10 ms buffer), 1 ms after
+   * the arrival, less than the 8 ms margin: speech starts at 57, minus the
+   * real time the audio took to reach the streaming thread. */
+  gst_test_clock_set_time (clock, 59 * GST_MSECOND);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hi", "late");
+  /* Its first audio wakes the source, which fills [50, 60) at once. */
+  wait_generated (l, 1);
+  live_sync (l);
+  start_rt = get_u64 (live_step_until (l, "cartesia-utterance-started",
+          "late", 3), "running-time");
+  fail_unless (start_rt > 50 * GST_MSECOND && start_rt <= 57 * GST_MSECOND,
+      "started at %" GST_TIME_FORMAT, GST_TIME_ARGS (start_rt));
+  live_step_until (l, "cartesia-utterance-finished", "late", 50);
+  at = byte_at (start_rt);
+  for (i = byte_at (50 * GST_MSECOND); i < at; i++)
+    fail_unless (l->audio->data[i] == 0);
+  fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
+
+  /* Audio that arrives as the period begins has 10 ms already. */
+  live_step (l);
+  live_sync (l);
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hi", "early");
+  wait_generated (l, 2);
+  start_rt = get_u64 (live_step_until (l, "cartesia-utterance-started",
+          "early", 3), "running-time");
+  fail_unless_equals_uint64 (start_rt % (10 * GST_MSECOND), 0);
+  g_free (expected);
+  gst_object_unref (clock);
+  live_free (l);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_live_suite (void)
 {
@@ -992,6 +1106,8 @@ cartesiattssrc_live_suite (void)
   tcase_add_test (tc, test_live_subtitle_back_to_back);
   tcase_add_test (tc, test_live_subtitle_eos);
   tcase_add_test (tc, test_live_queued_before_started);
+  tcase_add_test (tc, test_live_late_chunk_in_time);
+  tcase_add_test (tc, test_live_jitter_margin);
   return s;
 }
 

@@ -503,6 +503,36 @@ GST_START_TEST (test_properties)
   fail_unless_equals_string (s, "en");
   g_free (s);
 
+  /* Every readable property reads back (gst-inspect does this), and every
+   * one with a default starts there. */
+  {
+    guint n_props;
+    GParamSpec **props = g_object_class_list_properties (klass, &n_props);
+
+    for (i = 0; i < n_props; i++) {
+      GValue v = G_VALUE_INIT;
+
+      if (!(props[i]->flags & G_PARAM_READABLE))
+        continue;
+      g_value_init (&v, props[i]->value_type);
+      g_object_get_property (G_OBJECT (src), props[i]->name, &v);
+      if (!g_str_equal (props[i]->name, "text")
+          && !g_str_equal (props[i]->name, "stats")
+          && !g_str_equal (props[i]->name, "name")
+          && !g_str_equal (props[i]->name, "parent"))
+        fail_unless (g_param_value_defaults (props[i], &v),
+            "%s does not start at its default", props[i]->name);
+      g_value_unset (&v);
+    }
+    g_free (props);
+  }
+  {
+    guint margin = 0;
+
+    g_object_get (src, "jitter-margin-ms", &margin, NULL);
+    fail_unless_equals_int (margin, 20);
+  }
+
   fail_unless (g_str_equal (gst_element_class_get_metadata
           (GST_ELEMENT_GET_CLASS (src), GST_ELEMENT_METADATA_KLASS),
           "Source/Audio/Network"));
