@@ -510,3 +510,14 @@ test_messages_find (TestMessages * m, const gchar * name, const gchar * id)
   g_mutex_unlock (&m->lock);
   return found;
 }
+
+void
+test_destroyed_on_unref (gpointer object)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+
+  while (GST_OBJECT_REFCOUNT_VALUE (object) > 1
+      && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  gst_check_object_destroyed_on_unref (object);
+}

@@ -126,4 +126,10 @@ void test_messages_detach (TestMessages * m, GstElement * element);
 GstStructure *test_messages_find (TestMessages * m, const gchar * name,
     const gchar * id);
 
+/* gst_check_object_destroyed_on_unref() for a pipeline just set to NULL:
+ * first waits (up to 2 s) for references that other threads hold for a
+ * moment after a state change (GstBus, GstTask) to go, so that only a ref
+ * that stays fails the check. */
+void test_destroyed_on_unref (gpointer object);
+
 G_END_DECLS

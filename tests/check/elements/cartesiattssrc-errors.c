@@ -831,7 +831,7 @@ GST_START_TEST (test_live_failure_is_warning)
           3000), GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (bus);
   gst_object_unref (src);
-  gst_check_object_destroyed_on_unref (pipeline);
+  test_destroyed_on_unref (pipeline);
   cartesia_emulator_free (emu);
 }
 
@@ -1234,7 +1234,7 @@ GST_START_TEST (test_reuse_after_error)
   test_run_clear (&run);
 
   gst_object_unref (src);
-  gst_check_object_destroyed_on_unref (pipeline);
+  test_destroyed_on_unref (pipeline);
   g_free (expected);
   cartesia_emulator_free (emu);
 }

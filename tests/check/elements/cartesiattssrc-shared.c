@@ -185,7 +185,7 @@ player_free (Player * p)
   player_stop (p);
   g_signal_handler_disconnect (sink, p->handler);
   gst_object_unref (sink);
-  gst_check_object_destroyed_on_unref (p->pipeline);
+  test_destroyed_on_unref (p->pipeline);
   test_run_clear (&p->run);
   g_mutex_clear (&p->lock);
   g_free (p->text);

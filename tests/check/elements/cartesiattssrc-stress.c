@@ -185,7 +185,7 @@ stats_of (CartesiaEmulator * emu)
 static void
 destroy_pipeline (GstElement * pipeline, GstElement ** src_weak)
 {
-  gst_check_object_destroyed_on_unref (pipeline);
+  test_destroyed_on_unref (pipeline);
   fail_unless (*src_weak == NULL, "the source outlived its pipeline");
 }
 
