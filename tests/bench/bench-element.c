@@ -14,20 +14,23 @@ struct _ElemPipe
 };
 
 /* Speech, not silence: the emulator's first samples of a voiced character
- * are not all zero, while a live source may fill idle time with zeros. */
-static gboolean
-has_sound (GstBuffer * buf)
+ * are not all zero, while a live source may fill idle time with zeros.
+ * Returns how far into @buf the first sound is (ns), or -1. */
+static gint64
+first_sound (GstBuffer * buf)
 {
   GstMapInfo map;
-  gboolean sound = FALSE;
+  gint64 at = -1;
   gsize i;
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
-    return FALSE;
-  for (i = 0; i < map.size && !sound; i++)
-    sound = map.data[i] != 0;
+    return -1;
+  for (i = 0; i < map.size && at < 0; i++)
+    if (map.data[i] != 0)
+      at = GST_BUFFER_DURATION_IS_VALID (buf) ? (gint64)
+          gst_util_uint64_scale (GST_BUFFER_DURATION (buf), i, map.size) : 0;
   gst_buffer_unmap (buf, &map);
-  return sound;
+  return at;
 }
 
 static GstPadProbeReturn
@@ -40,7 +43,9 @@ on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   GstClock *clock;
 
   utt_lock ();
-  if (p->utt && (p->utt->first_us || has_sound (buf))) {
+  if (p->utt && !p->utt->first_us && !p->utt->done_us)
+    p->utt->first_sound_ns = first_sound (buf);
+  if (p->utt && (p->utt->first_us || p->utt->first_sound_ns >= 0)) {
     /* When it left, on the pipeline's clock: what a sink compares the
      * buffer's PTS (plus the latency) with. */
     clock = gst_element_get_clock (p->src);

@@ -25,6 +25,7 @@ utt_new (const gchar * transcript, gsize expected, gboolean arrivals)
   u->expected = expected;
   if (arrivals)
     u->arrivals = g_array_sized_new (FALSE, FALSE, sizeof (Arrival), 256);
+  u->first_sound_ns = -1;
   return u;
 }
 

@@ -25,6 +25,8 @@ typedef struct
   gint64 cpu_first_ns;          /* at the first audio */
   gint64 cpu_done_ns;           /* at the last byte */
   gsize first_len;              /* bytes of the first buffer */
+  gint64 first_sound_ns;        /* element: how far into its buffer the
+                                 * first sound is (-1: not known) */
   gboolean want_threads;        /* threads_cpu_ns () at first and done */
   GHashTable *threads_first;
   GHashTable *threads_done;
