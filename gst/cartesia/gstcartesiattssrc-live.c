@@ -69,6 +69,7 @@ typedef struct
   gboolean margin_set;          /* its start was weighed against its arrival */
   gint64 sent_at;               /* monotonic µs; 0: not yet */
   gint64 first_audio_at;
+  GstClockTime first_audio_rt;  /* running time the streaming thread saw it */
   gint64 last_heard;            /* for the timeout: 0 until the server has it */
   GstClockTime start_rt;        /* a cue's running time, or NONE */
   GstClockTime started_rt;      /* where its audio's first sample is */
@@ -340,6 +341,8 @@ gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self)
 }
 
 /* ---- utterances (streaming thread) ---- */
+
+static GstClockTime running_time_now (GstCartesiaTtsSrc * self);
 
 static LiveUtterance *
 find_by_context (GstCartesiaTtsSrc * self, const gchar * context_id)
@@ -707,8 +710,10 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
     case CARTESIA_EVENT_SENT:
       break;
     case CARTESIA_EVENT_AUDIO:
-      if (u->first_audio_at == 0)
+      if (u->first_audio_at == 0) {
         u->first_audio_at = event->received_at;
+        u->first_audio_rt = running_time_now (self);
+      }
       cartesia_player_push (self->player, u->handle,
           g_bytes_get_data (event->audio, NULL),
           g_bytes_get_size (event->audio));
@@ -989,13 +994,13 @@ stamp_buffer (GstCartesiaTtsSrc * self, GstBuffer * buf, guint n)
  * plays that position a latency later.  Audio that arrived late in the
  * period would leave the server's next chunks almost no room for jitter:
  * such an utterance starts a little later in its buffer, so that the sink
- * plays its first sample jitter-margin-ms after it arrived at the earliest.
- * (A cue keeps its running time.) */
+ * plays its first sample jitter-margin-ms after it arrived at the earliest
+ * (when the streaming thread took it in: a thread woken late errs on the
+ * side of a larger margin).  A cue keeps its running time. */
 static void
 apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
 {
-  GstClockTime margin, latency, now_rt, arrived_rt, floor_rt;
-  gint64 now_us = 0;
+  GstClockTime margin, latency, floor_rt;
   GList *l;
 
   GST_OBJECT_LOCK (self);
@@ -1003,24 +1008,16 @@ apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
   GST_OBJECT_UNLOCK (self);
   if (margin == 0)
     return;
-  now_rt = GST_CLOCK_TIME_NONE;
   latency = gst_cartesia_tts_src_live_latency (self);
   for (l = self->utterances.head; l; l = l->next) {
     LiveUtterance *u = l->data;
 
     if (u->margin_set || u->started || u->dropped || u->first_audio_at == 0
+        || !GST_CLOCK_TIME_IS_VALID (u->first_audio_rt)
         || GST_CLOCK_TIME_IS_VALID (u->start_rt))
       continue;
     u->margin_set = TRUE;
-    if (!GST_CLOCK_TIME_IS_VALID (now_rt)) {
-      now_rt = running_time_now (self);
-      now_us = g_get_monotonic_time ();
-      if (!GST_CLOCK_TIME_IS_VALID (now_rt))
-        return;
-    }
-    arrived_rt = now_rt - MIN (now_rt,
-        (GstClockTime) (now_us - u->first_audio_at) * GST_USECOND);
-    floor_rt = arrived_rt + margin;
+    floor_rt = u->first_audio_rt + margin;
     if (floor_rt <= pts + latency)
       continue;
     GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
