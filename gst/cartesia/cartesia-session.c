@@ -1054,6 +1054,9 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
   g_object_unref (msg);
 
   GST_INFO ("websocket connected");
+  /* A refusal remembered from an earlier attempt (another element's
+   * pre-connect, on a shared connection) is out of date now. */
+  g_clear_pointer (&s->refusal, cartesia_event_free);
   count_all (s, 1, 0);
   s->attempt = 0;
   s->ws = ws;
@@ -1450,11 +1453,22 @@ cancel_context (CartesiaConnection * s, const gchar * context_id)
   SseRequest *req;
   ContextState *state = g_hash_table_lookup (s->contexts, context_id);
   g_autofree gchar *wire_id = NULL;
+  GList *l, *next;
 
   if (state == NULL)
     return;
   wire_id = g_strdup (state->wire_id ? state->wire_id : context_id);
   g_hash_table_remove (s->contexts, context_id);
+  /* Inputs still waiting for the socket never reach the server at all. */
+  for (l = s->outbox.head; l; l = next) {
+    Op *op = l->data;
+
+    next = l->next;
+    if (g_strcmp0 (op->context_id, context_id) == 0) {
+      g_queue_delete_link (&s->outbox, l);
+      op_free (op);
+    }
+  }
   req = g_hash_table_lookup (s->sse_requests, context_id);
   if (req) {
     sse_cancel (req);
@@ -1828,7 +1842,7 @@ cartesia_session_new_shared (const CartesiaSessionConfig * config)
   h = handle_new (conn, TRUE);
   /* Queued under the lock: the connection cannot go before it runs. */
   queue_op (conn, h, OP_ATTACH, NULL, NULL);
-  GST_INFO ("handle %p joins shared connection %p (%u handles)", h, conn,
+  GST_INFO ("handle %p joins shared connection %p (%u holders)", h, conn,
       conn->refs);
   g_mutex_unlock (&registry_lock);
   return h;
@@ -1877,12 +1891,6 @@ cartesia_session_free (CartesiaSession * h)
   if (last)
     connection_free (conn);
   handle_free (h);
-}
-
-gboolean
-cartesia_session_is_shared (CartesiaSession * h)
-{
-  return h->shared;
 }
 
 void

@@ -107,12 +107,11 @@ CartesiaSession *cartesia_session_new (const CartesiaSessionConfig * config);
 CartesiaSession *cartesia_session_new_shared (const CartesiaSessionConfig *
     config);
 
-/* Whether @session came from cartesia_session_new_shared() and shares. */
-gboolean cartesia_session_is_shared (CartesiaSession * session);
-
 /* Cancels everything, closes the websocket cleanly (bounded wait), joins.
  * A shared session cancels its own open contexts on the server and leaves;
- * the connection closes when its last session leaves. */
+ * the connection closes when its last session leaves.  It waits for the
+ * session thread, which calls every handle's notify: never call it with a
+ * lock held that a notify callback takes (the element's object lock). */
 void cartesia_session_free (CartesiaSession * session);
 
 /* Opens the websocket now, so that the first utterance skips the handshake.

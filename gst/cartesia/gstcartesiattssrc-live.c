@@ -140,6 +140,8 @@ on_audio_arrived (gpointer user_data)
   GstCartesiaTtsSrc *self = user_data;
 
   GST_OBJECT_LOCK (self);
+  /* Also before the wait has begun: wait_until() looks at this. */
+  self->audio_pending = TRUE;
   if (self->wake_on_audio && self->clock_id
       && (self->wake_due || ops_due (self, self->wake_end)))
     gst_clock_id_unschedule (self->clock_id);
@@ -887,6 +889,13 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
     gst_clock_id_unref (id);
     return GST_FLOW_FLUSHING;
   }
+  /* Audio that would have ended the wait came before it began. */
+  if (self->wake_on_audio && self->audio_pending
+      && (self->wake_due || ops_due (self, self->wake_end))) {
+    GST_OBJECT_UNLOCK (self);
+    gst_clock_id_unref (id);
+    return GST_FLOW_OK;
+  }
   self->clock_id = id;
   GST_OBJECT_UNLOCK (self);
 
@@ -1080,6 +1089,9 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     return ret;
 
   apply_ops (self, pts);
+  GST_OBJECT_LOCK (self);
+  self->audio_pending = FALSE;
+  GST_OBJECT_UNLOCK (self);
   ret = drain_events (self, pts);
   if (ret != GST_FLOW_OK)
     return ret;

@@ -113,6 +113,7 @@ struct _GstCartesiaTtsSrc
   gboolean wake_on_audio;       /* idle: first audio ends the wait early */
   gboolean wake_due;            /* ... as something is due by wake_end */
   GstClockTime wake_end;
+  gboolean audio_pending;       /* audio came since the last drain */
   guint live_in_flight;         /* utterances requested, not finished */
   guint next_auto_id;
 

@@ -984,19 +984,23 @@ GST_START_TEST (test_live_late_chunk_in_time)
   GstStructure *f;
   gsize len, at;
   gint64 deadline;
-  guint8 *expected = cartesia_emulator_render ("Hello there", "pcm_s16le",
-      RATE, &len);
+  guint64 received = 0;
+  GstStructure *st;
+  guint8 *expected = cartesia_emulator_render ("Hello there, my friend",
+      "pcm_s16le", RATE, &len);
 
-  /* 7500 samples (468.75 ms) per chunk, sent in real time: the second
-   * comes 469 ms after the first, long after the test clock got there. */
-  test_emulator_set (l->emu, "chunk-bytes", "15000");
+  /* 15000 samples (937.5 ms) per chunk, sent in real time: the second
+   * comes 938 ms after the first, long after the test clock (cranked as
+   * fast as the machine goes) got to where the first runs out. */
+  test_emulator_set (l->emu, "chunk-bytes", "30000");
   test_emulator_set (l->emu, "pacing", "realtime");
   gst_harness_play (l->h);
-  g_signal_emit_by_name (l->src, "queue-utterance", "Hello there", "h");
+  g_signal_emit_by_name (l->src, "queue-utterance", "Hello there, my friend",
+      "h");
   start_rt = get_u64 (live_step_until (l, "cartesia-utterance-started", "h",
           50), "running-time");
   live_sync (l);
-  dry_rt = start_rt + gst_util_uint64_scale_int (7500, GST_SECOND, RATE);
+  dry_rt = start_rt + gst_util_uint64_scale_int (15000, GST_SECOND, RATE);
   /* Up to where the first chunk runs out: one buffer per clock wait. */
   do {
     fail_unless (gst_harness_crank_single_clock_wait (l->h));
@@ -1016,10 +1020,11 @@ GST_START_TEST (test_live_late_chunk_in_time)
   deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
   do {
     g_usleep (5000);
-    cartesia_emulator_get_stats (l->emu, &stats);
-  } while (stats.chunks_sent < 2 && g_get_monotonic_time () < deadline);
-  fail_unless_equals_int (stats.chunks_sent, 2);
-  g_usleep (50000);
+    g_object_get (l->src, "stats", &st, NULL);
+    fail_unless (gst_structure_get_uint64 (st, "bytes-received", &received));
+    gst_structure_free (st);
+  } while (received < len && g_get_monotonic_time () < deadline);
+  fail_unless_equals_uint64 (received, len);
   f = live_step_until (l, "cartesia-utterance-finished", "h", 200);
   fail_unless_equals_uint64 (get_u64 (f, "underrun-duration"), 0);
   /* The server's samples, in one piece, from where it started. */
@@ -1048,6 +1053,7 @@ GST_START_TEST (test_live_jitter_margin)
   gst_harness_play (l->h);
   for (i = 0; i < 5; i++)
     live_step (l);
+  gst_test_clock_wait_for_next_pending_id (clock, NULL);
   /* The source waits for the end of [50, 60) ms; the audio arrives at 59:
    * a sink plays 50 at 60 (the latency is one 10 ms buffer), 1 ms after
    * the arrival, less than the 8 ms margin: speech starts at 57. */
@@ -1068,6 +1074,7 @@ GST_START_TEST (test_live_jitter_margin)
   /* Audio that arrives as the period begins has 10 ms already. */
   live_step (l);
   live_sync (l);
+  gst_test_clock_wait_for_next_pending_id (clock, NULL);
   g_signal_emit_by_name (l->src, "queue-utterance", "Hi", "early");
   wait_generated (l, 2);
   start_rt = get_u64 (live_step_until (l, "cartesia-utterance-started",
