@@ -16,20 +16,8 @@
 
 #include "cartesia-test-utils.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-/* test_api_key_never_shown installs a GStreamer log function, and
- * gst_debug_add_log_function() leaks the previous list of log functions by
- * design; lsan.supp suppresses exactly that, but LeakSanitizer can only match
- * the suppression with full allocation stacks, which the fast unwinder cannot
- * produce through Debian's GLib (no frame pointers).  ASAN_OPTIONS from the
- * environment still add to and override this. */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
+/* It installs a GStreamer log function: ASan must unwind fully. */
+#include "cartesia-asan-full-unwind.h"
 
 #define TEXT "Hello world"
 #define WRONG_KEY "sk_car_wrong_key_987654321"

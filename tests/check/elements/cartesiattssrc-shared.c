@@ -14,18 +14,8 @@
 
 #include "cartesia-test-utils.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-/* test_key_never_shown installs a GStreamer log function, and
- * gst_debug_add_log_function() leaks the previous list of log functions by
- * design; lsan.supp suppresses that, which needs full allocation stacks (see
- * cartesiattssrc-errors.c). */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
+/* It installs a GStreamer log function: ASan must unwind fully. */
+#include "cartesia-asan-full-unwind.h"
 
 #define S16_CAPS "audio/x-raw, format=S16LE, layout=interleaved, channels=1, " \
   "rate=44100"

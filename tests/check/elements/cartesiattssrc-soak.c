@@ -50,20 +50,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-/* gst_debug_add_log_function() and gst_debug_remove_log_function() leak the
- * list they replace, by design; lsan.supp suppresses exactly that, but
- * LeakSanitizer can only match the suppression with full allocation stacks,
- * which the fast unwinder cannot produce through Debian's GLib (no frame
- * pointers).  ASAN_OPTIONS from the environment still add to and override
- * this. */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
+/* It installs a GStreamer log function: ASan must unwind fully. */
+#include "cartesia-asan-full-unwind.h"
 
 #define RATE 48000
 #define SPB 960                 /* 20 ms buffers */
