@@ -38,7 +38,15 @@
  * action signal, queues an utterance; #GstCartesiaTtsSrc::interrupt and
  * #GstCartesiaTtsSrc::clear stop what speaks and what waits.  Element
  * messages follow each utterance: `cartesia-utterance-queued`, `-started`,
- * `-finished` and `-failed`, with running times.
+ * `-finished` and `-failed`, with running times.  When the server's next
+ * chunk is late, the buffer stops short where speech ran out and the next
+ * one continues from there at a sink's deadline; only audio later than that
+ * becomes silence.  Speech whose first chunk comes late in a buffer's
+ * period starts up to #GstCartesiaTtsSrc:jitter-margin-ms into its buffer,
+ * so that the chunks after it have that much room.
+ *
+ * With #GstCartesiaTtsSrc:share-connection the WebSocket elements of a
+ * process that have the same connection settings share one socket.
  *
  * The `subtitle_src` request pad carries what is spoken as timed text on the
  * audio's timeline (each utterance, or each word with
