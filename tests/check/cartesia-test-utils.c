@@ -521,3 +521,25 @@ test_destroyed_on_unref (gpointer object)
     g_usleep (1000);
   gst_check_object_destroyed_on_unref (object);
 }
+
+CartesiaEmulatorStats
+test_emulator_stats (CartesiaEmulator * emu)
+{
+  CartesiaEmulatorStats stats;
+
+  cartesia_emulator_get_stats (emu, &stats);
+  return stats;
+}
+
+guint64
+test_bytes_received (GstElement * src)
+{
+  GstStructure *stats = NULL;
+  guint64 bytes = 0;
+
+  g_object_get (src, "stats", &stats, NULL);
+  fail_unless (stats != NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "bytes-received", &bytes));
+  gst_structure_free (stats);
+  return bytes;
+}

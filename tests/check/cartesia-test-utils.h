@@ -126,6 +126,12 @@ void test_messages_detach (TestMessages * m, GstElement * element);
 GstStructure *test_messages_find (TestMessages * m, const gchar * name,
     const gchar * id);
 
+/* The emulator's counters now. */
+CartesiaEmulatorStats test_emulator_stats (CartesiaEmulator * emu);
+
+/* The "bytes-received" counter of a cartesiattssrc's "stats". */
+guint64 test_bytes_received (GstElement * src);
+
 /* gst_check_object_destroyed_on_unref() for a pipeline just set to NULL:
  * first waits (up to 2 s) for references that other threads hold for a
  * moment after a state change (GstBus, GstTask) to go, so that only a ref

@@ -118,20 +118,11 @@ assert_http_status (TestRun * run, guint status)
   fail_unless_equals_int (value, status);
 }
 
-static CartesiaEmulatorStats
-stats_of (CartesiaEmulator * emu)
-{
-  CartesiaEmulatorStats stats;
-
-  cartesia_emulator_get_stats (emu, &stats);
-  return stats;
-}
-
 /* The emulator saw nothing at all: no handshake, accepted or refused. */
 static void
 assert_no_contact (CartesiaEmulator * emu)
 {
-  CartesiaEmulatorStats stats = stats_of (emu);
+  CartesiaEmulatorStats stats = test_emulator_stats (emu);
   gchar **requests = cartesia_emulator_dup_requests (emu);
 
   fail_unless_equals_int (stats.ws_connections, 0);
@@ -230,7 +221,7 @@ GST_START_TEST (test_api_key_from_env)
   src = test_make_src (emu, TEXT);
   g_object_set (src, "api-key", NULL, NULL);
   run_and_assert_exact (src);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 0);
   fail_unless_equals_int (stats.ws_connections, 1);
 
@@ -238,7 +229,7 @@ GST_START_TEST (test_api_key_from_env)
   g_setenv ("CARTESIA_API_KEY", WRONG_KEY, TRUE);
   src = test_make_src (emu, TEXT);
   run_and_assert_exact (src);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 0);
   fail_unless_equals_int (stats.ws_connections, 2);
 
@@ -268,7 +259,7 @@ GST_START_TEST (test_wrong_key)
   fail_unless_equals_int (run.audio->len, 0);
   test_run_clear (&run);
 
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 1);
   fail_unless_equals_int (stats.ws_connections, 0);
   cartesia_emulator_free (emu);
@@ -313,7 +304,7 @@ GST_START_TEST (test_wrong_key_slow_negotiation)
   assert_http_status (&run, 401);
   test_run_clear (&run);
 
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_connections, 0);
   fail_unless (stats.ws_rejected == 1, "the refused key was tried %u times "
       "(a 401 must not be retried)", stats.ws_rejected);
@@ -343,7 +334,8 @@ GST_START_TEST (test_wrong_key_live_reported)
       GST_STATE_CHANGE_FAILURE);
   msg = gst_bus_timed_pop_filtered (bus, 3 * GST_SECOND, GST_MESSAGE_ERROR |
       GST_MESSAGE_WARNING);
-  fail_unless (stats_of (emu).ws_rejected >= 1, "no handshake was made");
+  fail_unless (test_emulator_stats (emu).ws_rejected >= 1,
+      "no handshake was made");
   fail_unless (msg != NULL, "the server refused the key (HTTP 401) and "
       "nothing was posted");
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
@@ -356,7 +348,7 @@ GST_START_TEST (test_wrong_key_live_reported)
   gst_message_unref (msg);
   fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
           3000), GST_STATE_CHANGE_SUCCESS);
-  fail_unless_equals_int (stats_of (emu).ws_rejected, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_rejected, 1);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   cartesia_emulator_free (emu);
@@ -379,7 +371,7 @@ GST_START_TEST (test_forbidden)
   assert_http_status (&run, 403);
   test_run_clear (&run);
 
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 1);
   cartesia_emulator_free (emu);
 }
@@ -478,7 +470,7 @@ GST_START_TEST (test_invalid_model)
   test_run_clear (&run);
 
   /* A refused request is not retried. */
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.contexts_started, 0);
   fail_unless_equals_int (stats.ws_connections, 1);
   cartesia_emulator_free (emu);
@@ -566,7 +558,7 @@ GST_START_TEST (test_retry_429_then_success)
   g_object_set (src, "retries", 2, NULL);
   run_and_assert_exact (src);
 
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 1);
   fail_unless_equals_int (stats.ws_connections, 1);
   cartesia_emulator_free (emu);
@@ -590,7 +582,7 @@ GST_START_TEST (test_retry_500_gives_up)
   test_run_clear (&run);
 
   /* The first try and two retries. */
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 3);
   fail_unless_equals_int (stats.ws_connections, 0);
   cartesia_emulator_free (emu);
@@ -613,7 +605,7 @@ GST_START_TEST (test_400_not_retried)
   assert_http_status (&run, 400);
   test_run_clear (&run);
 
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_rejected, 1);
   cartesia_emulator_free (emu);
 }
@@ -638,7 +630,7 @@ GST_START_TEST (test_unsupported_version)
    * supported" (text/plain for legacy versions, JSON for structured ones). */
   assert_error (run.error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
       "Invalid version", "1999-01-01", NULL);
-  fail_unless_equals_int (stats_of (emu).ws_rejected, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_rejected, 1);
   test_run_clear (&run);
   cartesia_emulator_free (emu);
 }
@@ -706,16 +698,17 @@ GST_START_TEST (test_concurrency_limited_retried)
   fail_if (test_set_state_bounded (busy_pipeline, GST_STATE_PLAYING, 3000)
       == GST_STATE_CHANGE_FAILURE);
   deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
-  while (stats_of (emu).chunks_sent == 0 && g_get_monotonic_time () < deadline)
+  while (test_emulator_stats (emu).chunks_sent == 0
+      && g_get_monotonic_time () < deadline)
     g_usleep (1000);
-  fail_unless (stats_of (emu).chunks_sent > 0);
+  fail_unless (test_emulator_stats (emu).chunks_sent > 0);
 
   /* Backoff 0.25, 0.5, 1, 2 s: the busy generation is over by the third. */
   g_object_set (src, "retries", 5, "retry-backoff-factor", 0.25, NULL);
   test_run_pipeline (src, NULL, 30, &run);
   if (run.error)
     GST_WARNING ("concurrency-limited utterance: %s", run.error->message);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless (run.error == NULL, "a 429 concurrency_limited error was not "
       "retried: %s", run.error ? run.error->message : "");
   test_run_clear (&run);
@@ -753,7 +746,7 @@ GST_START_TEST (test_drop_before_audio_retried)
   fail_unless (run.error == NULL, "a connection lost before any audio was not "
       "retried: %s", run.error ? run.error->message : "");
   test_assert_audio (&run, expected, len, 44100, 2);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 2);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 2);
   test_run_clear (&run);
   g_free (expected);
   cartesia_emulator_free (emu);

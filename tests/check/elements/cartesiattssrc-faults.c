@@ -170,18 +170,6 @@ GST_START_TEST (test_fault_sse)
 
 GST_END_TEST;
 
-static guint64
-bytes_received (GstElement * src)
-{
-  GstStructure *stats = NULL;
-  guint64 bytes = 0;
-
-  g_object_get (src, "stats", &stats, NULL);
-  fail_unless (gst_structure_get_uint64 (stats, "bytes-received", &bytes));
-  gst_structure_free (stats);
-  return bytes;
-}
-
 typedef struct
 {
   GstElement *src;
@@ -202,9 +190,9 @@ set_text_on_warning (GstBus * bus, GstMessage * msg, gpointer data)
   if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_WARNING || next->set)
     return GST_BUS_PASS;
   next->set = TRUE;
-  target = bytes_received (next->src) + next->len;
+  target = test_bytes_received (next->src) + next->len;
   g_object_set (next->src, "text", "Second", NULL);
-  while (bytes_received (next->src) < target
+  while (test_bytes_received (next->src) < target
       && g_get_monotonic_time () < deadline)
     g_usleep (1000);
   g_usleep (50 * 1000);         /* and its "done", right behind */

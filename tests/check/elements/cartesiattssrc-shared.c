@@ -37,15 +37,6 @@ render (const gchar * text, gsize * len)
   return audio;
 }
 
-static CartesiaEmulatorStats
-stats_of (CartesiaEmulator * emu)
-{
-  CartesiaEmulatorStats stats;
-
-  cartesia_emulator_get_stats (emu, &stats);
-  return stats;
-}
-
 /* ---- one element in its own pipeline, run alongside others ---- */
 
 typedef struct
@@ -199,7 +190,7 @@ run_together (CartesiaEmulator * emu, guint n, gboolean share)
   for (i = 0; i < n; i++)
     player_wait (players[i], 60);
   /* All of them are done, none has stopped: the socket(s) are all there. */
-  connections = stats_of (emu).ws_connections;
+  connections = test_emulator_stats (emu).ws_connections;
   for (i = 0; i < n; i++) {
     guint element_connections;
     guint64 bytes;
@@ -225,7 +216,7 @@ GST_START_TEST (test_two_share_one_socket)
   /* Paced as if real: the utterances overlap on the socket. */
   test_emulator_set (emu, "pacing", "realtime");
   fail_unless_equals_int (run_together (emu, 2, TRUE), 1);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.contexts_started, 2);
   fail_unless_equals_int (stats.contexts_done, 2);
   /* The last one out closed it, cleanly. */
@@ -246,7 +237,7 @@ GST_START_TEST (test_eight_share_one_socket)
   /* Small chunks: the contexts interleave finely. */
   test_emulator_set (emu, "chunk-bytes", "1001");
   fail_unless_equals_int (run_together (emu, 8, TRUE), 1);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.contexts_started, 8);
   fail_unless_equals_int (stats.contexts_done, 8);
   fail_unless (test_emulator_wait_closed (emu, 3000, NULL));
@@ -288,8 +279,8 @@ GST_START_TEST (test_sse_ignores_sharing)
   player_wait (b, 30);
   player_assert_audio (a);
   player_assert_audio (b);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 0);
-  fail_unless_equals_int (stats_of (emu).http_requests, 2);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 0);
+  fail_unless_equals_int (test_emulator_stats (emu).http_requests, 2);
   player_free (a);
   player_free (b);
   cartesia_emulator_free (emu);
@@ -350,7 +341,7 @@ GST_START_TEST (test_one_stops_other_goes_on)
   /* B goes on, on the same socket, to its last byte. */
   player_wait (b, 30);
   player_assert_audio (b);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 1);
 
   /* A's context, and only A's, was cancelled on the server. */
   a_context = context_of (emu, a->text);
@@ -365,7 +356,7 @@ GST_START_TEST (test_one_stops_other_goes_on)
       a_cancelled = TRUE;
   }
   fail_unless (a_cancelled, "A's context was not cancelled on the server");
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless (stats.contexts_cancelled >= 1);
   /* B still holds the socket. */
   fail_unless_equals_int (stats.open_connections, 1);
@@ -408,8 +399,8 @@ GST_START_TEST (test_different_settings_do_not_share)
   for (i = 0; i < G_N_ELEMENTS (p); i++)
     player_assert_audio (p[i]);
   /* 0+1, 2 (key), 3 (version) on the first server; 4 on the second. */
-  fail_unless_equals_int (stats_of (emu).ws_connections, 3);
-  fail_unless_equals_int (stats_of (emu2).ws_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 3);
+  fail_unless_equals_int (test_emulator_stats (emu2).ws_connections, 1);
   for (i = 0; i < G_N_ELEMENTS (p); i++)
     player_free (p[i]);
   fail_unless (test_emulator_wait_closed (emu, 3000, NULL));
@@ -448,7 +439,7 @@ GST_START_TEST (test_connection_lost_reaches_all)
   player_wait (b, 30);
   assert_error (a, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
   assert_error (b, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 1);
   player_free (a);
   player_free (b);
   cartesia_emulator_free (emu);
@@ -470,7 +461,7 @@ GST_START_TEST (test_refused_key_reaches_all)
   player_wait (b, 30);
   assert_error (a, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED);
   assert_error (b, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.ws_connections, 0);
   fail_unless (stats.ws_rejected >= 1);
   player_free (a);
@@ -538,17 +529,17 @@ GST_START_TEST (test_refusal_forgotten_after_connect)
 
   player_start (b);
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (stats_of (emu).open_connections == 0
+  while (test_emulator_stats (emu).open_connections == 0
       && g_get_monotonic_time () < deadline)
     g_usleep (5000);
-  fail_unless_equals_int (stats_of (emu).open_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).open_connections, 1);
 
   g_object_set (a->src, "text", "Hello", NULL);
   msg = pop_named (a->pipeline, GST_MESSAGE_ELEMENT,
       "cartesia-utterance-started", 10);
   fail_unless (msg != NULL, "A's utterance did not start");
   gst_message_unref (msg);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 1);
 
   player_free (a);
   player_free (b);
@@ -594,7 +585,7 @@ GST_START_TEST (test_churn_while_busy)
 
   player_wait (busy, 30);
   player_assert_audio (busy);
-  fail_unless_equals_int (stats_of (emu).ws_connections, 1);
+  fail_unless_equals_int (test_emulator_stats (emu).ws_connections, 1);
   player_free (busy);
   fail_unless (test_emulator_wait_closed (emu, 3000, NULL));
   cartesia_emulator_free (emu);

@@ -333,19 +333,6 @@ get_bool (GstStructure * s, const gchar * field)
 
 /* Audio bytes the element has received from the server.  The session
  * counts a chunk just before it queues it for the streaming thread. */
-static guint64
-bytes_received (SinkLive * t)
-{
-  GstStructure *st = NULL;
-  guint64 n = 0;
-
-  g_object_get (t->src, "stats", &st, NULL);
-  fail_unless (st != NULL);
-  fail_unless (gst_structure_get_uint64 (st, "bytes-received", &n));
-  gst_structure_free (st);
-  return n;
-}
-
 /* Waits (in real time) until the element has received @n audio bytes,
  * and a moment more for the last chunk to be queued. */
 static void
@@ -354,7 +341,7 @@ wait_received (SinkLive * t, guint64 n)
   gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   guint64 got;
 
-  while ((got = bytes_received (t)) < n
+  while ((got = test_bytes_received (t->src)) < n
       && g_get_monotonic_time () < deadline)
     g_usleep (2000);
   fail_unless (got >= n, "only %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
@@ -827,7 +814,7 @@ GST_START_TEST (test_live_flush_barge_in)
   fail_if (sl_find (t, "cartesia-utterance-finished", "cue-1"));
   sl_sync (t);
   /* Still speaking: the server has more to send. */
-  fail_unless (bytes_received (t) < byte_at (60 * CHAR_TIME));
+  fail_unless (test_bytes_received (t->src) < byte_at (60 * CHAR_TIME));
 
   n_before = t->buffers->len;
   flush_at = output_end (t);

@@ -538,19 +538,6 @@ loopback_busy (Soak * s)
   return busy;
 }
 
-static guint64
-bytes_received (Soak * s)
-{
-  GstStructure *stats = NULL;
-  guint64 bytes = 0;
-
-  g_object_get (s->tts, "stats", &stats, NULL);
-  fail_unless (stats && gst_structure_get_uint64 (stats, "bytes-received",
-          &bytes));
-  gst_structure_free (stats);
-  return bytes;
-}
-
 /* Waits (in real time) until the first @n utterances have reached the
  * element whole: generated, every audio byte decoded by its session, and
  * nothing left in the sockets (the final "done"). */
@@ -566,7 +553,7 @@ wait_received (Soak * s, guint n)
   for (;;) {
     cartesia_emulator_get_stats (s->emu, &stats);
     if (stats.contexts_done >= n) {
-      bytes = bytes_received (s);
+      bytes = test_bytes_received (s->tts);
       if (bytes == stats.audio_bytes_sent && !(busy = loopback_busy (s)))
         break;
     }

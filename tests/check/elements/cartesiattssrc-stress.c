@@ -172,15 +172,6 @@ wait_eos (GstElement * pipeline, guint timeout_s)
   gst_object_unref (bus);
 }
 
-static CartesiaEmulatorStats
-stats_of (CartesiaEmulator * emu)
-{
-  CartesiaEmulatorStats stats;
-
-  cartesia_emulator_get_stats (emu, &stats);
-  return stats;
-}
-
 /* Frees @pipeline and checks that it and @src really went. */
 static void
 destroy_pipeline (GstElement * pipeline, GstElement ** src_weak)
@@ -252,7 +243,7 @@ GST_START_TEST (test_play_null_cycles)
   /* Every utterance cut short was cancelled, and every socket closed with
    * 1000, not dropped. */
   assert_closed_cleanly (emu, waited + 1);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless (stats.contexts_cancelled >= waited, "%u cancels for %u "
       "interrupted utterances", stats.contexts_cancelled, waited);
 
@@ -286,17 +277,17 @@ GST_START_TEST (test_ready_paused_cycles)
           3000), GST_STATE_CHANGE_SUCCESS);
 
   for (i = 0; i < 200; i++) {
-    guint before = stats_of (emu).ws_connections;
+    guint before = test_emulator_stats (emu).ws_connections;
 
     fail_unless_equals_int (test_set_state_bounded (pipeline,
             GST_STATE_PAUSED, 3000), GST_STATE_CHANGE_NO_PREROLL);
     if (i % 2 == 0) {
       gint64 deadline = g_get_monotonic_time () + 3 * G_TIME_SPAN_SECOND;
 
-      while (stats_of (emu).ws_connections == before
+      while (test_emulator_stats (emu).ws_connections == before
           && g_get_monotonic_time () < deadline)
         g_usleep (1000);
-      fail_unless (stats_of (emu).ws_connections > before,
+      fail_unless (test_emulator_stats (emu).ws_connections > before,
           "cycle %u: PAUSED did not connect", i);
       waited++;
     }
@@ -308,7 +299,7 @@ GST_START_TEST (test_ready_paused_cycles)
   assert_no_errors (&w);
 
   assert_closed_cleanly (emu, waited);
-  stats = stats_of (emu);
+  stats = test_emulator_stats (emu);
   fail_unless_equals_int (stats.contexts_started, 0);
   fail_unless_equals_int (w.buffers, 0);
 
@@ -483,7 +474,7 @@ GST_START_TEST (test_null_while_retrying)
   for (i = 0; i < 2; i++) {
     GstElement *src = test_make_src (emu, TEXT);
     GstElement *pipeline = test_pipeline_new (src, NULL);
-    guint before = stats_of (emu).ws_rejected, after;
+    guint before = test_emulator_stats (emu).ws_rejected, after;
     /* First in the 1 s backoff after the first refusal, then in the 2 s one
      * after the second. */
     guint refusals = i + 1;
@@ -496,17 +487,17 @@ GST_START_TEST (test_null_while_retrying)
     watch_attach (&w, pipeline, src);
     fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 3000) ==
         GST_STATE_CHANGE_FAILURE);
-    while (stats_of (emu).ws_rejected < before + refusals
+    while (test_emulator_stats (emu).ws_rejected < before + refusals
         && g_get_monotonic_time () < deadline)
       g_usleep (2000);
-    fail_unless (stats_of (emu).ws_rejected >= before + refusals);
+    fail_unless (test_emulator_stats (emu).ws_rejected >= before + refusals);
     g_usleep (50 * 1000);
     fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
             2000), GST_STATE_CHANGE_SUCCESS);
     /* And it stopped trying. */
-    after = stats_of (emu).ws_rejected;
+    after = test_emulator_stats (emu).ws_rejected;
     g_usleep (100 * 1000);
-    fail_unless_equals_int (stats_of (emu).ws_rejected, after);
+    fail_unless_equals_int (test_emulator_stats (emu).ws_rejected, after);
     assert_no_errors (&w);
     destroy_pipeline (pipeline, &src);
     watch_clear (&w);
