@@ -1414,7 +1414,9 @@ do_send (CartesiaConnection * s, Op * op)
 {
   ContextState *state = g_hash_table_lookup (s->contexts, op->context_id);
 
-  if (s->refusal) {
+  /* The server's answer to the last attempt, unless another attempt (on a
+   * shared connection, another element's) is under way: that one decides. */
+  if (s->refusal && s->ws == NULL && !s->connecting) {
     CartesiaEvent *r = g_steal_pointer (&s->refusal);
 
     push_error (s, op->handle, op->context_id, r->error_kind, r->http_status,
