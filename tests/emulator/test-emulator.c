@@ -60,6 +60,15 @@ spin_for (guint ms)
   spin_until (never, NULL, ms);
 }
 
+static gboolean
+no_open_connections (gpointer data)
+{
+  CartesiaEmulatorStats stats;
+
+  cartesia_emulator_get_stats (data, &stats);
+  return stats.open_connections == 0;
+}
+
 /* ---- fixture ---- */
 
 static void
@@ -373,6 +382,32 @@ count_type (WsClient * c, const gchar * context_id, const gchar * type)
   g_autoptr (GPtrArray) list = ws_messages (c, context_id, type);
 
   return list->len;
+}
+
+typedef struct
+{
+  WsClient *c;
+  const gchar *context_id;
+  const gchar *type;
+  guint n;
+} CountWait;
+
+static gboolean
+ws_has_count (gpointer data)
+{
+  CountWait *w = data;
+
+  return count_type (w->c, w->context_id, w->type) >= w->n;
+}
+
+/* Waits until @c has @n messages of @context_id of @type (or more). */
+static void
+ws_wait_count (WsClient * c, const gchar * context_id, const gchar * type,
+    guint n)
+{
+  CountWait w = { c, context_id, type, n };
+
+  g_assert_true (spin_until (ws_has_count, &w, WAIT_MS));
 }
 
 /* ---- HTTP client ---- */
@@ -929,6 +964,7 @@ test_ws_errors (Fixture * f, gconstpointer data)
   ws_wait_end (legacy, "ok");
   g_assert_cmpuint (count_type (legacy, "ok", "done"), ==, 1);
   ws_send (legacy, ok);
+  ws_wait_count (legacy, "ok", "error", 1);
   spin_for (50);
   g_assert_cmpuint (count_type (legacy, "ok", "error"), ==, 1);
   g_assert_false (legacy->closed);
@@ -936,7 +972,7 @@ test_ws_errors (Fixture * f, gconstpointer data)
   /* error-format overrides the version */
   set_option (f, "error-format", "structured");
   ws_send (legacy, bad_model);
-  spin_for (50);
+  ws_wait_count (legacy, "e", "error", 2);
   e = g_ptr_array_index (legacy->messages, legacy->messages->len - 1);
   g_assert_cmpstr (str_member (e, "error_code"), ==, "model_not_found");
 
@@ -970,6 +1006,7 @@ test_ws_stall (Fixture * f, gconstpointer data)
   set_option (f, "stall-after-chunks", "2");
   set_option (f, "fail-count", "1");
   ws_send (c, r1);
+  ws_wait_count (c, "s", "chunk", 2);
   spin_for (300);
   g_assert_cmpuint (count_type (c, "s", "chunk"), ==, 2);
   g_assert_cmpuint (count_type (c, "s", "done"), ==, 0);
@@ -1002,7 +1039,7 @@ test_ws_drop (Fixture * f, gconstpointer data)
       || c->close_code == SOUP_WEBSOCKET_CLOSE_ABNORMAL);
   ws_client_free (c);
 
-  spin_for (50);
+  g_assert_true (spin_until (no_open_connections, f->emu, WAIT_MS));
   cartesia_emulator_get_stats (f->emu, &stats);
   g_assert_cmpuint (stats.open_connections, ==, 0);
 }
