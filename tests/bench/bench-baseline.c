@@ -466,8 +466,12 @@ bare_client_connect (BareClient * c)
     bare_client_say (c, u, FALSE);
     utt_lock ();
     ok = utt_wait (u, deadline);
+    /* The rest of its response must not be counted into freed memory. */
+    if (c->utt == u)
+      c->utt = NULL;
     utt_unlock ();
-    utt_free (u);
+    if (ok)
+      utt_free (u);               /* else the loop may still take it up */
     /* let the response end, so the connection is back in the pool */
     g_usleep (20000);
     return ok;
