@@ -80,6 +80,7 @@ struct _CartesiaSession
   gboolean flushing;
   gboolean wakeup;
   gboolean detached;            /* the connection let go of this handle */
+  guint waiters;                /* threads in cartesia_session_pop()'s wait */
   CartesiaSessionStats stats;
   CartesiaEventType notify_type;
   CartesiaSessionNotify notify;
@@ -248,6 +249,7 @@ push_event (CartesiaSession * h, CartesiaEvent * event)
 {
   CartesiaSessionNotify notify = NULL;
   gpointer data = NULL;
+  gboolean waiting;
 
   g_mutex_lock (&h->lock);
   if (h->notify && event->type == h->notify_type) {
@@ -255,8 +257,14 @@ push_event (CartesiaSession * h, CartesiaEvent * event)
     data = h->notify_data;
   }
   g_queue_push_tail (&h->events, event);
-  g_cond_broadcast (&h->cond);
+  waiting = h->waiters > 0;
   g_mutex_unlock (&h->lock);
+  /* Once per chunk: a GCond always makes a system call, and a waiter woken
+   * under the lock would at once block on it again, so only a waiting
+   * consumer is woken, after the lock is let go (the event is in the queue
+   * already, so no wake is lost). */
+  if (waiting)
+    g_cond_broadcast (&h->cond);
   if (notify)
     notify (data);
 }
@@ -1923,9 +1931,15 @@ cartesia_session_pop (CartesiaSession * s, gint64 end_time,
   *event = NULL;
   g_mutex_lock (&s->lock);
   while (!s->flushing && !s->wakeup && g_queue_is_empty (&s->events)) {
+    gboolean timed_out = FALSE;
+
+    s->waiters++;
     if (end_time < 0)
       g_cond_wait (&s->cond, &s->lock);
-    else if (!g_cond_wait_until (&s->cond, &s->lock, end_time))
+    else
+      timed_out = !g_cond_wait_until (&s->cond, &s->lock, end_time);
+    s->waiters--;
+    if (timed_out)
       break;
   }
   if (s->flushing)
