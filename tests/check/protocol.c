@@ -357,6 +357,50 @@ GST_START_TEST (test_message_fast_path)
 
 GST_END_TEST;
 
+/* The fast path skips a string 8 bytes at a time: a byte it must not take
+ * (an escape, a control character, non-ASCII, a stray quote) is found at
+ * every position of a word and of a string of every length up to five
+ * words, and the closing quote wherever it falls. */
+GST_START_TEST (test_message_fast_path_every_offset)
+{
+  static const gchar specials[] = { '\\', '\x01', '\x1f', '\x7f', '\x80',
+    '\xc3', '\xff', ' ', '~', '"'
+  };
+  guint len, pos, k;
+
+  for (len = 0; len <= 40; len++) {
+    for (pos = 0; pos <= len; pos++) {
+      for (k = 0; k < G_N_ELEMENTS (specials); k++) {
+        GString *text = g_string_new ("{\"type\":\"chunk\",\"data\":\"");
+        gchar *data = g_malloc (len + 2);
+        CartesiaMessage msg;
+        gboolean plain = specials[k] == ' ' || specials[k] == '~'
+            || specials[k] == '\x7f';
+        gboolean taken;
+
+        memset (data, 'A', len + 1);
+        data[pos] = specials[k];        /* pos == len: just before the quote */
+        data[len + 1] = '\0';
+        g_string_append_len (text, data, len + 1);
+        g_string_append (text, "\",\"context_id\":\"c\"}");
+        taken = cartesia_message_parse_flat (text->str, text->len, &msg);
+        /* A quote ends the string there, and what follows is not JSON. */
+        fail_unless_equals_int (taken, plain);
+        if (taken) {
+          fail_unless_equals_int (strlen (msg.data), len + 1);
+          fail_unless_equals_int (strspn (msg.data, "A"), pos);
+          fail_unless_equals_string (msg.context_id, "c");
+          cartesia_message_clear (&msg);
+        }
+        g_free (data);
+        g_string_free (text, TRUE);
+      }
+    }
+  }
+}
+
+GST_END_TEST;
+
 static void
 check_b64 (const gchar * in, gboolean ok, const gchar * expected)
 {
@@ -432,6 +476,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_message_malformed);
   tcase_add_test (tc, test_message_hostile);
   tcase_add_test (tc, test_message_fast_path);
+  tcase_add_test (tc, test_message_fast_path_every_offset);
   tcase_add_test (tc, test_http_error_text);
   tcase_add_test (tc, test_base64_strict);
   tcase_add_test (tc, test_base64_matches_glib);
