@@ -1487,13 +1487,18 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
     return NULL;
   }
 
-  buf = gst_buffer_new_allocate (NULL, whole, NULL);
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  memcpy (map.data, self->partial, self->partial_len);
-  memcpy (map.data + self->partial_len, data, whole - self->partial_len);
-  gst_buffer_unmap (buf, &map);
-  self->partial_len = total - whole;
-  memcpy (self->partial, data + len - self->partial_len, self->partial_len);
+  if (self->partial_len == 0 && whole == len) {
+    /* Whole samples, as nearly always: the decoded chunk is the buffer. */
+    buf = gst_buffer_new_wrapped_bytes (audio);
+  } else {
+    buf = gst_buffer_new_allocate (NULL, whole, NULL);
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    memcpy (map.data, self->partial, self->partial_len);
+    memcpy (map.data + self->partial_len, data, whole - self->partial_len);
+    gst_buffer_unmap (buf, &map);
+    self->partial_len = total - whole;
+    memcpy (self->partial, data + len - self->partial_len, self->partial_len);
+  }
 
   if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start)) {
     self->utterance_start = self->next_pts;
