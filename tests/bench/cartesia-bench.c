@@ -23,7 +23,7 @@ static gchar *opt_only = NULL;
 static gboolean opt_quick = FALSE;
 static gint opt_warm = 200;
 static gint opt_cold = 50;
-static gint opt_cpu_seconds = 60;
+static gint opt_cpu_seconds = 600;
 static gint opt_cpu_repeats = 5;
 static gchar *opt_streams = NULL;
 static gint opt_stream_utterances = 2;
@@ -47,7 +47,7 @@ static GOptionEntry entries[] = {
   {"cold", 0, 0, G_OPTION_ARG_INT, &opt_cold,
       "Cold time-to-first-audio runs per client and transport (50)", "N"},
   {"cpu-seconds", 0, 0, G_OPTION_ARG_INT, &opt_cpu_seconds,
-      "Audio seconds per CPU measurement (60)", "S"},
+      "Audio seconds per CPU measurement (600)", "S"},
   {"cpu-repeats", 0, 0, G_OPTION_ARG_INT, &opt_cpu_repeats,
       "CPU measurements per row; the median is shown (5)", "N"},
   {"streams", 0, 0, G_OPTION_ARG_STRING, &opt_streams,
