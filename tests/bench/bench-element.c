@@ -60,6 +60,24 @@ on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* An error ends the wait for the utterance at once, rather than at its
+ * deadline (an hour for the memory run); the message stays on the bus for
+ * report_problems(). */
+static GstBusSyncReply
+on_bus_sync (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  ElemPipe *p = user_data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    utt_lock ();
+    if (p->utt)
+      p->utt->failed = TRUE;
+    utt_signal ();
+    utt_unlock ();
+  }
+  return GST_BUS_PASS;
+}
+
 ElemPipe *
 elem_pipe_new (const ElemConfig * c, GError ** error)
 {
@@ -72,6 +90,7 @@ elem_pipe_new (const ElemConfig * c, GError ** error)
       c->live ? "true" : "false", text ? "text=\"" : "", text ? text : "",
       text ? "\"" : "", c->extra ? c->extra : "", c->format, c->rate);
   GstPad *pad;
+  GstBus *bus;
 
   p->pipeline = gst_parse_launch (desc, error);
   if (p->pipeline == NULL) {
@@ -79,6 +98,9 @@ elem_pipe_new (const ElemConfig * c, GError ** error)
     return NULL;
   }
   p->src = gst_bin_get_by_name (GST_BIN (p->pipeline), "tts");
+  bus = gst_element_get_bus (p->pipeline);
+  gst_bus_set_sync_handler (bus, on_bus_sync, p, NULL);
+  gst_object_unref (bus);
   pad = gst_element_get_static_pad (p->src, "src");
   p->probe_id = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer,
       p, NULL);
@@ -188,9 +210,14 @@ elem_has_property (const gchar * name)
 void
 elem_pipe_free (ElemPipe * p)
 {
+  GstBus *bus;
+
   if (p == NULL)
     return;
   gst_element_set_state (p->pipeline, GST_STATE_NULL);
+  bus = gst_element_get_bus (p->pipeline);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (bus);
   utt_lock ();
   p->utt = NULL;
   utt_unlock ();

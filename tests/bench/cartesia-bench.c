@@ -65,7 +65,8 @@ static GOptionEntry entries[] = {
       "More cartesiattssrc properties for the concurrency part, e.g. "
       "\"prebuffer-ms=40\"", "PROPS"},
   {"memory-minutes", 0, 0, G_OPTION_ARG_INT, &opt_memory_minutes,
-      "Minutes of audio for the memory test (60)", "MIN"},
+      "Minutes of audio for the memory test, 10-100: one request, and the "
+      "emulator takes WebSocket messages of up to 128 KiB (60)", "MIN"},
   {"memory-repeats", 0, 0, G_OPTION_ARG_INT, &opt_memory_repeats,
       "Memory runs per client; the median is shown (3)", "N"},
   {"memory-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
@@ -1233,6 +1234,11 @@ main (int argc, char **argv)
   if (!check_audio_size ()) {
     g_printerr ("cartesia-bench: the emulator no longer speaks 50 ms per "
         "character; update audio_size ()\n");
+    return 2;
+  }
+  /* At 50 ms per character, 100 minutes is 120 000 characters. */
+  if (opt_memory_minutes < 10 || opt_memory_minutes > 100) {
+    g_printerr ("cartesia-bench: --memory-minutes must be 10 to 100\n");
     return 2;
   }
   if (opt_memory_worker)

@@ -3,7 +3,7 @@
 #
 #   tests/bench/run-bench.sh                 the default run (~10 minutes)
 #   tests/bench/run-bench.sh --quick         a smoke run (~1 minute)
-#   tests/bench/run-bench.sh --only cpu,memory --memory-minutes 240
+#   tests/bench/run-bench.sh --only cpu,memory --memory-minutes 100
 #   tests/bench/run-bench.sh --help          every option
 #
 # BUILD_DIR (default: build-bench in the source tree) and MESON_ARGS (extra
