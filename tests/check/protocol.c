@@ -51,6 +51,39 @@ GST_START_TEST (test_request_escapes_transcript)
 
 GST_END_TEST;
 
+/* The exact text: compact, in a fixed order, every control character
+ * escaped (json-glib left 0x1f raw), a double always with a point. */
+GST_START_TEST (test_request_exact_text)
+{
+  CartesiaRequestParams p = default_params ();
+  gchar *json;
+
+  p.speed_set = TRUE;
+  p.speed = 1.0;
+  p.volume_set = TRUE;
+  p.volume = 0.5;
+  p.emotion = "positivity:high";
+  p.max_buffer_delay_ms = 250;
+  p.add_timestamps = TRUE;
+  json = cartesia_request_build_generation (&p, "c\"1",
+      "a\"b\\c\n\t\x01\x1f\x7f \xc3\xa9", TRUE);
+  fail_unless_equals_string (json, "{\"model_id\":\"sonic-3\","
+      "\"transcript\":\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\\u007f \xc3\xa9\","
+      "\"voice\":{\"mode\":\"id\",\"id\":\"v-1\"},"
+      "\"output_format\":{\"container\":\"raw\",\"encoding\":\"pcm_s16le\","
+      "\"sample_rate\":44100},\"language\":\"en\","
+      "\"generation_config\":{\"speed\":1.0,\"volume\":0.5,"
+      "\"emotion\":\"positivity:high\"},\"add_timestamps\":true,"
+      "\"context_id\":\"c\\\"1\",\"continue\":true,\"max_buffer_delay_ms\":250}");
+  g_free (json);
+
+  json = cartesia_request_build_cancel ("c");
+  fail_unless_equals_string (json, "{\"context_id\":\"c\",\"cancel\":true}");
+  g_free (json);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_request_sse_shape)
 {
   CartesiaRequestParams p = default_params ();
@@ -466,6 +499,7 @@ protocol_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_request_escapes_transcript);
+  tcase_add_test (tc, test_request_exact_text);
   tcase_add_test (tc, test_request_sse_shape);
   tcase_add_test (tc, test_request_optional_fields);
   tcase_add_test (tc, test_request_cancel);
