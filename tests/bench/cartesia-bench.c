@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* ---- options ---- */
 
@@ -33,6 +39,7 @@ static gchar *opt_stream_props = NULL;
 static gint opt_memory_minutes = 60;
 static gint opt_memory_repeats = 3;
 static gchar *opt_memory_worker = NULL;
+static gboolean opt_echo_worker = FALSE;
 static gchar *opt_emulator_url = NULL;
 
 static GOptionEntry entries[] = {
@@ -71,6 +78,8 @@ static GOptionEntry entries[] = {
       "Memory runs per client; the median is shown (3)", "N"},
   {"memory-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
       &opt_memory_worker, NULL, NULL},
+  {"echo-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE,
+      &opt_echo_worker, NULL, NULL},
   {"emulator-url", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
       &opt_emulator_url, NULL, NULL},
   {NULL}
@@ -213,8 +222,11 @@ static void print_wakeup (void);
 
 /* ---- machine ---- */
 
+static void print_wakeup (void);
+static void print_round_trip (const gchar * self);
+
 static void
-print_machine (void)
+print_machine (const gchar * self)
 {
   g_autofree gchar *cpuinfo = NULL;
   g_autofree gchar *model = NULL;
@@ -236,6 +248,7 @@ print_machine (void)
       glib_micro_version);
   printf ("- emulator: bench-emulator, a separate process on 127.0.0.1\n");
   print_wakeup ();
+  print_round_trip (self);
   printf ("\n");
 }
 
@@ -294,6 +307,87 @@ print_wakeup (void)
   g_thread_join (t);
   printf ("- waking an idle thread (GCond, after 2 ms asleep): p50 %.0f µs, "
       "p99 %.0f µs\n", percentile (lat, 50), percentile (lat, 99));
+}
+
+/* The floor under any client's time to first audio on this machine: one
+ * byte to another process over loopback TCP and back, after both sides sat
+ * idle (as between utterances) or nearly not.  The worker echoes. */
+static int
+echo_worker (void)
+{
+  struct sockaddr_in a = { 0, };
+  socklen_t alen = sizeof (a);
+  int ls = socket (AF_INET, SOCK_STREAM, 0), c, one = 1;
+  char b;
+
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (ls < 0 || bind (ls, (struct sockaddr *) &a, sizeof (a)) < 0
+      || listen (ls, 1) < 0
+      || getsockname (ls, (struct sockaddr *) &a, &alen) < 0)
+    return 1;
+  printf ("%d\n", ntohs (a.sin_port));
+  fflush (stdout);
+  if ((c = accept (ls, NULL, NULL)) < 0)
+    return 1;
+  setsockopt (c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+  while (read (c, &b, 1) == 1 && write (c, &b, 1) == 1);
+  close (c);
+  close (ls);
+  return 0;
+}
+
+static void
+print_round_trip (const gchar * self)
+{
+  const gchar *argv[] = { self, "--echo-worker", NULL };
+  const gint gaps_us[] = { 20000, 1000 };
+  gdouble p50[2] = { 0, 0 }, p99[2] = { 0, 0 };
+  struct sockaddr_in a = { 0, };
+  g_autoptr (GError) error = NULL;
+  GPid pid;
+  gint out_fd, s = -1, one = 1, g, i;
+  gchar port[16] = { 0 }, b = 'x';
+  gssize n;
+
+  if (!g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL, &out_fd, NULL,
+          &error)) {
+    g_printerr ("echo worker: %s\n", error->message);
+    return;
+  }
+  n = read (out_fd, port, sizeof (port) - 1);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  a.sin_port = htons (n > 0 ? atoi (port) : 0);
+  if (n > 0 && (s = socket (AF_INET, SOCK_STREAM, 0)) >= 0
+      && connect (s, (struct sockaddr *) &a, sizeof (a)) == 0) {
+    setsockopt (s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+    for (g = 0; g < 2; g++) {
+      g_autoptr (GArray) rtt = doubles ();
+
+      for (i = 0; i < 100; i++) {
+        gint64 t0;
+
+        g_usleep (gaps_us[g]);
+        t0 = g_get_monotonic_time ();
+        if (write (s, &b, 1) != 1 || read (s, &b, 1) != 1)
+          break;
+        add (rtt, g_get_monotonic_time () - t0);
+      }
+      p50[g] = percentile (rtt, 50);
+      p99[g] = percentile (rtt, 99);
+    }
+  }
+  if (s >= 0)
+    close (s);                  /* the worker reads EOF and exits */
+  close (out_fd);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  printf ("- one byte to another process and back over loopback TCP (the "
+      "floor under any client's time to first audio): p50 %.0f µs, p99 "
+      "%.0f µs after 20 ms idle; p50 %.0f µs after 1 ms\n", p50[0], p99[0],
+      p50[1]);
 }
 
 /* ---- 1. time to first audio ---- */
@@ -1243,6 +1337,8 @@ main (int argc, char **argv)
   }
   if (opt_memory_worker)
     return memory_worker ();
+  if (opt_echo_worker)
+    return echo_worker ();
 
   if (opt_quick) {
     opt_warm = MIN (opt_warm, 40);
@@ -1268,7 +1364,7 @@ main (int argc, char **argv)
   }
 
   printf ("# cartesiattssrc benchmark\n\n");
-  print_machine ();
+  print_machine (self);
   fflush (stdout);
   if (part_enabled ("latency"))
     bench_latency ();
