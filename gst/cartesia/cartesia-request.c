@@ -7,8 +7,9 @@
  * a JsonGenerator: a request is built on the application's thread when text
  * is handed over, and with the caches cold after an idle while json-glib's
  * path took ~48 µs of the ~0.5 ms the element adds to the time to first
- * audio (median of 600 warm utterances); this takes a few.  The output is
- * what json-glib writes, compact, and tests parse it back with json-glib. */
+ * audio (median of 600 warm utterances); this takes 11 µs there, the new
+ * context id included.  The output is what json-glib wrote (except 0x1f,
+ * which json-glib left raw), compact; tests parse it back with json-glib. */
 
 /* A JSON string: quotes, backslashes and control characters escaped, every
  * other byte as it is (as json-glib does: the text is UTF-8 by then). */
