@@ -1,14 +1,10 @@
 /* gst-cartesia: protocol layer, server messages (pure). */
 #include "cartesia-message-private.h"
+#include "cartesia-json.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-
-/* Cartesia's messages nest three levels deep.  json-glib 1.6 parses
- * recursively with no limit of its own, so a hostile message of ~75 000
- * nested brackets would overflow the stack: refuse deep ones first. */
-#define MAX_JSON_DEPTH 32
 
 G_DEFINE_QUARK (cartesia-message-error-quark, cartesia_message_error);
 
@@ -136,48 +132,6 @@ parse_word_timestamps (JsonObject * obj, CartesiaMessage * msg, GError ** error)
   return TRUE;
 }
 
-/* The deepest nesting of arrays and objects in @text, outside strings;
- * stops counting past MAX_JSON_DEPTH. */
-static gboolean
-json_depth_ok (const gchar * text, gsize len)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-  gsize i;
-
-  for (i = 0; i < len; i++) {
-    gchar c = text[i];
-
-    if (in_string) {
-      if (c == '\\')
-        i++;
-      else if (c == '"')
-        in_string = FALSE;
-    } else if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '[' || c == '{') {
-      if (++depth > MAX_JSON_DEPTH)
-        return FALSE;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      depth--;
-    }
-  }
-  return TRUE;
-}
-
-/* json_parser_load_from_data(), but never on a too deeply nested text. */
-static gboolean
-load_json (JsonParser * parser, const gchar * text, gsize len,
-    GError ** error)
-{
-  if (!json_depth_ok (text, len)) {
-    g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-        "nested more than %d levels deep", MAX_JSON_DEPTH);
-    return FALSE;
-  }
-  return json_parser_load_from_data (parser, text, len, error);
-}
-
 CartesiaMessageType
 cartesia_message_lookup_type (const gchar * name)
 {
@@ -256,22 +210,20 @@ gboolean
 cartesia_message_parse_tree (const gchar * text, gsize len,
     CartesiaMessage * msg, GError ** error)
 {
-  /* Mutable: an immutable parser seals (and hashes) every value. */
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) json_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
 
   memset (msg, 0, sizeof (*msg));
   msg->flush_id = -1;
 
-  if (!load_json (parser, text, len, &json_error)) {
+  root = cartesia_json_parse (text, len, &json_error);
+  if (root == NULL) {
     g_set_error (error, CARTESIA_MESSAGE_ERROR,
         CARTESIA_MESSAGE_ERROR_INVALID_JSON, "Server message is not JSON: %s",
         json_error->message);
     return FALSE;
   }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error_literal (error, CARTESIA_MESSAGE_ERROR,
         CARTESIA_MESSAGE_ERROR_INVALID_JSON,
         "Server message is not a JSON object");
@@ -320,15 +272,13 @@ cartesia_message_error_text (const CartesiaMessage * msg)
 gchar *
 cartesia_message_http_error_text (const gchar * body, gsize len)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
   gchar *text;
 
   if (body == NULL || len == 0)
     return g_strdup ("(no details)");
-  if (load_json (parser, body, len, NULL)
-      && (root = json_parser_get_root (parser))
-      && JSON_NODE_HOLDS_OBJECT (root)) {
+  root = cartesia_json_parse (body, len, NULL);
+  if (root && JSON_NODE_HOLDS_OBJECT (root)) {
     JsonObject *obj = json_node_get_object (root);
     CartesiaMessage msg = { 0, };
 

@@ -32,7 +32,7 @@ fi
 
 declare -A sources=(
   [sse]="gst/cartesia/cartesia-sse.c"
-  [message]="gst/cartesia/cartesia-message.c gst/cartesia/cartesia-message-flat.c"
+  [message]="gst/cartesia/cartesia-json.c gst/cartesia/cartesia-message.c gst/cartesia/cartesia-message-flat.c"
   [text]="gst/cartesia/cartesia-text.c"
 )
 
