@@ -2,6 +2,7 @@
  * authentication and the answers shared by every endpoint.  The endpoints
  * themselves live in emu-ws.c and emu-http.c. */
 #include "emu-private.h"
+#include "emu-json.h"
 #include "emu-synth.h"
 
 #include <gio/gnetworking.h>
@@ -115,7 +116,7 @@ emu_record (CartesiaEmulator * emu, EmuEndpoint endpoint,
     const EmuClient * client, const gchar * data, gsize size)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) body = emu_json_parse (data, size);
   g_autoptr (JsonNode) root = NULL;
   gchar *text;
 
@@ -125,11 +126,9 @@ emu_record (CartesiaEmulator * emu, EmuEndpoint endpoint,
   add_string_or_null (builder, "cartesia_version", client->version);
   add_string_or_null (builder, "auth", client->auth);
   add_string_or_null (builder, "user_agent", client->user_agent);
-  if (json_parser_load_from_data (parser, data ? data : "", size, NULL)
-      && json_parser_get_root (parser) != NULL) {
+  if (body) {
     json_builder_set_member_name (builder, "body");
-    json_builder_add_value (builder,
-        json_node_copy (json_parser_get_root (parser)));
+    json_builder_add_value (builder, g_steal_pointer (&body));
   } else {
     g_autofree gchar *raw = g_utf8_make_valid (data ? data : "", size);
 

@@ -1,6 +1,7 @@
 /* POST /tts/sse and POST /tts/bytes: a generation streamed into a chunked
  * HTTP response, written piece by piece as it is produced. */
 #include "emu-gen.h"
+#include "emu-json.h"
 
 #include <string.h>
 
@@ -395,15 +396,12 @@ static gboolean
 http_parse (CartesiaEmulator * emu, GBytes * body, EmuEndpoint endpoint,
     const EmuClient * client, EmuRequest * request, EmuError * error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   gsize size;
   const gchar *data = g_bytes_get_data (body, &size);
-  JsonNode *root;
+  g_autoptr (JsonNode) root = emu_json_parse (data, size);
 
   memset (request, 0, sizeof (*request));
-  if (!json_parser_load_from_data (parser, data ? data : "", size, NULL)
-      || (root = json_parser_get_root (parser)) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     emu_error_set (error, 400, "invalid_request", "Invalid request", "%s",
         "The request body must be a JSON object");
     return FALSE;

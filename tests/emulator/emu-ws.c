@@ -1,6 +1,7 @@
 /* GET /tts/websocket: handshake checks, many contexts per socket,
  * continuations, flush, cancel, idle timeout and the websocket faults. */
 #include "emu-gen.h"
+#include "emu-json.h"
 
 #include <string.h>
 
@@ -309,21 +310,20 @@ ws_on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
     gpointer user_data)
 {
   EmuWsConn *conn = user_data;
-  g_autoptr (JsonParser) parser = json_parser_new ();
   EmuError error = { 0, };
   gsize size;
   const gchar *data = g_bytes_get_data (message, &size);
-  JsonNode *root, *id;
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *id;
   JsonObject *body;
   const gchar *context_id = NULL;
 
   conn->last_activity_us = g_get_monotonic_time ();
   emu_record (conn->emu, EMU_ENDPOINT_WEBSOCKET, &conn->client, data, size);
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT
-      || !json_parser_load_from_data (parser, data, size, NULL)
-      || (root = json_parser_get_root (parser)) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (type == SOUP_WEBSOCKET_DATA_TEXT)
+    root = emu_json_parse (data, size);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     emu_error_set (&error, 400, "invalid_request", "Invalid request",
         "%s", "Messages must be JSON objects in text frames");
     ws_send_error (conn, NULL, &error);

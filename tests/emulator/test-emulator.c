@@ -10,6 +10,7 @@
 
 #include "cartesia-emulator.h"
 #include "emu-g711.h"
+#include "emu-json.h"
 #include "emu-synth.h"
 
 #define KEY "sk_car_test_key"
@@ -1847,6 +1848,54 @@ test_voice_program_default (void)
 #endif
 }
 
+/* What a client sends is one JSON value or a 400, on json-glib 1.6 (which
+ * read two values back to back as the last one) as on 1.10 (which read them
+ * as an array); deep nesting never reaches json-glib's recursion. */
+static void
+test_json_strict (void)
+{
+  static const gchar *good[] = { "{}", " {\"a\":[1,\"]}[{\\\"\"]}\r\n",
+    "\"s\"", "12.5", "null", "[true,false]" };
+  static const gchar *bad[] = { "", " ", "{}{}", "\"error\"{\"error\":\"x\"}",
+    "{\"a\":1} {\"a\":2}", "1 2", "1,2", "null{}", "{}x", "}", "{}}",
+    "{\"a\":", "\"open", "[1]]" };
+  GString *deep = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (good); i++) {
+    JsonNode *node = emu_json_parse (good[i], strlen (good[i]));
+
+    g_assert_nonnull (node);
+    json_node_unref (node);
+  }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_null (emu_json_parse (bad[i], strlen (bad[i])));
+  g_assert_null (emu_json_parse (NULL, 0));
+  for (i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_null (emu_json_parse (deep->str, deep->len));
+  g_string_free (deep, TRUE);
+}
+
+static void
+test_http_two_values (Fixture * f, gconstpointer data)
+{
+  g_autofree gchar *one = sse_request ("x", "pcm_s16le", 8000, NULL);
+  g_autofree gchar *two = g_strconcat (one, one, NULL);
+  g_autofree gchar *text = NULL;
+  HttpResult *r;
+
+  r = http_post (f, "/tts/bytes", "2026-08-14", two);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 400);
+  text = body_text (r);
+  g_assert_nonnull (strstr (text, "must be a JSON object"));
+  http_result_free (r);
+
+  r = http_post (f, "/tts/bytes", "2026-08-14", one);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 200);
+  http_result_free (r);
+}
+
 #define ADD(name, func, key) \
   g_test_add (name, Fixture, key, fixture_setup, func, fixture_teardown)
 
@@ -1858,6 +1907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/render", test_render);
   g_test_add_func ("/emulator/g711", test_g711);
   g_test_add_func ("/emulator/options", test_options);
+  g_test_add_func ("/emulator/json-strict", test_json_strict);
   ADD ("/emulator/root", test_root, NULL);
   ADD ("/emulator/ws/auth", test_ws_auth, NULL);
   ADD ("/emulator/ws/any-key", test_any_key, "");
@@ -1877,6 +1927,7 @@ main (int argc, char **argv)
   ADD ("/emulator/sse", test_sse, NULL);
   ADD ("/emulator/sse/error-and-drop", test_sse_error_and_drop, NULL);
   ADD ("/emulator/http/errors", test_http_errors, NULL);
+  ADD ("/emulator/http/two-values", test_http_two_values, NULL);
   ADD ("/emulator/bytes", test_bytes, NULL);
   ADD ("/emulator/ws/pacing", test_pacing, NULL);
   g_test_add_func ("/emulator/program", test_program);
