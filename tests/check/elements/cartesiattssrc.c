@@ -516,6 +516,13 @@ GST_START_TEST (test_properties)
         continue;
       g_value_init (&v, props[i]->value_type);
       g_object_get_property (G_OBJECT (src), props[i]->name, &v);
+      /* GstBaseSrc's (a property since GStreamer 1.24, default TRUE): the
+       * element turns it off, EOS comes when the last utterance is done. */
+      if (g_str_equal (props[i]->name, "automatic-eos")) {
+        fail_if (g_value_get_boolean (&v), "automatic-eos is on");
+        g_value_unset (&v);
+        continue;
+      }
       if (!g_str_equal (props[i]->name, "text")
           && !g_str_equal (props[i]->name, "stats")
           && !g_str_equal (props[i]->name, "name")
