@@ -23,9 +23,10 @@ import re
 import subprocess
 import sys
 
-# GstObject's and GstBaseSrc's own properties: documented by GStreamer.
+# GstObject's and GstBaseSrc's own properties: documented by GStreamer
+# (automatic-eos is a property since GStreamer 1.24).
 INHERITED = {"name", "parent", "blocksize", "num-buffers", "typefind",
-             "do-timestamp"}
+             "do-timestamp", "automatic-eos"}
 NAMED_NUMBERS = {"MAXINT": 2147483647, "G_MAXINT": 2147483647,
                  "MAXUINT": 4294967295, "G_MAXUINT": 4294967295,
                  "MAXINT64": 2**63 - 1, "MAXUINT64": 2**64 - 1}
@@ -107,7 +108,9 @@ def parse_inspect(text):
             if m and prop.kind == "Enum":
                 prop.enum_nicks.append(m.group(2))
         elif section in ("Element Signals", "Element Actions"):
-            m = re.match(r'^\s+"([^"]+)"\s*:', line)
+            # 1.22:  "clear" :  void user_function (GstElement* object, ...
+            # 1.24+: "clear" -> void  :  g_signal_emit_by_name (element, ...
+            m = re.match(r'^\s+"([^"]+)"\s*(?:->[^:]*)?:', line)
             if m:
                 signals.add(m.group(1))
     return version, pads, props, signals
