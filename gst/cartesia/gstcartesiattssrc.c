@@ -122,6 +122,9 @@ GST_DEBUG_CATEGORY (gst_cartesia_tts_src_debug);
   "audio/x-mulaw, channels = (int) 1, rate = (int) " RATES "; " \
   "audio/x-alaw, channels = (int) 1, rate = (int) " RATES
 
+/* The element's reference, where the plugin's origin keeps it. */
+#define CARTESIA_DOC_URI GST_PACKAGE_ORIGIN "/blob/main/docs/cartesiattssrc.md"
+
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
 
@@ -489,7 +492,8 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "structure: utterances, utterances-failed, utterances-interrupted, "
           "bytes-received, connections, reconnects, retries, "
           "time-to-first-audio (last), time-to-first-audio-mean, "
-          "underrun-duration", GST_TYPE_STRUCTURE,
+          "underrun-duration; times in ns, 18446744073709551615 "
+          "(GST_CLOCK_TIME_NONE) while none is known", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -594,6 +598,9 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       "Cartesia text-to-speech source", "Source/Audio/Network",
       "Speaks text with the Cartesia text-to-speech API",
       "gst-cartesia developers");
+  /* gst-inspect-1.0 shows it as "Doc-uri" (the key exists since 1.0). */
+  gst_element_class_add_static_metadata (element_class,
+      GST_ELEMENT_METADATA_DOC_URI, CARTESIA_DOC_URI);
 
   basesrc_class->fixate = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_fixate);
   basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_set_caps);

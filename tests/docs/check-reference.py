@@ -14,7 +14,9 @@ GST_PLUGIN_PATH) and fails, listing every problem, when
   - a pad's documented presence (always, request) differs;
   - an element message the source builds (gst_structure_new ("cartesia-..."))
     is not in the reference, or a row of its Messages table is not built;
-  - the element's doc block in gstcartesiattssrc.c has no example launch line.
+  - the element's doc block in gstcartesiattssrc.c has no example launch line;
+  - the element's Doc-uri is not this reference's path in the repository
+    named by the plugin's Origin URL.
 Needs python3 only.
 """
 import argparse
@@ -58,6 +60,26 @@ def inspect(gst_inspect, element):
         sys.exit(f"check-reference: `{gst_inspect} {element}` failed "
                  f"(is GST_PLUGIN_PATH set?):\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+def parse_doc_uri(text):
+    """(Doc-uri, Origin URL) as gst-inspect-1.0 prints them (None when not)."""
+    def field(name):
+        m = re.search(r"^\s+" + name + r"\s+(\S+)\s*$", text, re.M)
+        return m.group(1) if m else None
+    return field("Doc-uri"), field("Origin URL")
+
+
+def check_doc_uri(text, doc, root):
+    uri, origin = parse_doc_uri(text)
+    path = os.path.relpath(os.path.abspath(doc), root)
+    want = f"{origin}/blob/main/{path}" if origin else None
+    if uri is None:
+        problem("the element sets no GST_ELEMENT_METADATA_DOC_URI "
+                "(gst-inspect-1.0 shows no Doc-uri line)")
+    elif uri != want:
+        problem(f"the element's Doc-uri is {uri}, expected {want} (the "
+                "reference in the plugin's origin)")
 
 
 def parse_inspect(text):
@@ -345,8 +367,8 @@ def main():
                                                          "cartesia"))
     args = parser.parse_args()
 
-    version, pads, props, signals = parse_inspect(
-        inspect(args.inspect, "cartesiattssrc"))
+    inspected = inspect(args.inspect, "cartesiattssrc")
+    version, pads, props, signals = parse_inspect(inspected)
     with open(args.doc, encoding="utf-8") as f:
         doc = f.read()
     secs = sections(doc)
@@ -356,6 +378,7 @@ def main():
     check_signals(secs, signals)
     check_messages(secs, doc, args.source)
     check_doc_block(args.source)
+    check_doc_uri(inspected, args.doc, root)
 
     own = len([p for p in props if p not in INHERITED])
     if problems:
