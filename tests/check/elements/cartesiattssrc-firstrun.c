@@ -66,7 +66,7 @@ GST_START_TEST (test_stats_none)
   fail_unless_equals_uint64 (stats_u64 (src, "underrun-duration"), 0);
 
   test_emulator_set (emu, "http-status", "401");
-  test_run_pipeline (gst_object_ref (src), NULL, 30, &run);
+  test_run_pipeline (src, NULL, 30, &run);  /* the pipeline adds a ref */
   fail_unless (run.error != NULL);
   fail_unless (g_error_matches (run.error, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NOT_AUTHORIZED), "%s", run.error->message);
