@@ -9,6 +9,8 @@
 #pragma once
 
 #include "gstcartesiattssrc.h"
+
+#include <gst/base/gstadapter.h>
 #include "cartesia-player.h"
 #include "cartesia-request.h"
 #include "cartesia-session.h"
@@ -134,6 +136,7 @@ struct _GstCartesiaTtsSrc
   GstClockTime next_pts;        /* where the last buffer ended */
   guint8 partial[4];            /* a sample split across two chunks */
   guint partial_len;
+  GstAdapter *blocks;           /* whole samples short of a blocksize */
 
   /* Live playout (streaming thread). */
   CartesiaPlayer *player;
@@ -210,6 +213,11 @@ void gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self);
  * streaming thread's check); returns when to check again (monotonic µs). */
 gint64 gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self);
 GstClockTime gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self);
+
+/* gstcartesiattssrc-blocks.c: non-live buffers of `blocksize` bytes */
+void gst_cartesia_tts_src_blocks_init (GstCartesiaTtsSrc * self);
+GstBuffer *gst_cartesia_tts_src_blocks_take (GstCartesiaTtsSrc * self,
+    GstBuffer * audio, gboolean drain);
 
 /* gstcartesiattssrc-live.c: live mode */
 typedef struct

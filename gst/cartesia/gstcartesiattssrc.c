@@ -28,7 +28,10 @@
  * 4 and above.
  *
  * In non-live mode (the default) the element speaks #GstCartesiaTtsSrc:text
- * once, with timestamps from 0, and then sends EOS.
+ * once, with timestamps from 0, and then sends EOS.  Each buffer is one
+ * chunk of the server's audio, pushed as it arrives; with GstBaseSrc's
+ * #GstBaseSrc:blocksize set, each holds that many bytes (whole samples),
+ * the last one what is left.
  *
  * With #GstCartesiaTtsSrc:is-live it is a clocked source, like audiotestsrc
  * is-live=true: buffers of #GstCartesiaTtsSrc:samplesperbuffer samples at the
@@ -657,6 +660,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   gst_cartesia_tts_src_live_init (self);
   gst_cartesia_tts_src_sink_init (self);
   gst_cartesia_tts_src_subtitle_init (self);
+  gst_cartesia_tts_src_blocks_init (self);
   self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -692,6 +696,7 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->utterance_text);
   gst_cartesia_tts_src_subtitle_reset (self);
   gst_cartesia_tts_src_sink_finalize (self);
+  g_clear_object (&self->blocks);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1451,6 +1456,7 @@ end_utterance (GstCartesiaTtsSrc * self)
         self->partial_len);
   g_clear_pointer (&self->context_id, g_free);
   self->partial_len = 0;
+  gst_adapter_clear (self->blocks);
 }
 
 /* Non-live: the text property, once; then EOS. */
@@ -1486,7 +1492,6 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
   guint64 n = whole / self->bpf;
   GstBuffer *buf;
   GstMapInfo map;
-  GstClockTime end;
 
   if (n == 0) {
     memcpy (self->partial + self->partial_len, data, len);
@@ -1506,6 +1511,15 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
     self->partial_len = total - whole;
     memcpy (self->partial, data + len - self->partial_len, self->partial_len);
   }
+  return buf;
+}
+
+/* Stamps @buf, the utterance's next whole samples, on the timeline. */
+static void
+stamp_audio (GstCartesiaTtsSrc * self, GstBuffer * buf)
+{
+  guint64 n = gst_buffer_get_size (buf) / self->bpf;
+  GstClockTime end;
 
   if (!GST_CLOCK_TIME_IS_VALID (self->utterance_start)) {
     self->utterance_start = self->next_pts;
@@ -1528,7 +1542,6 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
   self->next_pts = end;
   gst_cartesia_tts_src_subtitle_advance (self, end);
-  return buf;
 }
 
 static void
@@ -1656,6 +1669,13 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     gint64 end_time = -1;
     CartesiaPopResult res;
 
+    /* More blocks from a chunk already in. */
+    *outbuf = gst_cartesia_tts_src_blocks_take (self, NULL, FALSE);
+    if (*outbuf) {
+      stamp_audio (self, *outbuf);
+      return GST_FLOW_OK;
+    }
+
     if (self->context_id == NULL) {
       ret = next_utterance (self);
       if (ret != GST_FLOW_OK)
@@ -1688,23 +1708,33 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       case CARTESIA_EVENT_SENT:
         break;
       case CARTESIA_EVENT_AUDIO:
-        if (self->utterance_samples == 0 && self->partial_len == 0)
+        if (self->utterance_samples == 0 && self->partial_len == 0
+            && gst_adapter_available (self->blocks) == 0)
           gst_cartesia_tts_src_count_started (self,
               (event->received_at - self->utterance_sent_at) * GST_USECOND);
-        *outbuf = audio_to_buffer (self, event->audio);
-        if (*outbuf)
+        *outbuf = gst_cartesia_tts_src_blocks_take (self,
+            audio_to_buffer (self, event->audio), FALSE);
+        if (*outbuf) {
+          stamp_audio (self, *outbuf);
           return GST_FLOW_OK;
+        }
         break;
       case CARTESIA_EVENT_TIMESTAMPS:
         post_words (self, event);
         break;
       case CARTESIA_EVENT_DONE:
+        /* The last, short block. */
+        *outbuf = gst_cartesia_tts_src_blocks_take (self, NULL, TRUE);
+        if (*outbuf)
+          stamp_audio (self, *outbuf);
         GST_DEBUG_OBJECT (self, "utterance %s done after %" G_GUINT64_FORMAT
             " samples", self->context_id, self->utterance_samples);
         if (!self->word_timestamps)
           gst_cartesia_tts_src_subtitle_add (self, self->next_pts,
               GST_CLOCK_TIME_NONE, "");
         end_utterance (self);
+        if (*outbuf)
+          return GST_FLOW_OK;
         break;
       case CARTESIA_EVENT_ERROR:
         ret = fail_utterance (self, event);
