@@ -4,15 +4,22 @@
 #
 #   examples/quickstart.sh ["Text to say"] [output.wav]
 #
-# With CARTESIA_API_KEY set, it uses the real Cartesia API; without it, it
-# starts the bundled cartesia-emulator on loopback, which speaks through
-# espeak-ng (or in synthetic tones when it was built without libespeak-ng).
+# The output (default cartesia-hello.wav) is relative to the directory it is
+# run from.  With CARTESIA_API_KEY set, it uses the real Cartesia API;
+# without it, it starts the bundled cartesia-emulator on loopback, which
+# speaks through espeak-ng (or in synthetic tones when it was built without
+# libespeak-ng).
+#
+# QUICKSTART_BUILD_DIR: an existing meson build directory to use instead of
+# build/ in the repository (the tests use theirs); QUICKSTART_PLAY=no: do not
+# play the file.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 text="${1:-Hello from GStreamer. This is cartesiattssrc speaking.}"
+# Resolved before leaving the caller's directory.
 out="$(realpath -m "${2:-cartesia-hello.wav}")"
-build=build
+build="$(realpath -m "${QUICKSTART_BUILD_DIR:-$(dirname "$0")/../build}")"
+cd "$(dirname "$0")/.."
 
 ./tests/install-deps.sh
 if [ ! -f "$build/build.ninja" ]; then
@@ -20,7 +27,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null
 
-export GST_PLUGIN_PATH="$PWD/$build/gst/cartesia${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+export GST_PLUGIN_PATH="$build/gst/cartesia${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 src_args=()
 emulator_pid=""
 cleanup () { [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true; }
@@ -45,7 +52,9 @@ gst-launch-1.0 -q cartesiattssrc "${src_args[@]}" text="$text" \
 echo "Wrote $out"
 
 # Play it when there is somewhere to play it: a sound card or a sound server.
-if [ -e /dev/snd/controlC0 ] || [ -n "${PULSE_SERVER:-}" ] \
+if [ "${QUICKSTART_PLAY:-}" = no ]; then
+  echo "Not playing it (QUICKSTART_PLAY=no)."
+elif [ -e /dev/snd/controlC0 ] || [ -n "${PULSE_SERVER:-}" ] \
     || [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/pulse/native" ]; then
   echo "Playing it..."
   timeout 60 gst-launch-1.0 -q filesrc location="$out" ! wavparse \
