@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds gst-cartesia in fresh build directories and
 # runs every test twice: a normal build, then one under AddressSanitizer and
-# UndefinedBehaviorSanitizer.  Ends with one "tests: N passed, N failed" line.
+# UndefinedBehaviorSanitizer; then the gst-check suites under ThreadSanitizer
+# (tests/ci/stage-tsan.sh).  Ends with one "tests: N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,8 +35,11 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 run_suite build-tests-asan -Db_sanitize=address,undefined -Db_lundef=false
 
+tests/ci/stage-tsan.sh build-tests-tsan || status=1
+
 read -r p f < <(python3 tests/tally.py build-tests/meson-logs/testlog.json \
-  build-tests-asan/meson-logs/testlog.json)
+  build-tests-asan/meson-logs/testlog.json \
+  build-tests-tsan/meson-logs/testlog.json)
 passed=$((passed + p))
 failed=$((failed + f))
 echo "tests: $passed passed, $failed failed"
