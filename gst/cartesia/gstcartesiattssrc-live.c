@@ -965,11 +965,14 @@ GstClockTime
 gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
 {
   guint n;
+  gint rate;
 
+  /* Also asked from the application's thread (the latency query). */
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
+  rate = self->rate;
   GST_OBJECT_UNLOCK (self);
-  return gst_util_uint64_scale_int (n, GST_SECOND, self->rate) +
+  return (rate ? gst_util_uint64_scale_int (n, GST_SECOND, rate) : 0) +
       gst_cartesia_tts_src_sink_delay (self);
 }
 

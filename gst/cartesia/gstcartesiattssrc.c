@@ -746,7 +746,9 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       replace_string (self, &self->base_url, value);
       break;
     case PROP_TRANSPORT:
+      GST_OBJECT_LOCK (self);
       self->transport = g_value_get_enum (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_MODEL_ID:
       replace_string (self, &self->model_id, value);
@@ -761,12 +763,16 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       replace_string (self, &self->cartesia_version, value);
       break;
     case PROP_SPEED:
+      GST_OBJECT_LOCK (self);
       self->speed = g_value_get_double (value);
       self->speed_set = TRUE;
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_VOLUME:
+      GST_OBJECT_LOCK (self);
       self->volume = g_value_get_double (value);
       self->volume_set = TRUE;
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_EMOTION:
       replace_string (self, &self->emotion, value);
@@ -775,10 +781,14 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       replace_string (self, &self->pronunciation_dict_id, value);
       break;
     case PROP_MAX_BUFFER_DELAY_MS:
+      GST_OBJECT_LOCK (self);
       self->max_buffer_delay_ms = g_value_get_int (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_WORD_TIMESTAMPS:
+      GST_OBJECT_LOCK (self);
       self->word_timestamps = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_IS_LIVE:
       gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
@@ -824,19 +834,29 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_RETRIES:
+      GST_OBJECT_LOCK (self);
       self->retries = g_value_get_int (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_RETRY_BACKOFF_FACTOR:
+      GST_OBJECT_LOCK (self);
       self->retry_backoff_factor = g_value_get_double (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_RETRY_BACKOFF_MAX:
+      GST_OBJECT_LOCK (self);
       self->retry_backoff_max = g_value_get_double (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_TIMEOUT:
+      GST_OBJECT_LOCK (self);
       self->timeout = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_SSL_STRICT:
+      GST_OBJECT_LOCK (self);
       self->ssl_strict = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_PROXY:
       replace_string (self, &self->proxy, value);
@@ -1198,15 +1218,19 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
   g_autoptr (GError) error = NULL;
   g_autofree gchar *base_url = NULL;
+  g_autofree gchar *text = NULL;
   CartesiaSession *session;
   gchar *api_key;
   gboolean has_text, has_sink, live = gst_base_src_is_live (bsrc);
 
   GST_OBJECT_LOCK (self);
   base_url = g_strdup (self->base_url);
-  has_text = self->text && *self->text;
+  /* A copy: the application may set another text (and free this one) at
+   * any time once the lock is released. */
+  text = g_strdup (self->text);
   has_sink = self->sink_pad != NULL;
   GST_OBJECT_UNLOCK (self);
+  has_text = text && *text;
 
   if (!cartesia_session_check_base_url (base_url, &error))
     goto bad_base_url;
@@ -1234,7 +1258,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   /* Live, a text set beforehand is the first utterance (unless the text
    * comes from upstream). */
   if (live && has_text && !has_sink)
-    gst_cartesia_tts_src_queue_utterance (self, self->text, NULL);
+    gst_cartesia_tts_src_queue_utterance (self, text, NULL);
   return TRUE;
 
   /* ERRORS */
@@ -1383,9 +1407,14 @@ gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY
       && gst_base_src_is_live (bsrc)) {
     GstClockTime latency;
+    gint rate;
 
-    /* Live: a buffer leaves once its time is over, as from a capture card. */
-    if (self->rate == 0)
+    /* Live: a buffer leaves once its time is over, as from a capture card.
+     * The rate is the streaming thread's to change, under the lock. */
+    GST_OBJECT_LOCK (self);
+    rate = self->rate;
+    GST_OBJECT_UNLOCK (self);
+    if (rate == 0)
       return FALSE;
     query_upstream_latency (self);
     latency = gst_cartesia_tts_src_live_latency (self);
