@@ -179,6 +179,50 @@ emu_record_timing (CartesiaEmulator * emu, const gchar * context_id,
   g_mutex_unlock (&emu->lock);
 }
 
+void
+emu_record_generation (CartesiaEmulator * emu, const gchar * context_id,
+    const gchar * text, gint64 arrival_us, gint64 started_us)
+{
+  CartesiaEmulatorTiming t;
+
+  g_mutex_lock (&emu->lock);
+  if (emu->generations->len < MAX_TIMINGS) {
+    t.context_id = g_strdup (context_id);
+    t.transcript = g_strdup (text);
+    t.received_us = arrival_us;
+    t.first_chunk_us = started_us;
+    g_array_append_val (emu->generations, t);
+  }
+  g_mutex_unlock (&emu->lock);
+}
+
+gboolean
+emu_voice_is_known (CartesiaEmulator * emu, const EmuRequest * request,
+    EmuError * error)
+{
+  gboolean known;
+
+  g_mutex_lock (&emu->lock);
+  known = request->voice_id == NULL || emu->options.unknown_voice == NULL
+      || g_ascii_strcasecmp (request->voice_id,
+      emu->options.unknown_voice) != 0;
+  g_mutex_unlock (&emu->lock);
+  if (!known)
+    emu_error_set_voice_not_found (error, request->voice_id);
+  return known;
+}
+
+guint
+emu_context_expiry_ms (CartesiaEmulator * emu)
+{
+  guint ms;
+
+  g_mutex_lock (&emu->lock);
+  ms = emu->options.context_expiry_ms;
+  g_mutex_unlock (&emu->lock);
+  return ms;
+}
+
 /* ---- authentication, version and the http-status fault ---- */
 
 static const gchar *
@@ -533,6 +577,7 @@ emu_destroy (CartesiaEmulator * emu)
   g_clear_pointer (&emu->context, g_main_context_unref);
   g_clear_pointer (&emu->requests, g_ptr_array_unref);
   g_clear_pointer (&emu->timings, g_array_unref);
+  g_clear_pointer (&emu->generations, g_array_unref);
   emu_options_clear (&emu->options);
   g_clear_error (&emu->start_error);
   g_free (emu->api_key);
@@ -557,6 +602,9 @@ cartesia_emulator_new (const gchar * api_key, guint port, GError ** error)
   emu->requests = g_ptr_array_new_with_free_func (g_free);
   emu->timings = g_array_new (FALSE, FALSE, sizeof (CartesiaEmulatorTiming));
   g_array_set_clear_func (emu->timings, timing_clear);
+  emu->generations = g_array_new (FALSE, FALSE,
+      sizeof (CartesiaEmulatorTiming));
+  g_array_set_clear_func (emu->generations, timing_clear);
   emu->context = g_main_context_new ();
   emu->loop = g_main_loop_new (emu->context, FALSE);
 
@@ -664,17 +712,17 @@ cartesia_emulator_clear_requests (CartesiaEmulator * emu)
   g_mutex_unlock (&emu->lock);
 }
 
-CartesiaEmulatorTiming *
-cartesia_emulator_dup_timings (CartesiaEmulator * emu, guint * n_timings)
+static CartesiaEmulatorTiming *
+dup_timing_array (CartesiaEmulator * emu, GArray * array, guint * n_timings)
 {
   CartesiaEmulatorTiming *timings;
   guint i;
 
   g_mutex_lock (&emu->lock);
-  *n_timings = emu->timings->len;
-  timings = g_new0 (CartesiaEmulatorTiming, MAX (emu->timings->len, 1));
-  for (i = 0; i < emu->timings->len; i++) {
-    const CartesiaEmulatorTiming *t = &g_array_index (emu->timings,
+  *n_timings = array->len;
+  timings = g_new0 (CartesiaEmulatorTiming, MAX (array->len, 1));
+  for (i = 0; i < array->len; i++) {
+    const CartesiaEmulatorTiming *t = &g_array_index (array,
         CartesiaEmulatorTiming, i);
 
     timings[i] = *t;
@@ -683,6 +731,18 @@ cartesia_emulator_dup_timings (CartesiaEmulator * emu, guint * n_timings)
   }
   g_mutex_unlock (&emu->lock);
   return timings;
+}
+
+CartesiaEmulatorTiming *
+cartesia_emulator_dup_timings (CartesiaEmulator * emu, guint * n_timings)
+{
+  return dup_timing_array (emu, emu->timings, n_timings);
+}
+
+CartesiaEmulatorTiming *
+cartesia_emulator_dup_generations (CartesiaEmulator * emu, guint * n)
+{
+  return dup_timing_array (emu, emu->generations, n);
 }
 
 void
@@ -703,6 +763,7 @@ cartesia_emulator_clear_timings (CartesiaEmulator * emu)
 {
   g_mutex_lock (&emu->lock);
   g_array_set_size (emu->timings, 0);
+  g_array_set_size (emu->generations, 0);
   g_mutex_unlock (&emu->lock);
 }
 

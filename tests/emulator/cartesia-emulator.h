@@ -102,6 +102,16 @@ CartesiaEmulatorTiming *cartesia_emulator_dup_timings (CartesiaEmulator * emu,
     guint * n_timings);
 void cartesia_emulator_timings_free (CartesiaEmulatorTiming * timings,
     guint n_timings);
+/* Clears the generations too. */
 void cartesia_emulator_clear_timings (CartesiaEmulator * emu);
+
+/* Every generation a websocket context or HTTP request started, oldest
+ * first: @transcript is the text generated at once (inputs joined as the
+ * server's buffer held them, Sonic's tags included), received_us when its
+ * first input came, first_chunk_us when its generation started.  So the
+ * concatenated transcripts are the text the emulator spoke.  Free with
+ * cartesia_emulator_timings_free(). */
+CartesiaEmulatorTiming *cartesia_emulator_dup_generations (CartesiaEmulator *
+    emu, guint * n_generations);
 
 G_END_DECLS

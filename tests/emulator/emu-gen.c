@@ -43,9 +43,18 @@ struct _EmuGen
   gint64 last_send_us;
   GSource *source;
   gint64 received_us;           /* when the request that started it arrived */
+
+  /* managed buffering (websocket) */
+  GString *held;                /* text not generated yet */
+  gint64 held_since_us;         /* when its first input came */
+  GSource *hold_source;
+  /* context expiry (websocket) */
+  GSource *expiry_source;
+  gboolean expired;
 };
 
 static void gen_pump (EmuGen * gen);
+static void gen_clear_timers (EmuGen * gen);
 
 static void
 job_free (Job * job)
@@ -101,6 +110,7 @@ gen_end (EmuGen * gen)
     return;
   gen->state = GEN_ENDED;
   gen_clear_source (gen);
+  gen_clear_timers (gen);
   g_assert (gen->emu->active_generations > 0);
   gen->emu->active_generations--;
 }
@@ -120,6 +130,8 @@ emu_gen_free (EmuGen * gen)
   g_queue_clear_full (&gen->jobs, (GDestroyNotify) job_free);
   g_clear_pointer (&gen->job, job_free);
   g_clear_pointer (&gen->audio, g_bytes_unref);
+  if (gen->held)
+    g_string_free (gen->held, TRUE);
   emu_options_clear (&gen->opts);
   g_free (gen->context_id);
   g_free (gen);
@@ -143,24 +155,182 @@ emu_gen_get_context_id (EmuGen * gen)
   return gen->context_id;
 }
 
+gboolean
+emu_gen_is_expired (EmuGen * gen)
+{
+  return gen->expired;
+}
+
+static void
+destroy_source (GSource ** source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}
+
+static void
+gen_clear_timers (EmuGen * gen)
+{
+  destroy_source (&gen->hold_source);
+  destroy_source (&gen->expiry_source);
+}
+
+static GSource *
+gen_timer (EmuGen * gen, gint64 due_us, GSourceFunc func)
+{
+  gint64 delay = MAX (due_us - g_get_monotonic_time (), 0);
+  GSource *source = g_timeout_source_new ((guint) ((delay + 999) / 1000));
+
+  g_source_set_callback (source, func, gen, NULL);
+  g_source_attach (source, gen->emu->context);
+  return source;
+}
+
+static void
+gen_queue_job (EmuGen * gen, const gchar * text, gboolean flush,
+    gint64 arrival_us)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->text = g_strdup (text);
+  job->flush = flush;
+  job->arrival_us = arrival_us;
+  g_queue_push_tail (&gen->jobs, job);
+}
+
+/* Where the last complete sentence of @text ends: after '.', '!', '?' (or
+ * their CJK forms) followed by white space, which it takes, or by the end
+ * of the text.  0: none. */
+static gsize
+last_sentence_end (const gchar * text)
+{
+  const gchar *p = text, *end = NULL;
+
+  while (*p) {
+    gunichar c = g_utf8_get_char (p);
+    const gchar *next = g_utf8_next_char (p);
+
+    if (c == '.' || c == '!' || c == '?' || c == 0x3002 || c == 0xFF01
+        || c == 0xFF1F) {
+      const gchar *q = next;
+
+      while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+        q++;
+      if (q > next || *q == '\0')
+        end = q;
+    }
+    p = next;
+  }
+  return end ? (gsize) (end - text) : 0;
+}
+
+/* Everything held goes to generation (with @more appended). */
+static void
+gen_release_held (EmuGen * gen, const gchar * more, gboolean flush)
+{
+  g_autofree gchar *text = g_strconcat (gen->held ? gen->held->str : "",
+      more ? more : "", NULL);
+  gint64 since = gen->held && gen->held->len ? gen->held_since_us :
+      g_get_monotonic_time ();
+
+  destroy_source (&gen->hold_source);
+  if (gen->held)
+    g_string_truncate (gen->held, 0);
+  gen_queue_job (gen, text, flush, since);
+}
+
+static gboolean
+gen_hold_cb (gpointer data)
+{
+  EmuGen *gen = data;
+
+  g_clear_pointer (&gen->hold_source, g_source_unref);
+  emu_log (gen->emu, "context %s: buffer delay passed, generating",
+      gen->context_id ? gen->context_id : "-");
+  gen_release_held (gen, NULL, FALSE);
+  gen_pump (gen);
+  return G_SOURCE_REMOVE;
+}
+
+/* Managed buffering: the text waits for a complete sentence or the delay. */
+static void
+gen_hold (EmuGen * gen, const gchar * transcript, gint delay_ms)
+{
+  gint64 now = g_get_monotonic_time ();
+  gsize end;
+
+  if (gen->held == NULL)
+    gen->held = g_string_new (NULL);
+  if (gen->held->len == 0)
+    gen->held_since_us = now;
+  g_string_append (gen->held, transcript);
+  end = last_sentence_end (gen->held->str);
+  if (end > 0) {
+    g_autofree gchar *sentences = g_strndup (gen->held->str, end);
+
+    gen_queue_job (gen, sentences, FALSE, gen->held_since_us);
+    g_string_erase (gen->held, 0, end);
+    destroy_source (&gen->hold_source);
+    gen->held_since_us = now;
+  }
+  if (gen->held->len > 0 && gen->hold_source == NULL)
+    gen->hold_source = gen_timer (gen, gen->held_since_us
+        + (gint64) delay_ms * 1000, gen_hold_cb);
+}
+
 void
 emu_gen_push (EmuGen * gen, const gchar * transcript, gboolean flush,
-    gboolean final)
+    gboolean final, gint buffer_delay_ms)
 {
-  Job *job;
+  gint delay = buffer_delay_ms >= 0 ? buffer_delay_ms :
+      EMU_DEFAULT_BUFFER_DELAY_MS;
 
   if (gen->state == GEN_ENDED)
     return;
+  if (transcript == NULL)
+    transcript = "";
 
-  job = g_new0 (Job, 1);
-  job->text = g_strdup (transcript ? transcript : "");
-  job->flush = flush;
-  job->arrival_us = g_get_monotonic_time ();
-  g_queue_push_tail (&gen->jobs, job);
+  /* Input while idle: the context did not expire after all. */
+  destroy_source (&gen->expiry_source);
   if (final)
     gen->final_seen = TRUE;
+  if (!gen->params.websocket)
+    gen_queue_job (gen, transcript, flush, g_get_monotonic_time ());
+  else if (delay > 0 && !flush && !final)
+    gen_hold (gen, transcript, delay);
+  else
+    /* with 0, the server answers each input with flush_done */
+    gen_release_held (gen, transcript, flush || delay == 0);
 
   gen_pump (gen);
+}
+
+static gboolean
+gen_expiry_cb (gpointer data)
+{
+  EmuGen *gen = data;
+
+  g_clear_pointer (&gen->expiry_source, g_source_unref);
+  emu_log (gen->emu, "context %s: expired, its last audio went out %u ms "
+      "ago", gen->context_id, gen->opts.context_expiry_ms);
+  gen->expired = TRUE;
+  gen_end (gen);
+  gen->sink->finished (gen, gen->owner);
+  return G_SOURCE_REMOVE;
+}
+
+/* Nothing to send and the context still open: it expires
+ * context-expiry-ms after its last audio went out, unless input comes. */
+static void
+gen_arm_expiry (EmuGen * gen)
+{
+  if (!gen->params.websocket || gen->final_seen || gen->last_send_us == 0
+      || gen->expiry_source || (gen->held && gen->held->len > 0))
+    return;
+  gen->expiry_source = gen_timer (gen, gen->last_send_us
+      + (gint64) gen->opts.context_expiry_ms * 1000, gen_expiry_cb);
 }
 
 static gboolean
@@ -408,16 +578,57 @@ gen_send_done (EmuGen * gen)
   gen->sink->finished (gen, gen->owner);
 }
 
+/* The text to speak: Sonic's inline tags, when whole, are instructions, not
+ * words.  A tag cut in two by the client is no tag: it is read aloud. */
+static gchar *
+spoken_text (const gchar * text)
+{
+  static const gchar *const tags[] = { "break", "emotion", "speed", "volume",
+    "spell", "/spell", NULL
+  };
+  GString *out = g_string_new (NULL);
+  const gchar *p = text;
+
+  while (*p) {
+    const gchar *close;
+    gboolean tag = FALSE;
+    guint i;
+
+    if (*p == '<' && (close = strchr (p, '>')) != NULL) {
+      for (i = 0; tags[i]; i++) {
+        gsize n = strlen (tags[i]);
+
+        if (strncmp (p + 1, tags[i], n) == 0 && (p[1 + n] == '>'
+                || p[1 + n] == ' ' || p[1 + n] == '/'))
+          tag = TRUE;
+      }
+      if (tag) {
+        p = close + 1;
+        continue;
+      }
+    }
+    g_string_append_c (out, *p);
+    p++;
+  }
+  return g_string_free (out, FALSE);
+}
+
 /* Takes the next input and renders it; FALSE when there is none. */
 static gboolean
 gen_next_job (EmuGen * gen)
 {
+  gchar *spoken;
   gint64 now;
 
   gen->job = g_queue_pop_head (&gen->jobs);
   if (gen->job == NULL)
     return FALSE;
 
+  emu_record_generation (gen->emu, gen->context_id, gen->job->text,
+      gen->job->arrival_us, g_get_monotonic_time ());
+  spoken = spoken_text (gen->job->text);
+  g_free (gen->job->text);
+  gen->job->text = spoken;
   gen->audio = emu_synth_render (gen->job->text, gen->params.encoding,
       gen->params.sample_rate);
   gen->offset = 0;
@@ -456,8 +667,10 @@ gen_pump (EmuGen * gen)
     gint64 wait;
 
     if (gen->job == NULL && !gen_next_job (gen)) {
-      if (gen->final_seen)
+      if (gen->final_seen && (gen->held == NULL || gen->held->len == 0))
         gen_send_done (gen);
+      else
+        gen_arm_expiry (gen);
       return;
     }
     if (gen->offset >= g_bytes_get_size (gen->audio)) {

@@ -45,14 +45,21 @@ EmuGen *emu_gen_new (CartesiaEmulator * emu, const EmuGenParams * params,
     const EmuGenSink * sink, gpointer owner);
 void emu_gen_free (EmuGen * gen);
 
-/* Queues an input; @final: continue was false. */
+/* Queues an input; @final: continue was false.  @buffer_delay_ms is the
+ * input's max_buffer_delay_ms (-1: absent, the server's default): a
+ * websocket context holds text until a sentence is complete, the delay has
+ * passed since the first input held, or a flush or the final input comes;
+ * with 0 each input is generated at once and answered with flush_done. */
 void emu_gen_push (EmuGen * gen, const gchar * transcript, gboolean flush,
-    gboolean final);
+    gboolean final, gint buffer_delay_ms);
 /* Stops all output for good; the generation no longer counts as active. */
 void emu_gen_stop (EmuGen * gen);
 
 gboolean emu_gen_is_final (EmuGen * gen);
 gboolean emu_gen_is_stalled (EmuGen * gen);
+/* The context expired: it was open, and its last audio went out
+ * context-expiry-ms ago.  Its sink's finished() was called. */
+gboolean emu_gen_is_expired (EmuGen * gen);
 const gchar *emu_gen_get_context_id (EmuGen * gen);
 
 G_END_DECLS

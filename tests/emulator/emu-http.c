@@ -376,7 +376,7 @@ http_stream_start (CartesiaEmulator * emu, SoupServerMessage * msg,
   params.json_events = s->sse;
   params.structured_errors = emu_use_structured_errors (emu, client->version);
   s->gen = emu_gen_new (emu, &params, s->sse ? &sse_sink : &bytes_sink, s);
-  emu_gen_push (s->gen, request->transcript, FALSE, TRUE);
+  emu_gen_push (s->gen, request->transcript, FALSE, TRUE, 0);
 }
 
 /* ---- the handler ---- */
@@ -407,7 +407,8 @@ http_parse (CartesiaEmulator * emu, GBytes * body, EmuEndpoint endpoint,
     return FALSE;
   }
   if (!emu_request_parse (json_node_get_object (root), client->version,
-          endpoint, request, error))
+          endpoint, request, error)
+      || !emu_voice_is_known (emu, request, error))
     return FALSE;
   if (!http_concurrency_ok (emu)) {
     emu_error_set_for_status (error, 429);

@@ -55,6 +55,13 @@ static const EmuOptionInfo option_infos[] = {
       "Speak tones, 50 ms per character (the library's default), or real "
         "words through libespeak-ng (the program's default when built with "
         "it)"},
+  {"context-expiry-ms", "N",
+      "A websocket context whose last audio went out N ms ago, and that is "
+        "still open, expires: more input for it gets an error (default 1000, "
+        "as the real service)"},
+  {"unknown-voice", "UUID",
+      "Answer this voice id with 404 voice_not_found, as the real service "
+        "does for a voice it does not know (empty = off)"},
 };
 
 void
@@ -75,6 +82,7 @@ emu_options_init (EmuOptions * options)
   options->sse_event_lines = TRUE;
   options->sse_line_ending = EMU_LINE_ENDING_LF;
   options->voice = emu_synth_get_default_voice ();
+  options->context_expiry_ms = 1000;
 }
 
 void
@@ -82,6 +90,7 @@ emu_options_clear (EmuOptions * options)
 {
   g_clear_pointer (&options->error_title, g_free);
   g_clear_pointer (&options->error_message, g_free);
+  g_clear_pointer (&options->unknown_voice, g_free);
 }
 
 /* An emulator thread copies its options when a generation starts and
@@ -95,6 +104,7 @@ emu_options_copy (EmuOptions * dest, const EmuOptions * src)
   *dest = *src;
   dest->error_title = g_strdup (src->error_title);
   dest->error_message = g_strdup (src->error_message);
+  dest->unknown_voice = g_strdup (src->unknown_voice);
   emu_synth_set_thread_voice (src->voice);
 }
 
@@ -193,6 +203,8 @@ static const struct
           concurrency_limit)},
   {"max-connections", KIND_UINT, 0, G_MAXINT, G_STRUCT_OFFSET (EmuOptions,
           max_connections)},
+  {"context-expiry-ms", KIND_UINT, 1, G_MAXINT, G_STRUCT_OFFSET (EmuOptions,
+          context_expiry_ms)},
 };
 
 static gint
@@ -316,6 +328,13 @@ emu_options_set (EmuOptions * options, const gchar * name,
   if (g_str_equal (name, "error-title")) {
     g_free (options->error_title);
     options->error_title = g_strdup (value);
+    return TRUE;
+  }
+  if (g_str_equal (name, "unknown-voice")) {
+    if (*value && !g_uuid_string_is_valid (value))
+      return invalid (error, name, value);
+    g_free (options->unknown_voice);
+    options->unknown_voice = *value ? g_strdup (value) : NULL;
     return TRUE;
   }
   if (g_str_equal (name, "error-message")) {

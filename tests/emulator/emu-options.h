@@ -61,6 +61,8 @@ typedef struct
   guint concurrency_limit;
   guint max_connections;
   EmuVoice voice;
+  guint context_expiry_ms;
+  gchar *unknown_voice;         /* a UUID answered with 404, or NULL */
 } EmuOptions;
 
 typedef struct

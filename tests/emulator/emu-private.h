@@ -33,6 +33,7 @@ struct _CartesiaEmulator
   guint generation_faults_used;
   gboolean log_enabled;
   GArray *timings;              /* CartesiaEmulatorTiming, for benchmarks */
+  GArray *generations;          /* CartesiaEmulatorTiming, for tests */
 
   /* emulator thread only */
   SoupServer *server;
@@ -81,6 +82,16 @@ gint64 emu_last_request_time (CartesiaEmulator * emu);
  * time to first audio). */
 void emu_record_timing (CartesiaEmulator * emu, const gchar * context_id,
     const gchar * transcript, gint64 received_us, gint64 first_chunk_us);
+
+/* A generation began: @text (as received, tags and all), held since
+ * @arrival_us, started at @started_us. */
+void emu_record_generation (CartesiaEmulator * emu, const gchar * context_id,
+    const gchar * text, gint64 arrival_us, gint64 started_us);
+
+/* FALSE with a 404 in @error for the unknown-voice option's voice. */
+gboolean emu_voice_is_known (CartesiaEmulator * emu,
+    const EmuRequest * request, EmuError * error);
+guint emu_context_expiry_ms (CartesiaEmulator * emu);
 
 CartesiaEmulatorStats *emu_stats_lock (CartesiaEmulator * emu);
 void emu_stats_unlock (CartesiaEmulator * emu);

@@ -31,6 +31,21 @@ static const gchar *const turbo_languages[] = {
   "en", "de", "es", "fr", "ja", "ko", "pt", "zh", "hi", NULL
 };
 
+/* generation_config.emotion, as docs.cartesia.ai volume-speed-emotion lists
+ * them for sonic-3 */
+static const gchar *const known_emotions[] = {
+  "neutral", "angry", "excited", "content", "sad", "scared", "happy",
+  "enthusiastic", "elated", "euphoric", "triumphant", "amazed", "surprised",
+  "flirtatious", "joking/comedic", "curious", "peaceful", "serene", "calm",
+  "grateful", "affectionate", "trust", "sympathetic", "anticipation",
+  "mysterious", "mad", "outraged", "frustrated", "agitated", "threatened",
+  "disgusted", "contempt", "envious", "sarcastic", "ironic", "dejected",
+  "melancholic", "disappointed", "hurt", "guilty", "bored", "tired",
+  "rejected", "nostalgic", "wistful", "apologetic", "hesitant", "insecure",
+  "confused", "resigned", "anxious", "panicked", "alarmed", "proud",
+  "confident", "distant", "skeptical", "contemplative", "determined", NULL
+};
+
 #define MODEL_DOC_URL "https://docs.cartesia.ai/build-with-cartesia/tts-models"
 
 const gchar *
@@ -220,6 +235,14 @@ emu_request_clear (EmuRequest * request)
   g_clear_pointer (&request->model_id, g_free);
   g_clear_pointer (&request->transcript, g_free);
   g_clear_pointer (&request->context_id, g_free);
+  g_clear_pointer (&request->voice_id, g_free);
+}
+
+void
+emu_error_set_voice_not_found (EmuError * error, const gchar * voice_id)
+{
+  emu_error_set (error, 404, "voice_not_found", "Voice not found",
+      "Voice %s was not found", voice_id);
 }
 
 /* ---- validation helpers: each returns FALSE with @error set ---- */
@@ -320,16 +343,29 @@ check_transcript (JsonObject * body, EmuRequest * request, EmuError * error)
   return TRUE;
 }
 
+/* Since 2026-03-01 the service answers an unknown voice with 404, and an id
+ * that is not a UUID is unknown (shared/cartesia-protocol.md §10). */
 static gboolean
-check_voice_id (JsonObject * voice, EmuError * error)
+check_voice_uuid (const gchar * id, EmuRequest * request, EmuError * error)
+{
+  if (*id == '\0')
+    return bad (error, "%s id must not be empty", "voice");
+  if (!g_uuid_string_is_valid (id)) {
+    emu_error_set_voice_not_found (error, id);
+    return FALSE;
+  }
+  request->voice_id = g_strdup (id);
+  return TRUE;
+}
+
+static gboolean
+check_voice_id (JsonObject * voice, EmuRequest * request, EmuError * error)
 {
   JsonNode *id = member (voice, "id");
 
   if (id == NULL || !node_is_string (id))
     return bad (error, "%s must have a string id", "voice");
-  if (*json_node_get_string (id) == '\0')
-    return bad (error, "%s id must not be empty", "voice");
-  return TRUE;
+  return check_voice_uuid (json_node_get_string (id), request, error);
 }
 
 static gboolean
@@ -346,7 +382,8 @@ check_embedding (JsonObject * voice, EmuError * error)
 /* 2026-08-14: "<id>" or {"id"} (tolerating mode:"id"); older versions:
  * {"mode":"id","id"}, and embeddings up to 2024-11-13. */
 static gboolean
-check_voice (JsonObject * body, const gchar * version, EmuError * error)
+check_voice (JsonObject * body, const gchar * version, EmuRequest * request,
+    EmuError * error)
 {
   JsonNode *node = member (body, "voice");
   gboolean newest = g_strcmp0 (version, "2026-08-14") >= 0;
@@ -360,9 +397,7 @@ check_voice (JsonObject * body, const gchar * version, EmuError * error)
     if (!newest)
       return bad (error, "%s must be an object {\"mode\":\"id\",\"id\"} "
           "in this Cartesia-Version", "voice");
-    if (*json_node_get_string (node) == '\0')
-      return bad (error, "%s id must not be empty", "voice");
-    return TRUE;
+    return check_voice_uuid (json_node_get_string (node), request, error);
   }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return bad (error, "%s must be an object", "voice");
@@ -380,7 +415,7 @@ check_voice (JsonObject * body, const gchar * version, EmuError * error)
     return check_embedding (voice, error);
   if (mode != NULL && !g_str_equal (mode, "id"))
     return bad (error, "%s mode must be \"id\"", "voice");
-  return check_voice_id (voice, error);
+  return check_voice_id (voice, request, error);
 }
 
 static gboolean
@@ -529,21 +564,30 @@ check_generation_config (JsonObject * body, EmuError * error)
   if (member (config, "emotion") && !node_is_string (member (config,
               "emotion")))
     return bad (error, "%s must be a string", "generation_config.emotion");
+  if (member (config, "emotion") && !g_strv_contains (known_emotions,
+          json_node_get_string (member (config, "emotion")))) {
+    emu_error_set (error, 400, "invalid_request", "Invalid request",
+        "generation_config.emotion '%s' is not a supported emotion",
+        json_node_get_string (member (config, "emotion")));
+    return FALSE;
+  }
   return check_range (config, "speed", 0.6, 1.5, error)
       && check_range (config, "volume", 0.5, 2.0, error);
 }
 
 static gboolean
-check_buffer_delay (JsonObject * body, EmuError * error)
+check_buffer_delay (JsonObject * body, EmuRequest * request, EmuError * error)
 {
   JsonNode *node = member (body, "max_buffer_delay_ms");
 
+  request->max_buffer_delay_ms = -1;
   if (node == NULL)
     return TRUE;
   if (!node_is_integer (node) || json_node_get_int (node) < 0
       || json_node_get_int (node) > 5000)
     return bad (error, "%s must be an integer between 0 and 5000",
         "max_buffer_delay_ms");
+  request->max_buffer_delay_ms = json_node_get_int (node);
   return TRUE;
 }
 
@@ -573,10 +617,10 @@ emu_request_parse (JsonObject * body, const gchar * version,
   return check_context_id (body, endpoint, request, error)
       && check_model (body, request, error)
       && check_transcript (body, request, error)
-      && check_voice (body, version, error)
+      && check_voice (body, version, request, error)
       && check_output_format (body, endpoint, request, error)
       && check_language (body, version, request, error)
       && check_generation_config (body, error)
-      && check_buffer_delay (body, error)
+      && check_buffer_delay (body, request, error)
       && check_flags (body, endpoint, version, request, error);
 }

@@ -38,7 +38,15 @@ typedef struct
   gboolean continue_;
   gboolean flush;
   gboolean add_timestamps;
+  gint max_buffer_delay_ms;     /* -1 when absent (the server's default) */
+  gchar *voice_id;              /* NULL for an embedding */
 } EmuRequest;
+
+/* The server's max_buffer_delay_ms when a request does not say. */
+#define EMU_DEFAULT_BUFFER_DELAY_MS 3000
+
+/* The error for a voice id the service does not know (404). */
+void emu_error_set_voice_not_found (EmuError * error, const gchar * voice_id);
 
 const gchar *emu_endpoint_path (EmuEndpoint endpoint);
 

@@ -15,12 +15,15 @@ typedef struct
   GSocket *socket;
   EmuClient client;
   GHashTable *contexts;         /* context_id -> EmuGen, while generating */
-  GHashTable *ended;            /* context ids that sent done or an error */
+  GHashTable *ended;            /* context ids that sent done or an error,
+                                 * or expired (value EXPIRED) */
   guint idle_timeout_ms;
   gint64 last_activity_us;
   GSource *idle_source;
   gboolean dropped;
 } EmuWsConn;
+
+#define EXPIRED GINT_TO_POINTER (1)
 
 static void ws_arm_idle (EmuWsConn * conn, guint ms);
 
@@ -144,7 +147,8 @@ ws_finished (EmuGen * gen, gpointer owner)
   gpointer key;
 
   emu_log (conn->emu, "ws #%u: context %s finished", conn->id, id);
-  g_hash_table_add (conn->ended, g_strdup (id));
+  g_hash_table_insert (conn->ended, g_strdup (id),
+      emu_gen_is_expired (gen) ? EXPIRED : NULL);
   if (g_hash_table_steal_extended (conn->contexts, id, &key, NULL))
     g_free (key);
   /* we may be inside the generation's own code */
@@ -191,6 +195,14 @@ ws_start_context (EmuWsConn * conn, const EmuRequest * request,
   EmuGenParams params = { 0, };
   EmuGen *gen;
 
+  if (g_hash_table_lookup (conn->ended, request->context_id) == EXPIRED) {
+    /* What the real service sends here is undocumented (§10 [U]). */
+    emu_error_set (error, 400, "invalid_request", "Context expired",
+        "Context %s expired: its last audio went out more than %u ms ago; "
+        "use a new context_id", request->context_id,
+        emu_context_expiry_ms (emu));
+    return NULL;
+  }
   if (g_hash_table_contains (conn->ended, request->context_id)) {
     emu_error_set (error, 400, "invalid_request", "Invalid context",
         "Context %s has already finished; use a new context_id",
@@ -246,7 +258,8 @@ ws_handle_generation (EmuWsConn * conn, JsonObject * body,
   EmuGen *gen;
 
   if (!emu_request_parse (body, conn->client.version,
-          EMU_ENDPOINT_WEBSOCKET, &request, &error)) {
+          EMU_ENDPOINT_WEBSOCKET, &request, &error)
+      || !emu_voice_is_known (conn->emu, &request, &error)) {
     ws_context_error (conn, context_id, &error);
     goto out;
   }
@@ -269,7 +282,8 @@ ws_handle_generation (EmuWsConn * conn, JsonObject * body,
     goto out;
   }
 
-  emu_gen_push (gen, request.transcript, request.flush, !request.continue_);
+  emu_gen_push (gen, request.transcript, request.flush, !request.continue_,
+      request.max_buffer_delay_ms);
 
 out:
   emu_request_clear (&request);

@@ -150,7 +150,7 @@ request_json (const gchar * context_id, const gchar * transcript,
     gboolean cont, const gchar * encoding, guint rate, const gchar * extra)
 {
   return g_strdup_printf ("{\"model_id\":\"sonic-3\",\"transcript\":\"%s\","
-      "\"voice\":{\"mode\":\"id\",\"id\":\"a0e99841\"},\"output_format\":"
+      "\"voice\":{\"mode\":\"id\",\"id\":\"a0e99841-438c-4a64-b679-ae501e7d6091\"},\"output_format\":"
       "{\"container\":\"raw\",\"encoding\":\"%s\",\"sample_rate\":%u},"
       "\"language\":\"en\",\"context_id\":\"%s\",\"continue\":%s%s%s}",
       transcript, encoding, rate, context_id, cont ? "true" : "false",
@@ -483,7 +483,7 @@ sse_request (const gchar * transcript, const gchar * encoding, guint rate,
     const gchar * extra)
 {
   return g_strdup_printf ("{\"model_id\":\"sonic-3\",\"transcript\":\"%s\","
-      "\"voice\":\"a0e99841\",\"output_format\":{\"container\":\"raw\","
+      "\"voice\":\"a0e99841-438c-4a64-b679-ae501e7d6091\",\"output_format\":{\"container\":\"raw\","
       "\"encoding\":\"%s\",\"sample_rate\":%u}%s%s}", transcript, encoding,
       rate, extra ? "," : "", extra ? extra : "");
 }
@@ -739,10 +739,12 @@ static void
 test_ws_continuation (Fixture * f, gconstpointer data)
 {
   WsClient *c = ws_connect (f, "2026-08-14");
+  /* max_buffer_delay_ms 0: each input is generated at once, so each has
+   * timestamps of its own (the server's default buffer would join them) */
   g_autofree gchar *r1 = request_json ("c", "Hello, ", TRUE, "pcm_s16le",
-      24000, "\"add_timestamps\":true");
+      24000, "\"add_timestamps\":true,\"max_buffer_delay_ms\":0");
   g_autofree gchar *r2 = request_json ("c", "world", FALSE, "pcm_s16le",
-      24000, "\"add_timestamps\":true");
+      24000, "\"add_timestamps\":true,\"max_buffer_delay_ms\":0");
   g_autoptr (GBytes) expected = render ("Hello, world", "pcm_s16le", 24000);
   g_autoptr (GByteArray) audio = NULL;
   g_autoptr (GPtrArray) ts = NULL;
@@ -922,7 +924,7 @@ test_ws_errors (Fixture * f, gconstpointer data)
   WsClient *legacy = ws_connect (f, "2025-04-16");
   WsClient *structured = ws_connect (f, "2026-03-01");
   g_autofree gchar *bad_model = g_strdup_printf ("{\"model_id\":\"sonic-0\","
-      "\"transcript\":\"x\",\"voice\":{\"mode\":\"id\",\"id\":\"v\"},"
+      "\"transcript\":\"x\",\"voice\":{\"mode\":\"id\",\"id\":\"a0e99841-438c-4a64-b679-ae501e7d6091\"},"
       "\"output_format\":{\"container\":\"raw\",\"encoding\":\"pcm_s16le\","
       "\"sample_rate\":8000},\"context_id\":\"e\"}");
   g_autofree gchar *ok = request_json ("ok", "fine", FALSE, "pcm_s16le",
@@ -930,7 +932,7 @@ test_ws_errors (Fixture * f, gconstpointer data)
   g_autofree gchar *bad_speed = request_json ("speed", "x", FALSE,
       "pcm_s16le", 8000, "\"generation_config\":{\"speed\":3.0}");
   g_autofree gchar *bare_voice = g_strdup_printf ("{\"model_id\":\"sonic-3\","
-      "\"transcript\":\"x\",\"voice\":\"v\",\"output_format\":{\"container\":"
+      "\"transcript\":\"x\",\"voice\":\"a0e99841-438c-4a64-b679-ae501e7d6091\",\"output_format\":{\"container\":"
       "\"raw\",\"encoding\":\"pcm_s16le\",\"sample_rate\":8000},"
       "\"context_id\":\"bare\"}");
   JsonObject *e;
@@ -1290,7 +1292,7 @@ static void
 test_http_errors (Fixture * f, gconstpointer data)
 {
   g_autofree gchar *bad = g_strdup_printf ("{\"model_id\":\"sonic-0\","
-      "\"transcript\":\"x\",\"voice\":{\"mode\":\"id\",\"id\":\"v\"},"
+      "\"transcript\":\"x\",\"voice\":{\"mode\":\"id\",\"id\":\"a0e99841-438c-4a64-b679-ae501e7d6091\"},"
       "\"output_format\":{\"container\":\"raw\",\"encoding\":\"pcm_s16le\","
       "\"sample_rate\":8000}}");
   g_autofree gchar *bad_rate = sse_request ("x", "pcm_s16le", 11025, NULL);
@@ -1329,11 +1331,11 @@ static void
 test_bytes (Fixture * f, gconstpointer data)
 {
   g_autofree gchar *raw = g_strdup_printf ("{\"model_id\":\"sonic-3.5\","
-      "\"transcript\":\"bytes 123\",\"voice\":{\"id\":\"v\"},"
+      "\"transcript\":\"bytes 123\",\"voice\":{\"id\":\"a0e99841-438c-4a64-b679-ae501e7d6091\"},"
       "\"output_format\":{\"container\":\"raw\",\"encoding\":\"pcm_f32le\","
       "\"sample_rate\":22050}}");
   g_autofree gchar *wav = g_strdup_printf ("{\"model_id\":\"sonic-3\","
-      "\"transcript\":\"bytes 123\",\"voice\":\"v\",\"output_format\":"
+      "\"transcript\":\"bytes 123\",\"voice\":\"a0e99841-438c-4a64-b679-ae501e7d6091\",\"output_format\":"
       "{\"container\":\"wav\",\"encoding\":\"pcm_s16le\","
       "\"sample_rate\":16000}}");
   g_autoptr (GBytes) e1 = render ("bytes 123", "pcm_f32le", 22050);
@@ -1896,6 +1898,252 @@ test_http_two_values (Fixture * f, gconstpointer data)
   http_result_free (r);
 }
 
+/* ---- the real service's buffering, context expiry and validation ---- */
+
+static gchar *
+generated_text (Fixture * f, guint * n)
+{
+  CartesiaEmulatorTiming *g;
+  GString *text = g_string_new (NULL);
+  guint i, count;
+
+  g = cartesia_emulator_dup_generations (f->emu, &count);
+  for (i = 0; i < count; i++)
+    g_string_append (text, g[i].transcript);
+  cartesia_emulator_timings_free (g, count);
+  if (n)
+    *n = count;
+  return g_string_free (text, FALSE);
+}
+
+static guint
+n_generations (Fixture * f)
+{
+  g_autofree gchar *text = NULL;
+  guint n;
+
+  text = generated_text (f, &n);
+  return n;
+}
+
+static void
+test_ws_buffering (Fixture * f, gconstpointer data)
+{
+  WsClient *c = ws_connect (f, "2026-08-14");
+  /* a word cut in two, a sentence end inside the second input */
+  g_autofree gchar *r1 = request_json ("c", "Hello, wor", TRUE, "pcm_s16le",
+      24000, NULL);
+  g_autofree gchar *r2 = request_json ("c", "ld. And", TRUE, "pcm_s16le",
+      24000, NULL);
+  g_autofree gchar *r3 = request_json ("c", " more", FALSE, "pcm_s16le",
+      24000, NULL);
+  g_autofree gchar *d1 = request_json ("d", "No sentence end", TRUE,
+      "pcm_s16le", 24000, "\"max_buffer_delay_ms\":300");
+  g_autoptr (GBytes) expected = render ("Hello, world. And more",
+      "pcm_s16le", 24000);
+  g_autoptr (GByteArray) audio = NULL;
+  CartesiaEmulatorTiming *g;
+  guint n;
+
+  /* the default buffer (3000 ms) holds text until a sentence is complete */
+  ws_send (c, r1);
+  spin_for (200);
+  g_assert_cmpuint (n_generations (f), ==, 0);
+  g_assert_cmpuint (count_type (c, "c", "chunk"), ==, 0);
+  ws_send (c, r2);
+  spin_for (200);
+  g_assert_cmpuint (n_generations (f), ==, 1);
+  /* the final input releases the rest */
+  ws_send (c, r3);
+  ws_wait_end (c, "c");
+  audio = ws_audio (c, "c");
+  assert_bytes_equal (audio, expected);
+  g = cartesia_emulator_dup_generations (f->emu, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpstr (g[0].transcript, ==, "Hello, world. ");
+  g_assert_cmpstr (g[1].transcript, ==, "And more");
+  cartesia_emulator_timings_free (g, n);
+
+  /* without a sentence end the text waits for the delay */
+  cartesia_emulator_clear_timings (f->emu);
+  ws_send (c, d1);
+  spin_for (100);
+  g_assert_cmpuint (n_generations (f), ==, 0);
+  spin_for (1000);
+  g = cartesia_emulator_dup_generations (f->emu, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (g[0].transcript, ==, "No sentence end");
+  g_assert_cmpint (g[0].first_chunk_us - g[0].received_us, >=, 300 * 1000);
+  cartesia_emulator_timings_free (g, n);
+  ws_client_free (c);
+}
+
+static void
+test_ws_buffer_zero (Fixture * f, gconstpointer data)
+{
+  WsClient *c = ws_connect (f, "2026-08-14");
+  g_autofree gchar *r1 = request_json ("c", "Hello, wor", TRUE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  g_autofree gchar *r2 = request_json ("c", "ld", FALSE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  g_autoptr (GPtrArray) flushes = NULL;
+  g_autofree gchar *text = NULL;
+  guint n;
+
+  /* generated at once, each answered with flush_done */
+  ws_send (c, r1);
+  spin_for (200);
+  g_assert_cmpuint (n_generations (f), ==, 1);
+  g_assert_cmpuint (count_type (c, "c", "chunk"), >, 0);
+  ws_send (c, r2);
+  ws_wait_end (c, "c");
+  flushes = ws_messages (c, "c", "flush_done");
+  g_assert_cmpuint (flushes->len, ==, 2);
+  g_assert_cmpint (int_member (g_ptr_array_index (flushes, 0), "flush_id"),
+      ==, 1);
+  g_assert_cmpint (int_member (g_ptr_array_index (flushes, 1), "flush_id"),
+      ==, 2);
+  text = generated_text (f, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpstr (text, ==, "Hello, world");
+  ws_client_free (c);
+}
+
+static void
+test_ws_expiry (Fixture * f, gconstpointer data)
+{
+  WsClient *c = ws_connect (f, "2026-08-14");
+  WsClient *legacy = ws_connect (f, "2025-04-16");
+  g_autofree gchar *r1 = request_json ("c", "Hi. ", TRUE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  g_autofree gchar *r2 = request_json ("c", "Late", TRUE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  g_autofree gchar *r3 = request_json ("k", "Hi. ", TRUE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  g_autofree gchar *r4 = request_json ("k", "In time", FALSE, "pcm_s16le",
+      24000, "\"max_buffer_delay_ms\":0");
+  JsonObject *e;
+
+  set_option (f, "context-expiry-ms", "300");
+  ws_send (c, r1);
+  ws_send (legacy, r1);
+  ws_send (c, r3);
+  spin_for (100);
+  /* input in time keeps a context open */
+  ws_send (c, r4);
+  ws_wait_end (c, "k");
+  g_assert_cmpuint (count_type (c, "k", "done"), ==, 1);
+  g_assert_cmpuint (count_type (c, "k", "error"), ==, 0);
+
+  spin_for (700);
+  g_assert_cmpuint (count_type (c, "c", "error"), ==, 0);
+  ws_send (c, r2);
+  e = ws_first_error (c, "c");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 400);
+  g_assert_cmpstr (str_member (e, "title"), ==, "Context expired");
+  g_assert_nonnull (strstr (str_member (e, "message"), "expired"));
+  g_assert_true (json_object_get_boolean_member (e, "done"));
+  g_assert_cmpuint (count_type (c, "c", "done"), ==, 0);
+
+  ws_send (legacy, r2);
+  e = ws_first_error (legacy, "c");
+  g_assert_true (g_str_has_prefix (str_member (e, "error"),
+          "Context expired: "));
+  ws_client_free (c);
+  ws_client_free (legacy);
+}
+
+static void
+test_validation (Fixture * f, gconstpointer data)
+{
+  WsClient *c = ws_connect (f, "2026-08-14");
+  g_autofree gchar *not_uuid = g_strdup_printf ("{\"model_id\":\"sonic-3\","
+      "\"transcript\":\"x\",\"voice\":{\"mode\":\"id\",\"id\":\"my-voice\"},"
+      "\"output_format\":{\"container\":\"raw\",\"encoding\":\"pcm_s16le\","
+      "\"sample_rate\":8000},\"context_id\":\"v\"}");
+  g_autofree gchar *unknown = request_json ("u", "x", FALSE, "pcm_s16le",
+      8000, NULL);
+  g_autofree gchar *emotion = request_json ("e", "x", FALSE, "pcm_s16le",
+      8000, "\"generation_config\":{\"emotion\":\"grumpy\"}");
+  g_autofree gchar *calm = request_json ("calm", "x", FALSE, "pcm_s16le",
+      8000, "\"generation_config\":{\"emotion\":\"calm\",\"speed\":1.5,"
+      "\"volume\":0.5}");
+  g_autofree gchar *volume = request_json ("vol", "x", FALSE, "pcm_s16le",
+      8000, "\"generation_config\":{\"volume\":2.5}");
+  g_autofree gchar *speed = request_json ("sp", "x", FALSE, "pcm_s16le",
+      8000, "\"generation_config\":{\"speed\":0.5}");
+  g_autofree gchar *body = NULL;
+  HttpResult *r;
+  JsonObject *e;
+
+  ws_send (c, not_uuid);
+  e = ws_first_error (c, "v");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 404);
+  g_assert_cmpstr (str_member (e, "error_code"), ==, "voice_not_found");
+  g_assert_nonnull (strstr (str_member (e, "message"), "my-voice"));
+
+  ws_send (c, calm);
+  ws_wait_end (c, "calm");
+  g_assert_cmpuint (count_type (c, "calm", "done"), ==, 1);
+
+  g_assert_false (cartesia_emulator_set_option (f->emu, "unknown-voice",
+          "not-a-uuid", NULL));
+  set_option (f, "unknown-voice", "A0E99841-438C-4A64-B679-AE501E7D6091");
+  ws_send (c, unknown);
+  e = ws_first_error (c, "u");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 404);
+  g_assert_cmpstr (str_member (e, "title"), ==, "Voice not found");
+
+  r = http_post (f, "/tts/bytes", "2026-08-14", unknown);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 404);
+  body = g_strndup (g_bytes_get_data (r->body, NULL),
+      g_bytes_get_size (r->body));
+  g_assert_nonnull (strstr (body, "voice_not_found"));
+  http_result_free (r);
+  set_option (f, "unknown-voice", "");
+
+  ws_send (c, emotion);
+  e = ws_first_error (c, "e");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 400);
+  g_assert_nonnull (strstr (str_member (e, "message"), "grumpy"));
+  ws_send (c, volume);
+  e = ws_first_error (c, "vol");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 400);
+  ws_send (c, speed);
+  e = ws_first_error (c, "sp");
+  g_assert_cmpint (int_member (e, "status_code"), ==, 400);
+  ws_client_free (c);
+}
+
+static void
+test_tags (Fixture * f, gconstpointer data)
+{
+  WsClient *c = ws_connect (f, "2026-08-14");
+  g_autofree gchar *whole = request_json ("w",
+      "Hi <break time=\\\"1s\\\"/>there", FALSE, "pcm_s16le", 8000, NULL);
+  g_autofree gchar *cut1 = request_json ("s", "Hi <break ti", TRUE,
+      "pcm_s16le", 8000, "\"max_buffer_delay_ms\":0");
+  g_autofree gchar *cut2 = request_json ("s", "me=\\\"1s\\\"/>there", FALSE,
+      "pcm_s16le", 8000, "\"max_buffer_delay_ms\":0");
+  g_autoptr (GBytes) spoken = render ("Hi there", "pcm_s16le", 8000);
+  g_autoptr (GBytes) read_aloud = render ("Hi <break time=\"1s\"/>there",
+      "pcm_s16le", 8000);
+  g_autoptr (GByteArray) a = NULL;
+  g_autoptr (GByteArray) b = NULL;
+
+  /* a whole tag is an instruction; a tag cut in two is read aloud */
+  ws_send (c, whole);
+  ws_wait_end (c, "w");
+  a = ws_audio (c, "w");
+  assert_bytes_equal (a, spoken);
+  ws_send (c, cut1);
+  ws_send (c, cut2);
+  ws_wait_end (c, "s");
+  b = ws_audio (c, "s");
+  assert_bytes_equal (b, read_aloud);
+  ws_client_free (c);
+}
+
 #define ADD(name, func, key) \
   g_test_add (name, Fixture, key, fixture_setup, func, fixture_teardown)
 
@@ -1930,6 +2178,11 @@ main (int argc, char **argv)
   ADD ("/emulator/http/two-values", test_http_two_values, NULL);
   ADD ("/emulator/bytes", test_bytes, NULL);
   ADD ("/emulator/ws/pacing", test_pacing, NULL);
+  ADD ("/emulator/ws/buffering", test_ws_buffering, NULL);
+  ADD ("/emulator/ws/buffer-zero", test_ws_buffer_zero, NULL);
+  ADD ("/emulator/ws/expiry", test_ws_expiry, NULL);
+  ADD ("/emulator/validation", test_validation, NULL);
+  ADD ("/emulator/ws/tags", test_tags, NULL);
   g_test_add_func ("/emulator/program", test_program);
   g_test_add_func ("/emulator/voice/option", test_voice_option);
   g_test_add_func ("/emulator/voice/program-default",
