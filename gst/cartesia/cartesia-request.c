@@ -151,6 +151,9 @@ cartesia_request_build_generation (const CartesiaRequestParams * p,
   if (p->add_timestamps) {
     append_name (out, "add_timestamps");
     g_string_append (out, "true");
+    /* Explicit: words that match the input text unless asked otherwise. */
+    append_name (out, "use_normalized_timestamps");
+    g_string_append (out, p->use_normalized_timestamps ? "true" : "false");
   }
   if (context_id) {
     append_string_member (out, "context_id", context_id);

@@ -26,6 +26,7 @@ typedef struct
   const gchar *pronunciation_dict_id;   /* NULL: not sent */
   gint max_buffer_delay_ms;             /* < 0: not sent (server default) */
   gboolean add_timestamps;
+  gboolean use_normalized_timestamps;   /* sent with add_timestamps */
 } CartesiaRequestParams;
 
 /* One input of a websocket context (@context_id non-NULL; @continue_ as

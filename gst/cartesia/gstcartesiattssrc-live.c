@@ -202,6 +202,11 @@ gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
   CartesiaRequestParams params = { 0, };
 
   gst_cartesia_tts_src_fill_request_params (self, &params);
+  /* Streamed text is gathered into clauses here: the server generates
+   * each at once rather than wait out its own buffer (3 s by default). */
+  if (params.max_buffer_delay_ms < 0 && self->sink_pad
+      && self->sink_mode == GST_CARTESIA_INPUT_MODE_STREAM)
+    params.max_buffer_delay_ms = 0;
   return cartesia_request_build_generation (&params,
       self->transport == CARTESIA_TRANSPORT_SSE ? NULL : context_id, text,
       continue_);
@@ -712,6 +717,9 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
     case CARTESIA_EVENT_SENT:
       break;
     case CARTESIA_EVENT_AUDIO:
+      if (u->from_sink)
+        gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
+            event->received_at);
       if (u->first_audio_at == 0) {
         u->first_audio_at = event->received_at;
         u->first_audio_rt = running_time_now (self);
@@ -736,6 +744,16 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
       cartesia_player_finish (self->player, u->handle);
       break;
     case CARTESIA_EVENT_ERROR:
+      /* Streamed text that spoke already: a continuation the server
+       * refused (its context expired) goes to a new context instead. */
+      if (u->from_sink && u->first_audio_at != 0
+          && gst_cartesia_tts_src_sink_stream_lost (self, u->context_id,
+              event->error_text)) {
+        u->done = TRUE;
+        cartesia_session_cancel (self->session, u->context_id);
+        cartesia_player_finish (self->player, u->handle);
+        break;
+      }
       fail_utterance (self, u, event, now_rt);
       break;
   }
@@ -1213,6 +1231,10 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
       return GST_FLOW_OK;
     }
     gst_buffer_unref (buf);
+    /* The last utterance finished in this very fill: EOS now, not after
+     * the wait below. */
+    if (sink_drained (self) && self->live_samples >= horizon)
+      return GST_FLOW_EOS;
 
     /* Nothing to say yet: wait for the server, the input, or the time to
      * end streamed text that stopped coming (and to check for timeouts). */

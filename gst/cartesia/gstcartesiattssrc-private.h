@@ -15,6 +15,7 @@
 #include "cartesia-request.h"
 #include "cartesia-session.h"
 #include "cartesia-text.h"
+#include "cartesia-aggregator.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,7 @@ struct _GstCartesiaTtsSrc
   gchar *pronunciation_dict_id;
   gint max_buffer_delay_ms;
   gboolean word_timestamps;
+  gboolean normalized_timestamps;
   gint retries;
   gdouble retry_backoff_factor;
   gdouble retry_backoff_max;
@@ -99,6 +101,13 @@ struct _GstCartesiaTtsSrc
   gchar *stream_context_id;     /* streamed text: the open utterance */
   gint64 stream_last_text;      /* when text last came for it */
   GString *stream_sentence;     /* streamed text over SSE: a partial sentence */
+  CartesiaAggregator *stream_agg;       /* streamed text over websocket */
+  gint64 stream_last_send;      /* when an input last went to the context */
+  gchar *stream_sent_id;        /* the last streamed context ... */
+  GQueue stream_unheard;        /* ... and its inputs sent after its last
+                                 * audio (gchar *, oldest first) */
+  gint64 stream_heard_at;       /* when that audio came */
+  GQueue stream_unheard_at;     /* when each of those went (gint64 *) */
   guint next_cue;
   gboolean sink_starved;        /* the output waits for the next cue */
   GstFlowReturn sink_flow;      /* not OK: the output stopped for good */
@@ -213,6 +222,15 @@ void gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self);
  * streaming thread's check); returns when to check again (monotonic µs). */
 gint64 gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self);
 GstClockTime gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self);
+/* Streaming thread: audio for streamed context @context_id came in at
+ * @received_at (monotonic µs). */
+void gst_cartesia_tts_src_sink_stream_heard (GstCartesiaTtsSrc * self,
+    const gchar * context_id, gint64 received_at);
+/* Streaming thread: the server refused an input of streamed context
+ * @context_id after it had spoken.  TRUE if the text it has not spoken goes
+ * to a new context (so the old one just ends); FALSE: the error stands. */
+gboolean gst_cartesia_tts_src_sink_stream_lost (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * reason);
 
 /* gstcartesiattssrc-blocks.c: non-live buffers of `blocksize` bytes */
 void gst_cartesia_tts_src_blocks_init (GstCartesiaTtsSrc * self);

@@ -83,7 +83,8 @@ gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
   item = g_new0 (SubtitleItem, 1);
   item->start = start;
   item->duration = duration;
-  item->text = g_strdup (text ? text : "");
+  /* Captions show what is said: Sonic's inline tags are not. */
+  item->text = cartesia_text_strip_tags (text ? text : "");
   g_queue_insert_sorted (&self->subtitle_items, item, by_start, NULL);
 }
 

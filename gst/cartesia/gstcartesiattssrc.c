@@ -154,6 +154,7 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_PRONUNCIATION_DICT_ID NULL
 #define DEFAULT_MAX_BUFFER_DELAY_MS -1
 #define DEFAULT_WORD_TIMESTAMPS FALSE
+#define DEFAULT_NORMALIZED_TIMESTAMPS FALSE
 #define DEFAULT_IS_LIVE FALSE
 #define DEFAULT_SAMPLES_PER_BUFFER 1024
 #define DEFAULT_FADE_MS 5
@@ -189,6 +190,7 @@ enum
   PROP_PRONUNCIATION_DICT_ID,
   PROP_MAX_BUFFER_DELAY_MS,
   PROP_WORD_TIMESTAMPS,
+  PROP_NORMALIZED_TIMESTAMPS,
   PROP_IS_LIVE,
   PROP_SAMPLES_PER_BUFFER,
   PROP_FADE_MS,
@@ -419,6 +421,21 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "per word", DEFAULT_WORD_TIMESTAMPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  /**
+   * GstCartesiaTtsSrc:normalized-timestamps:
+   *
+   * With #GstCartesiaTtsSrc:word-timestamps, whether the words are the ones
+   * spoken after normalization ("four two" for "42") instead of the words of
+   * the text.  Sent as `use_normalized_timestamps` with every request that
+   * asks for word timings.
+   */
+  g_object_class_install_property (gobject_class, PROP_NORMALIZED_TIMESTAMPS,
+      g_param_spec_boolean ("normalized-timestamps", "Normalized timestamps",
+          "Word timings carry the spoken, normalized words instead of the "
+          "words of the text (use_normalized_timestamps)",
+          DEFAULT_NORMALIZED_TIMESTAMPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_IS_LIVE,
       g_param_spec_boolean ("is-live", "Is live",
           "Act as a live source: audio is stamped with the running time and "
@@ -641,6 +658,7 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->pronunciation_dict_id = g_strdup (DEFAULT_PRONUNCIATION_DICT_ID);
   self->max_buffer_delay_ms = DEFAULT_MAX_BUFFER_DELAY_MS;
   self->word_timestamps = DEFAULT_WORD_TIMESTAMPS;
+  self->normalized_timestamps = DEFAULT_NORMALIZED_TIMESTAMPS;
   self->retries = DEFAULT_RETRIES;
   self->retry_backoff_factor = DEFAULT_RETRY_BACKOFF_FACTOR;
   self->retry_backoff_max = DEFAULT_RETRY_BACKOFF_MAX;
@@ -789,6 +807,9 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       GST_OBJECT_LOCK (self);
       self->word_timestamps = g_value_get_boolean (value);
       GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_NORMALIZED_TIMESTAMPS:
+      self->normalized_timestamps = g_value_get_boolean (value);
       break;
     case PROP_IS_LIVE:
       gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
@@ -1009,6 +1030,9 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_WORD_TIMESTAMPS:
       g_value_set_boolean (value, self->word_timestamps);
+      break;
+    case PROP_NORMALIZED_TIMESTAMPS:
+      g_value_set_boolean (value, self->normalized_timestamps);
       break;
     case PROP_SAMPLES_PER_BUFFER:
       g_value_set_uint (value, self->samples_per_buffer);
@@ -1446,6 +1470,7 @@ gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
   p->pronunciation_dict_id = self->pronunciation_dict_id;
   p->max_buffer_delay_ms = self->max_buffer_delay_ms;
   p->add_timestamps = self->word_timestamps;
+  p->use_normalized_timestamps = self->normalized_timestamps;
 }
 
 static void
@@ -1593,8 +1618,13 @@ gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self, const gchar * word,
   GstClockTime start = base + (GstClockTime) (start_s * GST_SECOND);
   GstClockTime end = base + (GstClockTime) (end_s * GST_SECOND);
   GstClockTime duration = end > start ? end - start : 0;
-  GstStructure *s = gst_structure_new ("cartesia-word",
-      "word", G_TYPE_STRING, word,
+  /* Sonic's inline tags are instructions, never words. */
+  g_autofree gchar *bare = cartesia_text_strip_tags (word);
+  GstStructure *s;
+
+  if (*bare == '\0' && *word != '\0')
+    return;
+  s = gst_structure_new ("cartesia-word", "word", G_TYPE_STRING, bare,
       "context-id", G_TYPE_STRING, context_id,
       "timestamp", G_TYPE_UINT64, start,
       "duration", G_TYPE_UINT64, duration, NULL);
@@ -1603,7 +1633,7 @@ gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self, const gchar * word,
     gst_structure_set (s, "id", G_TYPE_STRING, id, NULL);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
-  gst_cartesia_tts_src_subtitle_add (self, start, duration, word);
+  gst_cartesia_tts_src_subtitle_add (self, start, duration, bare);
 }
 
 void

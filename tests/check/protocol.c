@@ -74,6 +74,7 @@ GST_START_TEST (test_request_exact_text)
       "\"sample_rate\":44100},\"language\":\"en\","
       "\"generation_config\":{\"speed\":1.0,\"volume\":0.5,"
       "\"emotion\":\"positivity:high\"},\"add_timestamps\":true,"
+      "\"use_normalized_timestamps\":false,"
       "\"context_id\":\"c\\\"1\",\"continue\":true,\"max_buffer_delay_ms\":250}");
   g_free (json);
 

@@ -679,8 +679,10 @@ GST_START_TEST (test_live_token_stream)
   for (i = 0; i < 5; i++)
     fail_unless (sl_step (t) != NULL);
 
+  /* Each token is a clause: the element sends each at once, but the
+   * first only with four words (a word or two alone shifts the accent). */
   for (i = 0; i < 20; i++) {
-    g_autofree gchar *token = g_strdup_printf ("w%u ", i);
+    g_autofree gchar *token = g_strdup_printf ("w%u, ", i);
     gsize token_len;
     g_autofree guint8 *token_audio = render (token, &token_len);
     guint k;
@@ -688,6 +690,8 @@ GST_START_TEST (test_live_token_stream)
     push_token (t, token);
     g_string_append (all, token);
     expected_bytes += token_len;
+    if (i < 3)
+      continue;
     wait_received (t, expected_bytes);
     if (started == NULL) {
       started = sl_step_until (t, "cartesia-utterance-started", "text-1", 5);
@@ -734,9 +738,12 @@ GST_START_TEST (test_live_token_stream)
   assert_silence (t, byte_at (start_rt) + len, t->audio->len);
   assert_timeline (t);
 
-  /* One context: 20 inputs with continue, and an empty one to end it. */
+  /* One context: the first four clauses, then one input per clause, all
+   * generated at once (max_buffer_delay_ms 0), and an empty one to end it. */
   inputs = bodies_with (t, "transcript");
-  fail_unless_equals_int (inputs->len, 21);
+  fail_unless_equals_int (inputs->len, 18);
+  fail_unless_equals_string (json_object_get_string_member
+      (g_ptr_array_index (inputs, 0), "transcript"), "w0, w1, w2, w3, ");
   context_id = json_object_get_string_member (g_ptr_array_index (inputs, 0),
       "context_id");
   for (i = 0; i < inputs->len; i++) {
@@ -745,10 +752,12 @@ GST_START_TEST (test_live_token_stream)
     fail_unless_equals_string (json_object_get_string_member (in,
             "context_id"), context_id);
     fail_unless_equals_int (json_object_get_boolean_member (in, "continue"),
-        i < 20);
+        i < 17);
+    fail_unless_equals_int (json_object_get_int_member (in,
+            "max_buffer_delay_ms"), 0);
   }
   fail_unless_equals_string (json_object_get_string_member
-      (g_ptr_array_index (inputs, 20), "transcript"), "");
+      (g_ptr_array_index (inputs, 17), "transcript"), "");
   assert_clean (t);
   sl_free (t);
 }
@@ -1012,8 +1021,9 @@ GST_START_TEST (test_live_stream_flush)
 
   fail_unless (sl_step (t) != NULL);
   test_emulator_set (t->emu, "pacing", "realtime");
-  push_token (t, "abcdefghijklmnopqrstuvwxyz ");
-  push_token (t, "abcdefghijklmnopqrstuvwxyz");
+  /* two clauses, the first of four words: each is sent at once */
+  push_token (t, "abcdefghijklmnopqrstuvwxyz ab cd ef, ");
+  push_token (t, "abcdefghijklmnopqrstuvwxyz, ");
   wait_received (t, 1);
   sl_step_until (t, "cartesia-utterance-started", "text-1", 50);
   for (i = 0; i < 10; i++)
@@ -1062,10 +1072,14 @@ GST_START_TEST (test_live_stream_flush)
   assert_silence (t, byte_at (flush_at + BUF_TIME), byte_at (start_rt));
   assert_audio_at (t, byte_at (start_rt), speech, len);
   assert_silence (t, byte_at (start_rt) + len, t->audio->len);
+  /* "xyz" waited for its clause; the end made it an utterance of one
+   * input */
   inputs = bodies_with (t, "transcript");
-  fail_unless_equals_int (inputs->len, 4);
+  fail_unless_equals_int (inputs->len, 3);
   fail_if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index
               (inputs, 2), "context_id"), first_context) == 0);
+  fail_unless_equals_int (json_object_get_boolean_member (g_ptr_array_index
+          (inputs, 2), "continue"), FALSE);
   assert_timeline (t);
   g_mutex_lock (&t->msgs.lock);
   fail_unless_equals_int (t->flush_events, 0);

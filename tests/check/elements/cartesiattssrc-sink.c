@@ -509,6 +509,7 @@ GST_START_TEST (test_token_stream)
 {
   Sink *t = sink_new (NULL, NULL);
   g_autoptr (GString) all = g_string_new (NULL);
+  g_autoptr (GString) joined = NULL;
   g_autoptr (GPtrArray) inputs = NULL;
   g_autoptr (GByteArray) expected = g_byte_array_new ();
   g_autofree guint8 *audio = NULL;
@@ -541,21 +542,28 @@ GST_START_TEST (test_token_stream)
   assert_audio (t, expected);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (first_buf), 0);
 
-  /* One context: 200 inputs with continue, and an empty one to end it. */
+  /* One context, the tokens gathered (no clause ends here: 25 words at a
+   * time), each input generated at once, and an empty one to end it. */
   inputs = ws_inputs (t);
-  fail_unless_equals_int (inputs->len, 201);
+  fail_unless (inputs->len >= 2 && inputs->len < 20);
   context_id = json_object_get_string_member (g_ptr_array_index (inputs, 0),
       "context_id");
+  joined = g_string_new (NULL);
   for (i = 0; i < inputs->len; i++) {
     JsonObject *in = g_ptr_array_index (inputs, i);
 
     fail_unless_equals_string (json_object_get_string_member (in,
             "context_id"), context_id);
     fail_unless_equals_int (json_object_get_boolean_member (in, "continue"),
-        i < 200);
+        i < inputs->len - 1);
+    fail_unless_equals_int (json_object_get_int_member (in,
+            "max_buffer_delay_ms"), 0);
+    g_string_append (joined, json_object_get_string_member (in,
+            "transcript"));
   }
+  fail_unless_equals_string (joined->str, all->str);
   fail_unless_equals_string (json_object_get_string_member
-      (g_ptr_array_index (inputs, 200), "transcript"), "");
+      (g_ptr_array_index (inputs, inputs->len - 1), "transcript"), "");
   sink_free (t);
 }
 
@@ -586,14 +594,18 @@ GST_START_TEST (test_utterance_end_event)
   g_byte_array_append (expected, two, len_two);
   assert_audio (t, expected);
 
+  /* No clause end: each utterance's text waited for its end, and went as
+   * one input. */
   inputs = ws_inputs (t);
-  fail_unless_equals_int (inputs->len, 5);
+  fail_unless_equals_int (inputs->len, 2);
   fail_if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index
               (inputs, 0), "context_id"),
-          json_object_get_string_member (g_ptr_array_index (inputs, 3),
+          json_object_get_string_member (g_ptr_array_index (inputs, 1),
               "context_id")) == 0);
+  fail_unless_equals_string (json_object_get_string_member (g_ptr_array_index
+          (inputs, 0), "transcript"), "ab cd");
   fail_unless_equals_int (json_object_get_boolean_member (g_ptr_array_index
-          (inputs, 2), "continue"), FALSE);
+          (inputs, 0), "continue"), FALSE);
   started_at (t, "text-1");
   started_at (t, "text-2");
   sink_free (t);
