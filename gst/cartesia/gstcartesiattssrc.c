@@ -63,9 +63,14 @@
  * shifts it (#GstCartesiaTtsSrc:overflow); live, the output runs
  * #GstCartesiaTtsSrc:latency behind the clock so speech can be on time.
  * Streamed text (an LLM's tokens) continues one WebSocket context, so speech
- * starts before the sentence is complete; the utterance ends at EOS, at the
- * custom downstream event `cartesia-utterance-end`, or after
- * #GstCartesiaTtsSrc:max-buffer-delay-ms without text.  Over SSE each
+ * starts before the sentence is complete: the element gathers it into
+ * clauses, each generated at once (`max_buffer_delay_ms` 0, unless
+ * #GstCartesiaTtsSrc:max-buffer-delay-ms is set), the first with four words
+ * unless the text pauses, and never cuts one of Sonic's inline tags; the
+ * utterance ends at EOS, at the custom downstream event
+ * `cartesia-utterance-end`, or 700 ms without text (before Cartesia's
+ * context can expire, 1 s after its last audio; a refused continuation goes
+ * to a new context).  Over SSE each
  * sentence is a request of its own.  Pango markup is stripped; invalid UTF-8
  * is replaced, with a warning.  A flush on the sink pad cancels its
  * utterances on the server and drops their audio.
@@ -262,8 +267,8 @@ gst_cartesia_input_mode_get_type (void)
     {GST_CARTESIA_INPUT_MODE_CUES, "Each buffer is a cue, spoken at its "
           "running time", "cues"},
     {GST_CARTESIA_INPUT_MODE_STREAM, "Buffers continue one utterance until "
-          "EOS, the cartesia-utterance-end event or max-buffer-delay-ms "
-          "without text", "stream"},
+          "EOS, the cartesia-utterance-end event or a pause in the text",
+        "stream"},
     {0, NULL, NULL}
   };
 
@@ -410,8 +415,9 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       g_param_spec_int ("max-buffer-delay-ms", "Max buffer delay (ms)",
           "How long the server may wait for more text of a websocket context "
           "before generating (-1 = the server's default, 0 = generate at "
-          "once); streamed text on the sink pad also ends its utterance after "
-          "this long without more (3000 ms when -1 or 0)",
+          "once); streamed text on the sink pad is sent in clauses with 0 "
+          "when -1 or 0, and ends its utterance after this long without "
+          "more if under 700 ms",
           -1, 5000, DEFAULT_MAX_BUFFER_DELAY_MS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));

@@ -508,6 +508,39 @@ GST_START_TEST (test_normalized_timestamps)
 
 GST_END_TEST;
 
+/* A voice the service does not know: 404, RESOURCE/NOT_FOUND with the
+ * server's title and message, over both transports. */
+GST_START_TEST (test_unknown_voice)
+{
+  const gchar *transports[] = { "websocket", "sse" };
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    CartesiaEmulator *emu = test_emulator_new ();
+    GstElement *src = test_make_src (emu, "Hello.");
+    TestRun run;
+
+    gst_util_set_object_arg (G_OBJECT (src), "transport", transports[i]);
+    g_object_set (src, "voice-id", "a0e99841-438c-4a64-b679-ae501e7d6091",
+        "cartesia-version", "2026-03-01", NULL);
+    test_emulator_set (emu, "unknown-voice",
+        "a0e99841-438c-4a64-b679-ae501e7d6091");
+    test_run_pipeline (src, NULL, 30, &run);
+    fail_unless (run.error != NULL);
+    GST_INFO ("%s: %s", transports[i], run.error->message);
+    fail_unless (g_error_matches (run.error, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NOT_FOUND), "%s", run.error->message);
+    fail_unless (strstr (run.error->message, "Voice not found") != NULL,
+        "%s", run.error->message);
+    fail_unless (strstr (run.error->message, "was not found") != NULL,
+        "%s", run.error->message);
+    test_run_clear (&run);
+    cartesia_emulator_free (emu);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_stream_suite (void)
 {
@@ -523,6 +556,7 @@ cartesiattssrc_stream_suite (void)
   tcase_add_test (tc, test_tags_never_split);
   tcase_add_test (tc, test_eos_at_once);
   tcase_add_test (tc, test_normalized_timestamps);
+  tcase_add_test (tc, test_unknown_voice);
   return s;
 }
 
