@@ -136,4 +136,8 @@ gboolean bare_client_connect (BareClient * c);
 void bare_client_say (BareClient * c, Utt * u, gboolean cold);
 void bare_client_free (BareClient * c);
 
+/* ---- the token stream part (bench-tokens.c) ---- */
+/* Prints its table; returns how many targets failed. */
+gint bench_tokens (const gchar * base_url, guint runs);
+
 G_END_DECLS

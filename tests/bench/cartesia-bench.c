@@ -46,7 +46,8 @@ static GOptionEntry entries[] = {
   {"emulator", 0, 0, G_OPTION_ARG_FILENAME, &opt_emulator,
       "Path of bench-emulator (default: beside this program)", "PATH"},
   {"only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
-      "Comma-separated parts to run: latency,cpu,concurrency,memory", "LIST"},
+      "Comma-separated parts to run: latency,cpu,concurrency,memory,tokens",
+      "LIST"},
   {"quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
       "A smoke run: few repetitions, short audio (figures are noisy)", NULL},
   {"warm", 0, 0, G_OPTION_ARG_INT, &opt_warm,
@@ -1377,6 +1378,9 @@ main (int argc, char **argv)
   fflush (stdout);
   if (part_enabled ("memory"))
     bench_memory (self);
+  fflush (stdout);
+  if (part_enabled ("tokens"))
+    failures += bench_tokens (emu_proc_url (emu), opt_quick ? 3 : 20);
   printf ("Total %.0f s; %d target(s) failed.\n",
       (g_get_monotonic_time () - t0) / 1e6, failures);
 
