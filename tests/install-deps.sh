@@ -18,12 +18,26 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# The official SDK check (tests/sdk) runs on Node.js: any node >= 18 will
+# do, Debian's or another.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
-echo "Installing: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# @cartesia/cartesia-js and ws, pinned by tests/sdk/package-lock.json, from
+# the npm registry.
+sdk_dir="$(cd "$(dirname "$0")" && pwd)/sdk"
+if [ ! -d "$sdk_dir/node_modules/@cartesia/cartesia-js" ]; then
+  echo "Installing the SDK check's npm packages in $sdk_dir"
+  (cd "$sdk_dir" && npm ci --no-audit --no-fund)
+fi
