@@ -21,6 +21,7 @@
 #include "cartesia-session.h"
 #include "cartesia-message.h"
 #include "cartesia-request.h"
+#include "cartesia-retry.h"
 #include "cartesia-sse.h"
 
 #include <gst/gst.h>
@@ -832,18 +833,15 @@ backoff_ms (CartesiaConnection * s, guint attempt, SoupMessage * msg)
 {
   const gchar *retry_after = msg ? soup_message_headers_get_one
       (soup_message_get_response_headers (msg), "Retry-After") : NULL;
-  gdouble delay;
-
   if (retry_after && g_ascii_isdigit (*retry_after)) {
     guint64 seconds = g_ascii_strtoull (retry_after, NULL, 10);
 
     return (guint) MIN (seconds, 3600) * 1000;
   }
-  delay = s->config.retry_backoff_factor *
-      (gdouble) (1u << MIN (attempt - 1, 20));
-  delay = MIN (delay, s->config.retry_backoff_max);
-  delay *= 1.0 - g_random_double_range (0.0, 0.25);
-  return (guint) (delay * 1000.0);
+  /* Bounded, and never a spin on a server that is down. */
+  return cartesia_retry_backoff_ms (s->config.retry_backoff_factor,
+      s->config.retry_backoff_max, attempt,
+      g_random_double_range (0.0, 0.25));
 }
 
 /* @attempt: how many attempts failed so far, this one included. */
