@@ -19,6 +19,7 @@
 #endif
 
 #include "gstcartesiattssrc-private.h"
+#include "cartesia-retry.h"
 
 #include <string.h>
 
@@ -43,6 +44,7 @@ typedef struct
   gchar *id;
   gchar *context_id;            /* QUEUE: already requested, or NULL */
   gint64 sent_at;
+  gint64 queued_at;
   gboolean from_sink;
   GstClockTime start;           /* running times, for timed cues */
   GstClockTime end;
@@ -71,6 +73,8 @@ typedef struct
   gint64 first_audio_at;
   GstClockTime first_audio_rt;  /* running time the streaming thread saw it */
   gint64 last_heard;            /* for the timeout: 0 until the server has it */
+  gint64 queued_at;             /* monotonic µs: max-wait-ms counts from it */
+  gint64 retry_at;              /* waiting for the server: not before this */
   GstClockTime start_rt;        /* a cue's running time, or NONE */
   GstClockTime started_rt;      /* where its audio's first sample is */
   GArray *words;                /* Word, posted once the start is known */
@@ -156,6 +160,9 @@ gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
   self->live_samples = 0;
   self->next_handle = 0;
   self->live_in_flight = 0;
+  GST_OBJECT_LOCK (self);
+  self->live_queued = 0;
+  GST_OBJECT_UNLOCK (self);
   self->wake_on_audio = FALSE;
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     cartesia_session_set_notify (session, CARTESIA_EVENT_AUDIO,
@@ -191,6 +198,7 @@ push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
   op->text = g_strdup (text);
   op->id = g_strdup (id);
   op->start = op->end = GST_CLOCK_TIME_NONE;
+  op->queued_at = g_get_monotonic_time ();
   g_queue_push_tail (&self->ops, op);
   return op;
 }
@@ -212,34 +220,53 @@ gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
       continue_);
 }
 
-/* A generation request for @text, under a new context id (object lock). */
-static gchar *
-build_request (GstCartesiaTtsSrc * self, const gchar * text,
+/* Object lock held: requests @text under a new context id, in as many
+ * inputs as its length needs. */
+static void
+send_request_locked (GstCartesiaTtsSrc * self, const gchar * text,
     gchar ** context_id)
 {
   *context_id = cartesia_request_new_context_id ();
-  return gst_cartesia_tts_src_build_input (self, *context_id, text, FALSE);
+  gst_cartesia_tts_src_send_text_locked (self, *context_id, text, FALSE);
 }
 
 void
 gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id)
+    const gchar * raw_text, const gchar * raw_id)
 {
-  g_autofree gchar *auto_id = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *id = NULL;
+  gboolean full = FALSE;
+  guint max_queued = 0;
   Op *op;
 
-  if (text == NULL || *text == '\0')
-    return;
   if (!gst_base_src_is_live (GST_BASE_SRC (self))) {
-    GST_WARNING_OBJECT (self, "utterances are queued in live mode only");
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Utterances are queued in live mode only (is-live=true): this one "
+            "is not spoken"), (NULL));
     return;
   }
-
-  if (id == NULL || *id == '\0') {
-    GST_OBJECT_LOCK (self);
-    id = auto_id = g_strdup_printf ("utterance-%u", ++self->next_auto_id);
-    GST_OBJECT_UNLOCK (self);
+  text = gst_cartesia_tts_src_clean_text (self, raw_text, "utterance text");
+  if (text == NULL) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("An utterance with no text was queued: nothing to say"), (NULL));
+    return;
   }
+  if (raw_id && *raw_id)
+    id = gst_cartesia_tts_src_clean_text (self, raw_id, "utterance id");
+
+  GST_OBJECT_LOCK (self);
+  if (id == NULL)
+    id = g_strdup_printf ("utterance-%u", ++self->next_auto_id);
+  if (self->text_mode != GST_CARTESIA_TEXT_MODE_INTERRUPT
+      && self->max_queued > 0 && self->live_queued >= self->max_queued) {
+    full = TRUE;
+    max_queued = self->max_queued;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (full)
+    goto queue_full;
+
   /* Before the streaming thread can see it: "queued" comes first. */
   post (self, gst_structure_new ("cartesia-utterance-queued",
           "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
@@ -250,21 +277,36 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     push_op (self, OP_INTERRUPT, NULL, NULL);
   }
   op = push_op (self, OP_QUEUE, text, id);
+  self->live_queued++;
   /* With room among the requests in flight, ask the server now rather than
    * when the streaming thread next wakes (up to a buffer later).  Still
    * under the lock: the op is the streaming thread's once released, and
    * stop() takes the session under it. */
   if (self->session && self->encoding
       && self->live_in_flight < REQUESTS_AHEAD) {
-    gchar *request = build_request (self, text, &op->context_id);
-
     op->sent_at = g_get_monotonic_time ();
     self->live_in_flight++;
+    send_request_locked (self, text, &op->context_id);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s, requested at once",
         id, op->context_id);
-    cartesia_session_send (self->session, op->context_id, request);
   }
   GST_OBJECT_UNLOCK (self);
+  return;
+
+  /* ERRORS */
+queue_full:
+  {
+    gchar *reason = g_strdup_printf ("The queue is full (max-queued=%u): "
+        "the utterance is not spoken", max_queued);
+
+    GST_ELEMENT_WARNING (self, RESOURCE, BUSY, ("%s", reason),
+        ("utterance %s refused", id));
+    gst_cartesia_tts_src_count_failed (self);
+    post (self, gst_structure_new ("cartesia-utterance-failed",
+            "id", G_TYPE_STRING, id, "reason", G_TYPE_STRING, reason, NULL));
+    g_free (reason);
+    return;
+  }
 }
 
 /* Any thread, object lock held: something for the streaming thread (an
@@ -304,14 +346,10 @@ gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc * self,
   op->end = timing->end;
   op->overflow = timing->overflow;
   if (self->session && self->encoding) {
-    gchar *request;
-
     op->context_id = cartesia_request_new_context_id ();
-    request = gst_cartesia_tts_src_build_input (self, op->context_id, text,
-        open);
     op->sent_at = g_get_monotonic_time ();
     self->live_in_flight++;
-    cartesia_session_send (self->session, op->context_id, request);
+    gst_cartesia_tts_src_send_text_locked (self, op->context_id, text, open);
     if (open) {
       g_free (self->stream_context_id);
       self->stream_context_id = g_strdup (op->context_id);
@@ -429,6 +467,8 @@ forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
   GST_OBJECT_LOCK (self);
   if (u->context_id)
     self->live_in_flight--;
+  if (!u->from_sink && self->live_queued > 0)
+    self->live_queued--;
   if (u->from_sink) {
     self->sink_pending--;
     g_cond_broadcast (&self->sink_cond);
@@ -466,8 +506,47 @@ drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
   forget_utterance (self, u);
 }
 
+/* How long an utterance waiting out an outage waits between requests. */
+#define OUTAGE_RETRY_US (1 * G_TIME_SPAN_SECOND)
+
+/* Live: @u, not started, could not reach the server.  Within
+ * max-wait-ms of being queued it waits and is requested again (TRUE). */
+static gboolean
+wait_for_server (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    CartesiaEvent * event)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint max_wait;
+
+  if (u->from_sink || u->first_audio_at || u->started || u->dropped
+      || !gst_base_src_is_live (GST_BASE_SRC (self)))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  max_wait = self->max_wait_ms;
+  GST_OBJECT_UNLOCK (self);
+  if (!cartesia_retry_should_wait (event->error_kind, event->http_status,
+          u->queued_at, now, max_wait))
+    return FALSE;
+
+  GST_INFO_OBJECT (self, "utterance %s: %s; waiting for the server (%"
+      G_GINT64_FORMAT " of %u ms of max-wait-ms left)", u->id,
+      event->error_text, max_wait - (now - u->queued_at) / 1000, max_wait);
+  if (u->context_id) {
+    cartesia_session_cancel (self->session, u->context_id);
+    GST_OBJECT_LOCK (self);
+    self->live_in_flight--;
+    GST_OBJECT_UNLOCK (self);
+    g_clear_pointer (&u->context_id, g_free);
+  }
+  u->last_heard = 0;
+  u->sent_at = 0;
+  u->retry_at = now + OUTAGE_RETRY_US;
+  return TRUE;
+}
+
+/* @u is given up, whatever the error. */
 static void
-fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
+fail_utterance_now (GstCartesiaTtsSrc * self, LiveUtterance * u,
     CartesiaEvent * event, GstClockTime now_rt)
 {
   gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
@@ -483,6 +562,16 @@ fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
           "reason", G_TYPE_STRING, event->error_text, NULL));
   u->failed = TRUE;
   drop_utterance (self, u, now_rt);
+}
+
+/* @u failed to reach the server or the server refused it: it waits out an
+ * outage (max-wait-ms), or is given up. */
+static void
+fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    CartesiaEvent * event, GstClockTime now_rt)
+{
+  if (!wait_for_server (self, u, event))
+    fail_utterance_now (self, u, event, now_rt);
 }
 
 /* The timeline sample at running time @rt (0 if already gone by). */
@@ -586,6 +675,7 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
         u->text = g_steal_pointer (&op->text);
         u->context_id = g_steal_pointer (&op->context_id);
         u->sent_at = op->sent_at;
+        u->queued_at = op->queued_at;
         u->started_rt = GST_CLOCK_TIME_NONE;
         u->start_rt = op->start;
         u->words = g_array_new (FALSE, FALSE, sizeof (Word));
@@ -636,22 +726,22 @@ send_requests (GstCartesiaTtsSrc * self)
   GList *l;
   guint ahead = 0;
 
+  gint64 now = g_get_monotonic_time ();
+
   for (l = self->utterances.head; l && ahead < REQUESTS_AHEAD; l = l->next) {
     LiveUtterance *u = l->data;
-    gchar *request;
 
     if (u->dropped)
       continue;
     ahead++;
-    if (u->context_id)
+    if (u->context_id || now < u->retry_at)
       continue;
+    u->sent_at = now;
     GST_OBJECT_LOCK (self);
-    request = build_request (self, u->text, &u->context_id);
     self->live_in_flight++;
+    send_request_locked (self, u->text, &u->context_id);
     GST_OBJECT_UNLOCK (self);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
-    u->sent_at = g_get_monotonic_time ();
-    cartesia_session_send (self->session, u->context_id, request);
   }
 }
 
@@ -784,10 +874,17 @@ static void
 check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
 {
   gint64 now = g_get_monotonic_time ();
-  guint timeout = self->timeout;
+  guint timeout = self->timeout, stall_ms;
   GList *l = self->utterances.head;
 
-  while (timeout && l) {
+  GST_OBJECT_LOCK (self);
+  stall_ms = self->stall_timeout_ms;
+  GST_OBJECT_UNLOCK (self);
+  /* The stall watchdog tells a generation stuck in its middle sooner. */
+  if (timeout && stall_ms >= timeout * 1000u)
+    stall_ms = 0;
+
+  while ((timeout || stall_ms) && l) {
     GList *next = l->next;
     LiveUtterance *u = l->data;
     gboolean open;
@@ -800,7 +897,16 @@ check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
     GST_OBJECT_UNLOCK (self);
     if (open && u->last_heard)
       u->last_heard = now;
-    if (!open && !u->done && u->last_heard &&
+    if (!open && !u->done && u->last_heard && stall_ms && u->first_audio_at
+        && now - u->last_heard > (gint64) stall_ms * 1000) {
+      CartesiaEvent event = { 0, };
+
+      event.type = CARTESIA_EVENT_ERROR;
+      event.error_kind = CARTESIA_ERROR_READ;
+      event.error_text = gst_cartesia_tts_src_stall_text (stall_ms);
+      fail_utterance_now (self, u, &event, now_rt);
+      g_free (event.error_text);
+    } else if (!open && !u->done && u->last_heard && timeout &&
         now - u->last_heard > timeout * G_TIME_SPAN_SECOND) {
       CartesiaEvent event = { 0, };
 
@@ -808,7 +914,7 @@ check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
       event.error_kind = CARTESIA_ERROR_READ;
       event.error_text = g_strdup_printf ("The server sent nothing for %u "
           "seconds (timeout)", timeout);
-      fail_utterance (self, u, &event, now_rt);
+      fail_utterance_now (self, u, &event, now_rt);
       g_free (event.error_text);
     }
     l = next;

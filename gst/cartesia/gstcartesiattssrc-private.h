@@ -70,6 +70,9 @@ struct _GstCartesiaTtsSrc
   gdouble retry_backoff_factor;
   gdouble retry_backoff_max;
   guint timeout;
+  guint stall_timeout_ms;       /* the server's silence within a generation */
+  guint max_queued;             /* live: utterances waiting; 0 = no limit */
+  guint max_wait_ms;            /* live: how long one waits for a connection */
   gboolean ssl_strict;
   gchar *proxy;
   gchar *user_agent;
@@ -126,6 +129,7 @@ struct _GstCartesiaTtsSrc
   GstClockTime wake_end;
   gboolean audio_pending;       /* audio came since the last drain */
   guint live_in_flight;         /* utterances requested, not finished */
+  guint live_queued;            /* the application's, queued, not finished */
   guint next_auto_id;
 
   /* Negotiated format (streaming thread). */
@@ -195,6 +199,24 @@ void gst_cartesia_tts_src_count_failed (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_count_interrupted (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_count_underrun (GstCartesiaTtsSrc * self,
     GstClockTime duration);
+
+/* gstcartesiattssrc-robust.c: bad input and runaway settings */
+/* @text made fit to send: valid UTF-8 (with a warning naming @what if it
+ * was not); NULL if there is nothing to say (NULL or ""). */
+gchar *gst_cartesia_tts_src_clean_text (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * what);
+/* Object lock held, session set: @text as input of @context_id, split into
+ * continuations that fit in a frame when it is long (WebSocket); the last
+ * one continues if @continue_. */
+void gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_);
+/* TRUE (and a warning naming it) if @pspec cannot change in this state. */
+gboolean gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
+    GParamSpec * pspec);
+/* start(): warns about settings that would make the element spin. */
+void gst_cartesia_tts_src_check_settings (GstCartesiaTtsSrc * self);
+/* The message of an utterance given up because the server stalled. */
+gchar *gst_cartesia_tts_src_stall_text (guint stall_timeout_ms);
 
 /* gstcartesiattssrc-subtitles.c: the subtitle_src pad */
 GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,

@@ -106,6 +106,20 @@ push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
   self->subtitle_started = TRUE;
 }
 
+static gboolean
+has_headers (GstPad * pad)
+{
+  GstEvent *start = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
+  GstEvent *segment = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  gboolean has = start && segment;
+
+  if (start)
+    gst_event_unref (start);
+  if (segment)
+    gst_event_unref (segment);
+  return has;
+}
+
 static void
 push_gap (GstCartesiaTtsSrc * self, GstPad * pad, GstClockTime until)
 {
@@ -145,7 +159,9 @@ gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
 
   if (pad == NULL)
     return;
-  if (!self->subtitle_started)
+  /* A pad asked for later (or again, after one was released) starts its
+   * own stream. */
+  if (!self->subtitle_started || !has_headers (pad))
     push_headers (self, pad);
   while ((item = g_queue_peek_head (&self->subtitle_items))
       && item->start < until) {
@@ -246,7 +262,9 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad) {
     GST_OBJECT_UNLOCK (self);
-    GST_WARNING_OBJECT (self, "there is one subtitle_src pad at most");
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("There is one subtitle_src pad at most: the request is refused"),
+        (NULL));
     return NULL;
   }
   GST_OBJECT_UNLOCK (self);

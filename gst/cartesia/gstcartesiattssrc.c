@@ -173,6 +173,11 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_RETRY_BACKOFF_FACTOR 0.5
 #define DEFAULT_RETRY_BACKOFF_MAX 8.0
 #define DEFAULT_TIMEOUT 15
+#define DEFAULT_STALL_TIMEOUT_MS 5000
+#define DEFAULT_MAX_QUEUED 64
+#define DEFAULT_MAX_WAIT_MS 30000
+/* Ten seconds at the highest rate: a buffer, not a recording. */
+#define MAX_SAMPLES_PER_BUFFER 480000
 #define DEFAULT_SSL_STRICT TRUE
 #define DEFAULT_PROXY NULL
 #define DEFAULT_SHARE_CONNECTION FALSE
@@ -214,6 +219,9 @@ enum
   PROP_PROXY,
   PROP_USER_AGENT,
   PROP_SHARE_CONNECTION,
+  PROP_STALL_TIMEOUT_MS,
+  PROP_MAX_QUEUED,
+  PROP_MAX_WAIT_MS,
 };
 
 
@@ -451,7 +459,7 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_SAMPLES_PER_BUFFER,
       g_param_spec_uint ("samplesperbuffer", "Samples per buffer",
           "Live mode: samples in each buffer; also the latency reported",
-          1, G_MAXINT, DEFAULT_SAMPLES_PER_BUFFER,
+          1, MAX_SAMPLES_PER_BUFFER, DEFAULT_SAMPLES_PER_BUFFER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FADE_MS,
@@ -612,6 +620,57 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           DEFAULT_SHARE_CONNECTION, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
+  /**
+   * GstCartesiaTtsSrc:stall-timeout-ms:
+   *
+   * How long the server may stay silent in the middle of a generation,
+   * once its first audio came, before the utterance is given up ("The
+   * server stalled ...").  Live, the next utterance then plays; non-live,
+   * the stream fails.  #GstCartesiaTtsSrc:timeout still bounds the wait
+   * for the first audio and every network operation.
+   */
+  g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT_MS,
+      g_param_spec_uint ("stall-timeout-ms", "Stall timeout (ms)",
+          "Milliseconds the server may stay silent in the middle of an "
+          "utterance, after its first audio, before the utterance is given "
+          "up (0 = only timeout applies)", 0, 3600000,
+          DEFAULT_STALL_TIMEOUT_MS, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstCartesiaTtsSrc:max-queued:
+   *
+   * Live mode: the most utterances of the application (the text property
+   * and #GstCartesiaTtsSrc::queue-utterance) that may be queued or
+   * speaking at once.  When the queue is full a new utterance is refused:
+   * a warning and a `cartesia-utterance-failed` message say so, and what is
+   * queued goes on.  With text-mode=interrupt new text replaces the queue
+   * and is never refused.
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_QUEUED,
+      g_param_spec_uint ("max-queued", "Max queued",
+          "Live mode: most utterances queued or speaking at once; a new one "
+          "beyond it is refused with a warning and a "
+          "cartesia-utterance-failed message (0 = no limit)", 0, G_MAXINT,
+          DEFAULT_MAX_QUEUED, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstCartesiaTtsSrc:max-wait-ms:
+   *
+   * Live mode: how long an utterance of the application waits for the
+   * server during an outage.  One that fails to reach the server (it
+   * cannot connect after #GstCartesiaTtsSrc:retries, the connection is
+   * lost before its audio starts, or the server answers 408, 429 or 5xx)
+   * is requested again, once a second, until this long after it was
+   * queued; only then does it fail.
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_WAIT_MS,
+      g_param_spec_uint ("max-wait-ms", "Max wait (ms)",
+          "Live mode: how long a queued utterance waits for the server "
+          "during an outage before it fails (0 = it fails with the first "
+          "failed connection)", 0, 86400000, DEFAULT_MAX_WAIT_MS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -669,6 +728,9 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->retry_backoff_factor = DEFAULT_RETRY_BACKOFF_FACTOR;
   self->retry_backoff_max = DEFAULT_RETRY_BACKOFF_MAX;
   self->timeout = DEFAULT_TIMEOUT;
+  self->stall_timeout_ms = DEFAULT_STALL_TIMEOUT_MS;
+  self->max_queued = DEFAULT_MAX_QUEUED;
+  self->max_wait_ms = DEFAULT_MAX_WAIT_MS;
   self->ssl_strict = DEFAULT_SSL_STRICT;
   self->proxy = g_strdup (DEFAULT_PROXY);
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
@@ -737,7 +799,11 @@ set_text (GstCartesiaTtsSrc * self, const gchar * text)
   GST_OBJECT_UNLOCK (self);
 
   /* A live source that is running speaks every new text. */
-  if (running && gst_base_src_is_live (GST_BASE_SRC (self)))
+  if (!running || !gst_base_src_is_live (GST_BASE_SRC (self)))
+    return;
+  if (text == NULL || *text == '\0')
+    GST_DEBUG_OBJECT (self, "the text was cleared: nothing queued");
+  else
     gst_cartesia_tts_src_queue_utterance (self, text, NULL);
 }
 
@@ -755,6 +821,9 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (object);
+
+  if (gst_cartesia_tts_src_refuse_property (self, pspec))
+    return;
 
   switch (prop_id) {
     case PROP_TEXT:
@@ -894,6 +963,21 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_SHARE_CONNECTION:
       GST_OBJECT_LOCK (self);
       self->share_connection = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_STALL_TIMEOUT_MS:
+      GST_OBJECT_LOCK (self);
+      self->stall_timeout_ms = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_QUEUED:
+      GST_OBJECT_LOCK (self);
+      self->max_queued = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_WAIT_MS:
+      GST_OBJECT_LOCK (self);
+      self->max_wait_ms = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
     default:
@@ -1088,6 +1172,15 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     case PROP_SHARE_CONNECTION:
       g_value_set_boolean (value, self->share_connection);
       break;
+    case PROP_STALL_TIMEOUT_MS:
+      g_value_set_uint (value, self->stall_timeout_ms);
+      break;
+    case PROP_MAX_QUEUED:
+      g_value_set_uint (value, self->max_queued);
+      break;
+    case PROP_MAX_WAIT_MS:
+      g_value_set_uint (value, self->max_wait_ms);
+      break;
     default:
       /* api-key is write-only: GObject never asks for it. */
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1272,6 +1365,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
 
   reset_streaming_state (self);
   reset_stats (self);
+  gst_cartesia_tts_src_check_settings (self);
   gst_cartesia_tts_src_sink_start (self);
   session = create_session (self, api_key);
   gst_cartesia_tts_src_live_start (self, session);
@@ -1482,9 +1576,6 @@ gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
 static void
 begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
 {
-  CartesiaRequestParams params = { 0, };
-  gchar *request;
-
   self->context_id = cartesia_request_new_context_id ();
   g_free (self->utterance_text);
   self->utterance_text = g_strdup (text);
@@ -1494,17 +1585,11 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   self->utterance_start = GST_CLOCK_TIME_NONE;
   self->partial_len = 0;
 
-  GST_OBJECT_LOCK (self);
-  gst_cartesia_tts_src_fill_request_params (self, &params);
-  /* SSE has no contexts on the server: one request is one utterance. */
-  request = cartesia_request_build_generation (&params,
-      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : self->context_id,
-      text, FALSE);
-  GST_OBJECT_UNLOCK (self);
-
   GST_DEBUG_OBJECT (self, "utterance %s: %" G_GSIZE_FORMAT " bytes of text",
       self->context_id, strlen (text));
-  cartesia_session_send (self->session, self->context_id, request);
+  GST_OBJECT_LOCK (self);
+  gst_cartesia_tts_src_send_text_locked (self, self->context_id, text, FALSE);
+  GST_OBJECT_UNLOCK (self);
 }
 
 static void
@@ -1523,16 +1608,18 @@ end_utterance (GstCartesiaTtsSrc * self)
 static GstFlowReturn
 next_utterance (GstCartesiaTtsSrc * self)
 {
-  gchar *text;
+  gchar *text, *raw;
 
   if (self->spoke_text)
     return GST_FLOW_EOS;
   GST_OBJECT_LOCK (self);
-  text = g_strdup (self->text);
+  raw = g_strdup (self->text);
   GST_OBJECT_UNLOCK (self);
   self->spoke_text = TRUE;
-  if (text == NULL || *text == '\0') {
-    g_free (text);
+  text = gst_cartesia_tts_src_clean_text (self, raw, "text property");
+  g_free (raw);
+  if (text == NULL) {
+    GST_DEBUG_OBJECT (self, "no text: end of stream");
     return GST_FLOW_EOS;
   }
   begin_utterance (self, text);
@@ -1696,15 +1783,19 @@ fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
 }
 
 static GstFlowReturn
-on_timeout (GstCartesiaTtsSrc * self)
+on_timeout (GstCartesiaTtsSrc * self, guint stall_ms)
 {
   CartesiaEvent event = { 0, };
   GstFlowReturn ret;
 
   event.type = CARTESIA_EVENT_ERROR;
   event.error_kind = CARTESIA_ERROR_READ;
-  event.error_text = g_strdup_printf ("The server sent nothing for %u "
-      "seconds (timeout)", self->timeout);
+  /* @stall_ms: in the middle of the utterance, 0 before its audio. */
+  if (stall_ms && (self->timeout == 0 || stall_ms < self->timeout * 1000u))
+    event.error_text = gst_cartesia_tts_src_stall_text (stall_ms);
+  else
+    event.error_text = g_strdup_printf ("The server sent nothing for %u "
+        "seconds (timeout)", self->timeout);
   ret = fail_utterance (self, &event);
   g_free (event.error_text);
   return ret;
@@ -1733,6 +1824,8 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     g_autoptr (CartesiaEvent) event = NULL;
     gint64 end_time = -1;
     CartesiaPopResult res;
+    gboolean stalling;
+    guint stall_ms;
 
     /* More blocks from a chunk already in. */
     *outbuf = gst_cartesia_tts_src_blocks_take (self, NULL, FALSE);
@@ -1751,13 +1844,24 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
      * session bounds itself. */
     if (self->timeout && self->request_sent)
       end_time = g_get_monotonic_time () + self->timeout * G_TIME_SPAN_SECOND;
+    /* In the middle of the utterance, a stall is told sooner. */
+    GST_OBJECT_LOCK (self);
+    stall_ms = self->stall_timeout_ms;
+    GST_OBJECT_UNLOCK (self);
+    stalling = stall_ms && (self->utterance_samples > 0
+        || self->partial_len > 0);
+    if (stalling) {
+      gint64 stall_end = g_get_monotonic_time () + (gint64) stall_ms * 1000;
+
+      end_time = end_time < 0 ? stall_end : MIN (end_time, stall_end);
+    }
     res = cartesia_session_pop (self->session, end_time, &event);
     if (res == CARTESIA_POP_FLUSHING)
       return GST_FLOW_FLUSHING;
     if (res == CARTESIA_POP_WAKEUP)
       continue;
     if (res == CARTESIA_POP_TIMEOUT) {
-      ret = on_timeout (self);
+      ret = on_timeout (self, stalling ? stall_ms : 0);
       if (ret != GST_FLOW_OK)
         return ret;
       continue;
