@@ -86,6 +86,17 @@
  * `http-status-code` field in their details when there was one.  In live mode
  * a failed utterance posts a warning instead and the element goes on.
  *
+ * A pipeline that runs for days: a server silent in the middle of an
+ * utterance for #GstCartesiaTtsSrc:stall-timeout-ms gives "The server
+ * stalled" (`RESOURCE/READ`) and, live, the next utterance plays; live, an
+ * utterance that cannot reach the server waits for it up to
+ * #GstCartesiaTtsSrc:max-wait-ms; the live queue holds at most
+ * #GstCartesiaTtsSrc:max-queued utterances (beyond, `RESOURCE/BUSY` and
+ * `cartesia-utterance-failed`).  Text that is not UTF-8 is repaired with a
+ * `STREAM/FORMAT` warning, text longer than 8 KiB goes as continuations of
+ * one context, empty text warns, and a READY-only property set while running
+ * is ignored with a `CORE/STATE_CHANGE` warning naming it.
+ *
  * ## Example launch lines
  * |[
  * CARTESIA_API_KEY=sk_car_... gst-launch-1.0 cartesiattssrc text="Hello world" ! audioconvert ! autoaudiosink
