@@ -280,9 +280,9 @@ send_stream_locked (GstCartesiaTtsSrc * self, const gchar * text,
   if (self->sink_flushing || self->session == NULL)
     return GST_FLOW_FLUSHING;
   if (self->stream_context_id) {
-    cartesia_session_send (self->session, self->stream_context_id,
-        gst_cartesia_tts_src_build_input (self, self->stream_context_id,
-            text, TRUE));
+    /* A huge piece goes as several inputs. */
+    gst_cartesia_tts_src_send_text_locked (self, self->stream_context_id,
+        text, TRUE);
     remember_sent (self, self->stream_context_id, text, now);
     return GST_FLOW_OK;
   }
@@ -347,8 +347,7 @@ close_stream (GstCartesiaTtsSrc * self, gboolean wait)
   if (context_id && self->session) {
     GST_DEBUG_OBJECT (self, "end of streamed text for %s", context_id);
     if (rest) {
-      cartesia_session_send (self->session, context_id,
-          gst_cartesia_tts_src_build_input (self, context_id, rest, TRUE));
+      gst_cartesia_tts_src_send_text_locked (self, context_id, rest, TRUE);
       remember_sent (self, context_id, rest, g_get_monotonic_time ());
     }
     cartesia_session_send (self->session, context_id,

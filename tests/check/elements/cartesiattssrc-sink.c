@@ -569,6 +569,68 @@ GST_START_TEST (test_token_stream)
 
 GST_END_TEST;
 
+/* Streamed text in huge pieces (the first opens the context, the second
+ * continues it): each goes as inputs of at most 8 KiB, so no message to
+ * the server exceeds 64 KiB (the emulator's frame limit is 128 KiB, and it
+ * used to close the socket); they join into the text. */
+GST_START_TEST (test_stream_huge_tokens)
+{
+  Sink *t = sink_new (NULL, NULL);
+  g_autoptr (GString) all = g_string_new (NULL);
+  GString *token = g_string_new (NULL);
+  GPtrArray *inputs = NULL;
+  GString *joined = g_string_new (NULL);
+  CartesiaEmulatorStats stats;
+  gchar **requests, **req;
+  gint64 end;
+  guint i, k;
+
+  gst_harness_play (t->h);
+  for (k = 0; k < 2; k++) {
+    g_string_truncate (token, 0);
+    for (i = 0; token->len < 70 * 1000; i++)
+      g_string_append_printf (token, "Token %u word %u goes on. ", k, i);
+    push_token (t, token->str);
+    g_string_append (all, token->str);
+  }
+
+  /* Wait until the server has all of it (not for the minutes of audio). */
+  end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  do {
+    g_usleep (20000);
+    g_string_truncate (joined, 0);
+    g_clear_pointer (&inputs, g_ptr_array_unref);
+    inputs = ws_inputs (t);
+    for (i = 0; i < inputs->len; i++)
+      g_string_append (joined, json_object_get_string_member
+          (g_ptr_array_index (inputs, i), "transcript"));
+  } while (joined->len < all->len && g_get_monotonic_time () < end);
+  fail_unless_equals_string (joined->str, all->str);
+  fail_unless (inputs->len >= 18, "%u inputs", inputs->len);
+  for (i = 0; i < inputs->len; i++) {
+    JsonObject *in = g_ptr_array_index (inputs, i);
+
+    fail_unless_equals_string (json_object_get_string_member (in,
+            "context_id"), json_object_get_string_member (g_ptr_array_index
+            (inputs, 0), "context_id"));
+    fail_unless (json_object_get_boolean_member (in, "continue"));
+  }
+  requests = cartesia_emulator_dup_requests (t->emu);
+  for (req = requests; *req; req++)
+    fail_unless (strlen (*req) < 64 * 1024, "a %" G_GSIZE_FORMAT
+        "-byte message", strlen (*req));
+  g_strfreev (requests);
+  cartesia_emulator_get_stats (t->emu, &stats);
+  fail_unless_equals_int (stats.ws_connections, 1);
+  assert_no_error (t);
+  g_ptr_array_unref (inputs);
+  g_string_free (joined, TRUE);
+  g_string_free (token, TRUE);
+  sink_free (t);
+}
+
+GST_END_TEST;
+
 /* The custom event ends an utterance; the next text opens another. */
 GST_START_TEST (test_utterance_end_event)
 {
@@ -978,6 +1040,7 @@ cartesiattssrc_sink_suite (void)
   tcase_add_test (tc, test_utterance_end_event);
   tcase_add_test (tc, test_stream_idle_end);
   tcase_add_test (tc, test_stream_over_sse_sentences);
+  tcase_add_test (tc, test_stream_huge_tokens);
   tcase_add_test (tc, test_eos_in_the_middle);
   tcase_add_test (tc, test_flush_in_the_middle);
   tcase_add_test (tc, test_many_cues_shift);
