@@ -166,6 +166,13 @@ struct _GstCartesiaTtsSrc
   GQueue subtitle_items;
   GstClockTime subtitle_position;
   gboolean subtitle_started;
+  /* What subtitle_src sends, pushed by the pad's own task (so that a sink
+   * prerolling on one pad never blocks the thread that feeds the other),
+   * under subtitle_lock (taken after the object lock, never before). */
+  GMutex subtitle_lock;
+  GCond subtitle_cond;
+  GQueue subtitle_out;          /* GstBuffer and GstEvent, in order */
+  gboolean subtitle_flushing;
   gchar *utterance_text;        /* non-live: what is being said */
   gint64 utterance_sent_at;     /* non-live: when it was requested */
 
@@ -228,6 +235,9 @@ void gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
     GstClockTime until);
 void gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_subtitle_finalize (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_subtitle_flush (GstCartesiaTtsSrc * self,
+    GstEvent * event);
 void gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self,
     gboolean hide);
 

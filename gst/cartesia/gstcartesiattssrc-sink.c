@@ -745,13 +745,13 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     return;
 
-  /* The captions first: the streaming thread may be blocked pushing one. */
+  /* The captions first: their task may be blocked pushing one. */
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad)
     subtitle_pad = gst_object_ref (self->subtitle_pad);
   GST_OBJECT_UNLOCK (self);
   if (subtitle_pad)
-    gst_pad_push_event (subtitle_pad, gst_event_copy (event));
+    gst_cartesia_tts_src_subtitle_flush (self, gst_event_copy (event));
 
   /* GstBaseSrc flushes downstream, stops and restarts its streaming thread
    * (which applies the flush first), and starts a new segment at 0. */
@@ -765,7 +765,7 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
     GstEvent *stop = gst_event_new_flush_stop (TRUE);
 
     gst_event_set_seqnum (stop, gst_event_get_seqnum (event));
-    gst_pad_push_event (subtitle_pad, stop);
+    gst_cartesia_tts_src_subtitle_flush (self, stop);
     gst_object_unref (subtitle_pad);
   }
 }

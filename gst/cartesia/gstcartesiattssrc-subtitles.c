@@ -88,6 +88,109 @@ gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
   g_queue_insert_sorted (&self->subtitle_items, item, by_start, NULL);
 }
 
+/* ---- the pad's task: pushes what the streaming thread made ---- */
+
+/* Takes @obj (a buffer or an event) for the pad's task to push. */
+static void
+out_push (GstCartesiaTtsSrc * self, gpointer obj)
+{
+  g_mutex_lock (&self->subtitle_lock);
+  if (self->subtitle_flushing) {
+    g_mutex_unlock (&self->subtitle_lock);
+    gst_mini_object_unref (obj);
+    return;
+  }
+  g_queue_push_tail (&self->subtitle_out, obj);
+  g_cond_signal (&self->subtitle_cond);
+  g_mutex_unlock (&self->subtitle_lock);
+}
+
+static void
+out_set_flushing (GstCartesiaTtsSrc * self, gboolean flushing)
+{
+  g_mutex_lock (&self->subtitle_lock);
+  self->subtitle_flushing = flushing;
+  if (flushing)
+    g_queue_clear_full (&self->subtitle_out,
+        (GDestroyNotify) gst_mini_object_unref);
+  g_cond_broadcast (&self->subtitle_cond);
+  g_mutex_unlock (&self->subtitle_lock);
+}
+
+static void
+subtitle_loop (gpointer user_data)
+{
+  GstPad *pad = user_data;
+  GstCartesiaTtsSrc *self = gst_pad_get_element_private (pad);
+  gpointer obj;
+
+  g_mutex_lock (&self->subtitle_lock);
+  while (g_queue_is_empty (&self->subtitle_out) && !self->subtitle_flushing)
+    g_cond_wait (&self->subtitle_cond, &self->subtitle_lock);
+  if (self->subtitle_flushing) {
+    g_mutex_unlock (&self->subtitle_lock);
+    gst_pad_pause_task (pad);
+    return;
+  }
+  obj = g_queue_pop_head (&self->subtitle_out);
+  g_mutex_unlock (&self->subtitle_lock);
+
+  if (GST_IS_EVENT (obj)) {
+    gst_pad_push_event (pad, GST_EVENT (obj));
+  } else {
+    GstFlowReturn ret = gst_pad_push (pad, GST_BUFFER (obj));
+
+    /* Captions must never stop the audio: a refusal is only logged. */
+    if (ret != GST_FLOW_OK)
+      GST_DEBUG_OBJECT (self, "subtitle push: %s", gst_flow_get_name (ret));
+  }
+}
+
+static gboolean
+subtitle_activate_mode (GstPad * pad, GstObject * parent, GstPadMode mode,
+    gboolean active)
+{
+  /* Not @parent: the pad is activated before it is added when the element
+   * is running already. */
+  GstCartesiaTtsSrc *self = gst_pad_get_element_private (pad);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  if (active) {
+    out_set_flushing (self, FALSE);
+    return gst_pad_start_task (pad, subtitle_loop, pad, NULL);
+  }
+  out_set_flushing (self, TRUE);
+  return gst_pad_stop_task (pad);
+}
+
+/* A flush from the sink pad (non-live): FLUSH_START empties what waits and
+ * stops the task (after the event has unblocked it downstream);
+ * FLUSH_STOP goes out and the task starts again. */
+void
+gst_cartesia_tts_src_subtitle_flush (GstCartesiaTtsSrc * self,
+    GstEvent * event)
+{
+  GstPad *pad = get_pad (self);
+
+  if (pad == NULL) {
+    gst_event_unref (event);
+    return;
+  }
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START) {
+    out_set_flushing (self, TRUE);
+    gst_pad_push_event (pad, event);
+    gst_pad_pause_task (pad);
+  } else {
+    gst_pad_push_event (pad, event);
+    out_set_flushing (self, FALSE);
+    gst_pad_start_task (pad, subtitle_loop, pad, NULL);
+  }
+  gst_object_unref (pad);
+}
+
+/* ---- the streaming thread's side ---- */
+
 static void
 push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
 {
@@ -97,12 +200,12 @@ push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
       "format", G_TYPE_STRING, "utf8", NULL);
   GstSegment segment;
 
-  gst_pad_push_event (pad, gst_event_new_stream_start (stream_id));
-  gst_pad_push_event (pad, gst_event_new_caps (caps));
+  out_push (self, gst_event_new_stream_start (stream_id));
+  out_push (self, gst_event_new_caps (caps));
   /* The audio's own segment: timestamps are running times live, stream
    * times from 0 otherwise, and both are positions in this segment. */
   gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_pad_push_event (pad, gst_event_new_segment (&segment));
+  out_push (self, gst_event_new_segment (&segment));
   self->subtitle_started = TRUE;
 }
 
@@ -125,7 +228,7 @@ push_gap (GstCartesiaTtsSrc * self, GstPad * pad, GstClockTime until)
 {
   if (until <= self->subtitle_position)
     return;
-  gst_pad_push_event (pad, gst_event_new_gap (self->subtitle_position,
+  out_push (self, gst_event_new_gap (self->subtitle_position,
           until - self->subtitle_position));
   self->subtitle_position = until;
 }
@@ -135,7 +238,6 @@ push_item (GstCartesiaTtsSrc * self, GstPad * pad, SubtitleItem * item)
 {
   gsize len = strlen (item->text);
   GstBuffer *buf = gst_buffer_new_allocate (NULL, len, NULL);
-  GstFlowReturn ret;
 
   gst_buffer_fill (buf, 0, item->text, len);
   GST_BUFFER_PTS (buf) = MAX (item->start, self->subtitle_position);
@@ -144,10 +246,7 @@ push_item (GstCartesiaTtsSrc * self, GstPad * pad, SubtitleItem * item)
     self->subtitle_position = GST_BUFFER_PTS (buf) + item->duration;
   else
     self->subtitle_position = GST_BUFFER_PTS (buf);
-  ret = gst_pad_push (pad, buf);
-  /* Captions must never stop the audio: a refusal is only logged. */
-  if (ret != GST_FLOW_OK)
-    GST_DEBUG_OBJECT (self, "subtitle push: %s", gst_flow_get_name (ret));
+  out_push (self, buf);
 }
 
 void
@@ -182,7 +281,7 @@ subtitle_eos (GstCartesiaTtsSrc * self)
   if (pad == NULL)
     return;
   gst_cartesia_tts_src_subtitle_advance (self, G_MAXUINT64 - 1);
-  gst_pad_push_event (pad, gst_event_new_eos ());
+  out_push (self, gst_event_new_eos ());
   gst_object_unref (pad);
 }
 
@@ -210,6 +309,9 @@ void
 gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self)
 {
   g_queue_init (&self->subtitle_items);
+  g_queue_init (&self->subtitle_out);
+  g_mutex_init (&self->subtitle_lock);
+  g_cond_init (&self->subtitle_cond);
   gst_pad_add_probe (GST_BASE_SRC_PAD (self),
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_src_event, self, NULL);
 }
@@ -221,6 +323,16 @@ gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self)
  * the subtitle pad is left out of the element's count of source pads; it
  * stays in the element's list of pads all along.  The subtitle pad names its
  * own stream explicitly. */
+void
+gst_cartesia_tts_src_subtitle_finalize (GstCartesiaTtsSrc * self)
+{
+  gst_cartesia_tts_src_subtitle_reset (self);
+  g_queue_clear_full (&self->subtitle_out,
+      (GDestroyNotify) gst_mini_object_unref);
+  g_mutex_clear (&self->subtitle_lock);
+  g_cond_clear (&self->subtitle_cond);
+}
+
 void
 gst_cartesia_tts_src_subtitle_hide (GstCartesiaTtsSrc * self, gboolean hide)
 {
@@ -272,6 +384,9 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
   pad = gst_pad_new_from_template (templ, "subtitle_src");
   gst_pad_use_fixed_caps (pad);
   gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (subtitle_event));
+  gst_pad_set_element_private (pad, self);
+  gst_pad_set_activatemode_function (pad,
+      GST_DEBUG_FUNCPTR (subtitle_activate_mode));
   if (GST_STATE (element) >= GST_STATE_PAUSED)
     gst_pad_set_active (pad, TRUE);
   GST_OBJECT_LOCK (self);

@@ -54,7 +54,8 @@
  * The `subtitle_src` request pad carries what is spoken as timed text on the
  * audio's timeline (each utterance, or each word with
  * #GstCartesiaTtsSrc:word-timestamps), with GAP events in between, for
- * textoverlay.  In a non-live pipeline put a queue on each branch.
+ * textoverlay.  It has a streaming thread of its own: neither branch needs a
+ * queue.
  *
  * With a `sink` request pad, text comes from upstream instead of
  * #GstCartesiaTtsSrc:text (#GstCartesiaTtsSrc:input-mode).  Timed cues
@@ -791,7 +792,7 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->user_agent);
   g_free (self->context_id);
   g_free (self->utterance_text);
-  gst_cartesia_tts_src_subtitle_reset (self);
+  gst_cartesia_tts_src_subtitle_finalize (self);
   gst_cartesia_tts_src_sink_finalize (self);
   g_clear_object (&self->blocks);
 

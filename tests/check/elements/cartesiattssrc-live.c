@@ -638,29 +638,49 @@ GST_START_TEST (test_live_reconnect_after_idle_close)
 GST_END_TEST;
 
 /* Drains the subtitle harness: the text buffers, and where its GAP events
- * and buffers took the subtitle timeline. */
+ * and buffers took the subtitle timeline.  subtitle_src has a task of its
+ * own: waits (up to 60 s) until that timeline reaches the end of the last
+ * audio buffer pulled. */
 static GPtrArray *
-pull_subtitles (GstHarness * sh, GstClockTime * position)
+pull_subtitles (Live * l, GstHarness * sh, GstClockTime * position)
 {
   GPtrArray *bufs = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
+  GstBuffer *last = g_ptr_array_index (l->buffers, l->buffers->len - 1);
+  GstClockTime target = GST_BUFFER_PTS (last) + GST_BUFFER_DURATION (last);
+  GstClockTime reached = 0;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   GstEvent *ev;
   GstBuffer *buf;
 
-  /* Events and buffers go out in one order; the harness splits them, so
-   * only the end position and the buffers are checked. */
-  while ((ev = gst_harness_try_pull_event (sh))) {
-    if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
-      GstClockTime ts, dur;
+  for (;;) {
+    /* Events and buffers go out in one order; the harness splits them, so
+     * only the end position and the buffers are checked. */
+    while ((ev = gst_harness_try_pull_event (sh))) {
+      if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
+        GstClockTime ts, dur;
 
-      gst_event_parse_gap (ev, &ts, &dur);
-      fail_unless (ts >= *position || *position == 0);
-      *position = MAX (*position, ts + dur);
+        gst_event_parse_gap (ev, &ts, &dur);
+        fail_unless (ts >= *position || *position == 0);
+        *position = MAX (*position, ts + dur);
+      }
+      gst_event_unref (ev);
     }
-    gst_event_unref (ev);
+    while ((buf = gst_harness_try_pull (sh))) {
+      GstClockTime end = GST_BUFFER_PTS (buf);
+
+      if (GST_BUFFER_DURATION_IS_VALID (buf))
+        end += GST_BUFFER_DURATION (buf);
+      reached = MAX (reached, end);
+      g_ptr_array_add (bufs, buf);
+    }
+    if (MAX (*position, reached) >= target)
+      break;
+    fail_unless (g_get_monotonic_time () < deadline,
+        "subtitle_src: not up to %" GST_TIME_FORMAT " after 60 s",
+        GST_TIME_ARGS (target));
+    g_usleep (1000);
   }
-  while ((buf = gst_harness_try_pull (sh)))
-    g_ptr_array_add (bufs, buf);
   return bufs;
 }
 
@@ -702,7 +722,7 @@ GST_START_TEST (test_live_subtitle_pad)
   while (gst_harness_buffers_in_queue (l->h))
     last = live_step_pull (l);
 
-  subs = pull_subtitles (sh, &position);
+  subs = pull_subtitles (l, sh, &position);
   fail_unless_equals_int (subs->len, 2);
   text = buffer_text (g_ptr_array_index (subs, 0));
   fail_unless_equals_string (text, "Caption me");
@@ -742,7 +762,7 @@ GST_START_TEST (test_live_subtitle_words)
   start = get_u64 (live_step_until (l, "cartesia-utterance-started", "w", 3),
       "running-time");
   live_step_until (l, "cartesia-utterance-finished", "w", 200);
-  subs = pull_subtitles (sh, &position);
+  subs = pull_subtitles (l, sh, &position);
   fail_unless_equals_int (subs->len, 3);
   for (i = 0; i < 3; i++) {
     GstBuffer *buf = g_ptr_array_index (subs, i);
@@ -834,7 +854,7 @@ GST_START_TEST (test_live_subtitle_back_to_back)
   fail_unless_equals_uint64 (start_b, end_a);
   live_step (l);
 
-  subs = pull_subtitles (sh, &position);
+  subs = pull_subtitles (l, sh, &position);
   for (i = 0; i < subs->len; i++) {
     GstBuffer *buf = g_ptr_array_index (subs, i);
     gchar *text = buffer_text (buf);

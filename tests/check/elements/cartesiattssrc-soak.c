@@ -250,8 +250,12 @@ on_tts_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   guint64 n = s->tts_buffers;
   GstClockTime pts = GST_BUFFER_PTS (buf);
 
-  if (n == 0)
+  /* Under the lock: subtitle_src's task reads them (on_caption). */
+  if (n == 0) {
+    g_mutex_lock (&s->lock);
     s->tts_first_pts = pts;
+    g_mutex_unlock (&s->lock);
+  }
   if (pts != tts_time (s, n))
     note_error (s, &s->tts_error, g_strdup_printf ("buffer %" G_GUINT64_FORMAT
             ": PTS %" GST_TIME_FORMAT ", expected %" GST_TIME_FORMAT
@@ -273,8 +277,10 @@ on_tts_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   else if ((n > 0) != !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT))
     note_error (s, &s->tts_error, g_strdup_printf ("buffer %" G_GUINT64_FORMAT
             ": DISCONT %s", n, n ? "set" : "missing on the first buffer"));
+  g_mutex_lock (&s->lock);
   s->tts_last_pts = pts;
   s->tts_buffers++;
+  g_mutex_unlock (&s->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -311,9 +317,13 @@ on_caption (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   }
 
-  /* The audio buffer being made is the next one through the src pad. */
+  /* The audio buffer being made is at most the next one through the src
+   * pad (subtitle_src's task pushes what the streaming thread queued when
+   * it made it). */
+  g_mutex_lock (&s->lock);
   limit = GST_CLOCK_TIME_IS_VALID (s->tts_first_pts) ?
       tts_time (s, s->tts_buffers + 1) : STEP;
+  g_mutex_unlock (&s->lock);
   if (ts != s->caption_position)
     note_error (s, &s->caption_error, g_strdup_printf ("%s at %"
             GST_TIME_FORMAT " where the text stream was at %" GST_TIME_FORMAT,
@@ -324,7 +334,9 @@ on_caption (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
             GST_TIME_FORMAT ", ahead of the audio (%" GST_TIME_FORMAT ")",
             is_gap ? "GAP" : "buffer", GST_TIME_ARGS (ts + duration),
             GST_TIME_ARGS (limit)));
+  g_mutex_lock (&s->lock);
   s->caption_position = ts + duration;
+  g_mutex_unlock (&s->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -780,6 +792,20 @@ GST_START_TEST (test_soak_ten_minutes)
     }
   }
 
+  /* subtitle_src's task pushes what the last audio buffers queued a moment
+   * after them. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+    g_mutex_lock (&s->lock);
+    while (s->caption_position < s->tts_last_pts + STEP
+        && g_get_monotonic_time () < deadline) {
+      g_mutex_unlock (&s->lock);
+      g_usleep (1000);
+      g_mutex_lock (&s->lock);
+    }
+    g_mutex_unlock (&s->lock);
+  }
   fail_unless_equals_int (test_set_state_bounded (s->pipeline, GST_STATE_NULL,
           5000), GST_STATE_CHANGE_SUCCESS);
   test_watchdog_stop (watchdog);

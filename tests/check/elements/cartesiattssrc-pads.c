@@ -1,0 +1,278 @@
+/* cartesiattssrc with both source pads linked and no queue on either
+ * branch: `tts ! ... ! wavenc ! filesink  tts.subtitle_src ! fakesink`, the
+ * pipeline a new user writes first.  Each branch has a sink that prerolls on
+ * its own; before subtitle_src had its own task, the streaming thread
+ * blocked in one sink's preroll while the other waited for data from it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* memmem */
+#endif
+#include "cartesia-test-utils.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define TEXT "Hi there"
+#define WAV_HEADER 44
+#define FIRST_CHUNK 4096        /* the emulator's chunk-bytes */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GString *captions;            /* every caption's text, in order */
+  gboolean spoken;              /* the empty caption after TEXT came */
+  gboolean caption_eos;
+} Captions;
+
+static void
+on_caption (GstElement * sink, GstBuffer * buf, GstPad * pad, Captions * c)
+{
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_mutex_lock (&c->lock);
+  g_string_append_len (c->captions, (const gchar *) map.data, map.size);
+  /* An empty caption ends an utterance's text at its last sample. */
+  if (map.size == 0 && strstr (c->captions->str, TEXT))
+    c->spoken = TRUE;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+  gst_buffer_unmap (buf, &map);
+}
+
+static GstPadProbeReturn
+on_caption_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Captions *c = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    g_mutex_lock (&c->lock);
+    c->caption_eos = TRUE;
+    g_mutex_unlock (&c->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* The pipeline, with the test's emulator and key; @live chooses the mode. */
+static GstElement *
+make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
+    Captions * c)
+{
+  GError *error = NULL;
+  gchar *desc;
+  GstElement *pipeline, *subs;
+  GstPad *pad;
+
+  desc = g_strdup_printf ("cartesiattssrc name=tts is-live=%s fade-ms=0 "
+      "text=\"" TEXT "\" base-url=%s api-key=%s retry-backoff-factor=0 "
+      "! audio/x-raw,format=S16LE,rate=44100 ! wavenc "
+      "! filesink location=\"%s\" "
+      "tts.subtitle_src ! fakesink name=subs signal-handoffs=true",
+      live ? "true" : "false", cartesia_emulator_get_base_url (emu),
+      TEST_API_KEY, wav);
+  pipeline = gst_parse_launch (desc, &error);
+  fail_unless (pipeline != NULL, "%s: %s", desc,
+      error ? error->message : "?");
+  g_clear_error (&error);
+  g_free (desc);
+
+  subs = gst_bin_get_by_name (GST_BIN (pipeline), "subs");
+  g_signal_connect (subs, "handoff", G_CALLBACK (on_caption), c);
+  pad = gst_element_get_static_pad (subs, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      on_caption_event, c, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (subs);
+  return pipeline;
+}
+
+/* Waits up to @timeout_s for a message of @types (and, for ELEMENT, named
+ * @name); fails the test on an ERROR or when none comes. */
+static void
+wait_for (GstElement * pipeline, GstMessageType types, const gchar * name,
+    guint timeout_s, const gchar * what)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_TIME_SPAN_SECOND;
+
+  for (;;) {
+    gint64 left = deadline - g_get_monotonic_time ();
+    GstMessage *msg;
+
+    fail_unless (left > 0, "%s: nothing after %u s (the pads block each "
+        "other)", what, timeout_s);
+    msg = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
+        types | GST_MESSAGE_ERROR);
+    if (msg == NULL)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      GError *e = NULL;
+
+      gst_message_parse_error (msg, &e, NULL);
+      fail ("%s: ERROR %s", what, e->message);
+    }
+    if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ELEMENT
+        || gst_message_has_name (msg, name)) {
+      gst_message_unref (msg);
+      break;
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
+/* The WAV file's samples; fails unless it is a whole WAV file. */
+static GBytes *
+read_wav (const gchar * path)
+{
+  gchar *data = NULL;
+  gsize len = 0;
+  GBytes *samples;
+
+  fail_unless (g_file_get_contents (path, &data, &len, NULL), "no %s", path);
+  fail_unless (len > WAV_HEADER, "%s: %" G_GSIZE_FORMAT " bytes", path, len);
+  fail_unless (memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WAVE",
+          4) == 0);
+  /* wavenc rewrites the sizes at EOS: the file was finished. */
+  fail_unless_equals_int (GST_READ_UINT32_LE (data + 4), len - 8);
+  fail_unless_equals_int (GST_READ_UINT32_LE (data + 40), len - WAV_HEADER);
+  samples = g_bytes_new (data + WAV_HEADER, len - WAV_HEADER);
+  g_free (data);
+  return samples;
+}
+
+static void
+check_captions (Captions * c)
+{
+  g_mutex_lock (&c->lock);
+  fail_unless (strstr (c->captions->str, TEXT) != NULL, "captions: '%s'",
+      c->captions->str);
+  fail_unless (c->caption_eos, "no EOS on subtitle_src");
+  g_mutex_unlock (&c->lock);
+}
+
+static gchar *
+temp_wav (void)
+{
+  gchar *path = NULL;
+  gint fd = g_file_open_tmp ("cartesia-pads-XXXXXX.wav", &path, NULL);
+
+  fail_unless (fd >= 0);
+  g_close (fd, NULL);
+  return path;
+}
+
+/* Live, as `gst-launch-1.0 -e`: speech, then EOS from the application. */
+GST_START_TEST (test_live_two_pads_no_queue)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  Captions c = { 0, };
+  gchar *wav = temp_wav ();
+  GstElement *pipeline;
+  GBytes *samples;
+  guint8 *speech;
+  gsize speech_len, len;
+  const guint8 *data;
+
+  g_mutex_init (&c.lock);
+  g_cond_init (&c.cond);
+  c.captions = g_string_new (NULL);
+  pipeline = make_pipeline (emu, TRUE, wav, &c);
+  fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
+      == GST_STATE_CHANGE_FAILURE);
+  /* Until the buffer with the last sample was made. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+
+    g_mutex_lock (&c.lock);
+    while (!c.spoken)
+      fail_unless (g_cond_wait_until (&c.cond, &c.lock, deadline),
+          "live speech: not spoken after 60 s (the pads block each other)");
+    g_mutex_unlock (&c.lock);
+  }
+  fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
+  wait_for (pipeline, GST_MESSAGE_EOS, NULL, 60, "EOS");
+  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
+          10000), GST_STATE_CHANGE_SUCCESS);
+
+  /* Silence, then the speech as the server sent it (no fades).  On a
+   * loaded machine speech may run out of audio for a buffer and go on after
+   * a silence: its first chunk is whole in any case. */
+  samples = read_wav (wav);
+  data = g_bytes_get_data (samples, &len);
+  speech = cartesia_emulator_render (TEXT, "pcm_s16le", 44100, &speech_len);
+  fail_unless (speech != NULL && speech_len > FIRST_CHUNK);
+  fail_unless (len > speech_len);
+  fail_unless (memmem (data, len, speech, FIRST_CHUNK) != NULL,
+      "the speech's first chunk is not in the WAV file");
+  check_captions (&c);
+
+  g_free (speech);
+  g_bytes_unref (samples);
+  gst_object_unref (pipeline);
+  g_unlink (wav);
+  g_free (wav);
+  g_string_free (c.captions, TRUE);
+  g_mutex_clear (&c.lock);
+  g_cond_clear (&c.cond);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
+/* Non-live: ends by itself, with exactly the speech in the file. */
+GST_START_TEST (test_nonlive_two_pads_no_queue)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  Captions c = { 0, };
+  gchar *wav = temp_wav ();
+  GstElement *pipeline;
+  GBytes *samples;
+  guint8 *speech;
+  gsize speech_len, len;
+  const guint8 *data;
+
+  g_mutex_init (&c.lock);
+  g_cond_init (&c.cond);
+  c.captions = g_string_new (NULL);
+  pipeline = make_pipeline (emu, FALSE, wav, &c);
+  fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
+      == GST_STATE_CHANGE_FAILURE);
+  wait_for (pipeline, GST_MESSAGE_EOS, NULL, 60, "EOS");
+  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
+          10000), GST_STATE_CHANGE_SUCCESS);
+
+  samples = read_wav (wav);
+  data = g_bytes_get_data (samples, &len);
+  speech = cartesia_emulator_render (TEXT, "pcm_s16le", 44100, &speech_len);
+  fail_unless (speech != NULL);
+  fail_unless_equals_int (len, speech_len);
+  fail_unless (memcmp (data, speech, len) == 0);
+  check_captions (&c);
+
+  g_free (speech);
+  g_bytes_unref (samples);
+  gst_object_unref (pipeline);
+  g_unlink (wav);
+  g_free (wav);
+  g_string_free (c.captions, TRUE);
+  g_mutex_clear (&c.lock);
+  g_cond_clear (&c.cond);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
+static Suite *
+cartesiattssrc_pads_suite (void)
+{
+  Suite *s = suite_create ("cartesiattssrc-pads");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_live_two_pads_no_queue);
+  tcase_add_test (tc, test_nonlive_two_pads_no_queue);
+  return s;
+}
+
+GST_CHECK_MAIN (cartesiattssrc_pads);
