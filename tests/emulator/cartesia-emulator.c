@@ -411,6 +411,55 @@ emu_message_socket (SoupServerMessage * msg)
   return socket ? socket : soup_server_message_get_socket (msg);
 }
 
+typedef struct
+{
+  CartesiaEmulator *emu;
+  GSocketAddress *local;
+  GSocketAddress *remote;
+} EmuHandshake;
+
+static void
+emu_handshake_done (GObject * source, GAsyncResult * result, gpointer data)
+{
+  EmuHandshake *hs = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result,
+          &error)) {
+    /* A client that does not trust the certificate hangs up here. */
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      emu_log (hs->emu, "TLS handshake failed: %s", error->message);
+  } else if (!soup_server_accept_iostream (hs->emu->server,
+          G_IO_STREAM (source), hs->local, hs->remote, &error)) {
+    emu_log (hs->emu, "could not serve a connection: %s", error->message);
+  }
+  g_object_unref (hs->local);
+  g_object_unref (hs->remote);
+  g_free (hs);
+}
+
+/* TLS first, then the connection is the server's like a plain one. */
+static void
+emu_start_tls (CartesiaEmulator * emu, GIOStream * conn,
+    GSocketAddress * local, GSocketAddress * remote)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) tls = g_tls_server_connection_new (conn,
+      emu->tls_certificate, &error);
+  EmuHandshake *hs;
+
+  if (tls == NULL) {
+    emu_log (emu, "no TLS: %s", error->message);
+    return;
+  }
+  hs = g_new0 (EmuHandshake, 1);
+  hs->emu = emu;
+  hs->local = g_object_ref (local);
+  hs->remote = g_object_ref (remote);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls),
+      G_PRIORITY_DEFAULT, emu->handshakes, emu_handshake_done, hs);
+}
+
 /* We accept connections ourselves and hand them to the server with
  * soup_server_accept_iostream(): libsoup 3.2's own listener leaks every
  * accepted GSocket and its local address, which LeakSanitizer reports in
@@ -441,6 +490,10 @@ emu_accept_cb (GSocket * listener, GIOCondition condition, gpointer data)
   g_object_set_data_full (G_OBJECT (remote), "emu-socket",
       g_object_ref (socket), g_object_unref);
   conn = g_socket_connection_factory_create_connection (socket);
+  if (emu->tls_certificate) {
+    emu_start_tls (emu, G_IO_STREAM (conn), local, remote);
+    return G_SOURCE_CONTINUE;
+  }
   if (!soup_server_accept_iostream (emu->server, G_IO_STREAM (conn), local,
           remote, &error))
     emu_log (emu, "could not serve a connection: %s", error->message);
@@ -450,18 +503,30 @@ emu_accept_cb (GSocket * listener, GIOCondition condition, gpointer data)
 static gboolean
 emu_listen (CartesiaEmulator * emu, GError ** error)
 {
-  g_autoptr (GInetAddress) loopback =
-      g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address =
-      g_inet_socket_address_new (loopback, emu->port);
+  g_autoptr (GInetAddress) loopback = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
   g_autoptr (GSocketAddress) bound = NULL;
+  g_autofree gchar *host = NULL;
+
+  if (g_ascii_strcasecmp (emu->host, "localhost") == 0)
+    loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    loopback = g_inet_address_new_from_string (emu->host);
+  if (loopback == NULL || !g_inet_address_get_is_loopback (loopback)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "the emulator listens only on a loopback address, not '%s'",
+        emu->host);
+    return FALSE;
+  }
+  address = g_inet_socket_address_new (loopback, emu->port);
 
   emu->server = soup_server_new ("server-header", "cartesia-emulator ", NULL);
   soup_server_add_handler (emu->server, "/", root_handler, emu, NULL);
   emu_ws_register (emu);
   emu_http_register (emu);
 
-  emu->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+  emu->listener = g_socket_new (g_inet_address_get_family (loopback),
+      G_SOCKET_TYPE_STREAM,
       G_SOCKET_PROTOCOL_TCP, error);
   if (emu->listener == NULL)
     return FALSE;
@@ -474,7 +539,10 @@ emu_listen (CartesiaEmulator * emu, GError ** error)
   if (bound == NULL)
     return FALSE;
   emu->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  emu->base_url = g_strdup_printf ("http://127.0.0.1:%u", emu->port);
+  host = g_inet_address_get_family (loopback) == G_SOCKET_FAMILY_IPV6 ?
+      g_strdup_printf ("[%s]", emu->host) : g_strdup (emu->host);
+  emu->base_url = g_strdup_printf ("%s://%s:%u",
+      emu->tls_certificate ? "https" : "http", host, emu->port);
 
   emu->accept_source = g_socket_create_source (emu->listener, G_IO_IN, NULL);
   g_source_set_callback (emu->accept_source, G_SOURCE_FUNC (emu_accept_cb),
@@ -493,6 +561,7 @@ emu_stop_listening (CartesiaEmulator * emu)
   if (emu->listener)
     g_socket_close (emu->listener, NULL);
   g_clear_object (&emu->listener);
+  g_cancellable_cancel (emu->handshakes);
 }
 
 static gboolean
@@ -582,6 +651,9 @@ emu_destroy (CartesiaEmulator * emu)
   g_clear_error (&emu->start_error);
   g_free (emu->api_key);
   g_free (emu->base_url);
+  g_free (emu->host);
+  g_clear_object (&emu->tls_certificate);
+  g_clear_object (&emu->handshakes);
   g_mutex_clear (&emu->lock);
   g_cond_clear (&emu->cond);
   g_free (emu);
@@ -592,7 +664,19 @@ emu_destroy (CartesiaEmulator * emu)
 CartesiaEmulator *
 cartesia_emulator_new (const gchar * api_key, guint port, GError ** error)
 {
+  return cartesia_emulator_new_full (api_key, port, NULL, error);
+}
+
+CartesiaEmulator *
+cartesia_emulator_new_full (const gchar * api_key, guint port,
+    const CartesiaEmulatorListen * listen, GError ** error)
+{
   CartesiaEmulator *emu = g_new0 (CartesiaEmulator, 1);
+
+  emu->host = g_strdup (listen && listen->host ? listen->host : "127.0.0.1");
+  if (listen && listen->tls_certificate)
+    emu->tls_certificate = g_object_ref (listen->tls_certificate);
+  emu->handshakes = g_cancellable_new ();
 
   g_mutex_init (&emu->lock);
   g_cond_init (&emu->cond);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,28 @@ typedef struct
  * NULL to accept any non-empty key.  Returns NULL and sets @error on failure. */
 CartesiaEmulator *cartesia_emulator_new (const gchar * api_key, guint port,
     GError ** error);
+
+/* Where and how the emulator listens, beyond cartesia_emulator_new(). */
+typedef struct
+{
+  const gchar *host;            /* a loopback address ("127.0.0.1", "::1") or
+                                 * "localhost"; NULL: 127.0.0.1 */
+  GTlsCertificate *tls_certificate;     /* with its key: serve https and wss;
+                                         * NULL: plain http and ws */
+} CartesiaEmulatorListen;
+
+/* Like cartesia_emulator_new(), listening as @listen says (NULL: as
+ * cartesia_emulator_new()).  The base URL is then https://HOST:PORT with a
+ * certificate, and an IPv6 host is in brackets. */
+CartesiaEmulator *cartesia_emulator_new_full (const gchar * api_key,
+    guint port, const CartesiaEmulatorListen * listen, GError ** error);
+
+/* Writes a throwaway CA (ca.pem, ca.key) and a server certificate it signs
+ * (cert.pem, key.pem), valid 30 days for @hosts (host names and IP
+ * addresses; NULL: localhost, 127.0.0.1 and ::1), into @dir, with the openssl
+ * program (Debian package: openssl). */
+gboolean cartesia_emulator_make_certificate (const gchar * dir,
+    const gchar * const *hosts, GError ** error);
 
 /* Stops the server, closes every connection, joins the thread, frees. */
 void cartesia_emulator_free (CartesiaEmulator * emu);

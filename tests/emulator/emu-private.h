@@ -15,6 +15,9 @@ struct _CartesiaEmulator
   gchar *api_key;
   guint port;
   gchar *base_url;
+  gchar *host;                  /* loopback address listened on */
+  GTlsCertificate *tls_certificate;     /* NULL: plain http */
+  GCancellable *handshakes;     /* TLS handshakes under way */
   GThread *thread;
   GMainContext *context;
   GMainLoop *loop;

@@ -1,13 +1,16 @@
 /* cartesia-emulator: run the emulator as a program.
  *
- *   cartesia-emulator [--port N] [--api-key KEY] [--OPTION=VALUE...]
+ *   cartesia-emulator [--host H] [--port N] [--api-key KEY]
+ *       [--tls | --tls-cert FILE --tls-key FILE] [--OPTION=VALUE...]
  *   cartesia-emulator --render TEXT [--encoding E] [--sample-rate R] [--voice V]
  *
- * Prints the base URL as the first line on stdout, logs to stderr and runs
- * until SIGINT or SIGTERM.  Speaks through libespeak-ng when built with it
+ * Prints the base URL as the first line on stdout (with --tls, the path of
+ * the CA file to trust as the second), logs to stderr and runs until SIGINT
+ * or SIGTERM.  Speaks through libespeak-ng when built with it
  * (--voice=synthetic for the library's tones). */
 #include <glib.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -115,17 +118,97 @@ quit_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  gchar *host;
+  gboolean tls;
+  gchar *tls_cert;
+  gchar *tls_key;
+  gchar *tls_dir;               /* --tls: the throwaway certificate's */
+} ListenOptions;
+
+static ListenOptions listen_options;
+
+/* The certificate to serve, or NULL for plain http; FALSE on error. */
+static gboolean
+load_certificate (GTlsCertificate ** cert, gchar ** ca_file, GError ** error)
+{
+  g_autofree gchar *cert_file = NULL;
+  g_autofree gchar *key_file = NULL;
+  ListenOptions *o = &listen_options;
+
+  *cert = NULL;
+  *ca_file = NULL;
+  if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--tls-cert and --tls-key go together");
+    return FALSE;
+  }
+  if (o->tls_cert) {
+    cert_file = g_strdup (o->tls_cert);
+    key_file = g_strdup (o->tls_key);
+  } else if (o->tls) {
+    /* The machine's own name too: a client behind a proxy cannot name a
+     * loopback address (it would connect directly). */
+    const gchar *hosts[] = { "localhost", "127.0.0.1", "::1",
+      g_get_host_name (), o->host, NULL
+    };
+
+    o->tls_dir = g_dir_make_tmp ("cartesia-emulator-XXXXXX", error);
+    if (o->tls_dir == NULL
+        || !cartesia_emulator_make_certificate (o->tls_dir, hosts, error))
+      return FALSE;
+    cert_file = g_build_filename (o->tls_dir, "cert.pem", NULL);
+    key_file = g_build_filename (o->tls_dir, "key.pem", NULL);
+    *ca_file = g_build_filename (o->tls_dir, "ca.pem", NULL);
+  } else {
+    return TRUE;
+  }
+  *cert = g_tls_certificate_new_from_files (cert_file, key_file, error);
+  return *cert != NULL;
+}
+
+static void
+remove_throwaway_certificate (void)
+{
+  static const gchar *const files[] = { "ca.pem", "ca.key", "cert.pem",
+    "key.pem", "server.csr", "server.ext"
+  };
+  guint i;
+
+  if (listen_options.tls_dir == NULL)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (files); i++) {
+    g_autofree gchar *path = g_build_filename (listen_options.tls_dir,
+        files[i], NULL);
+
+    g_remove (path);
+  }
+  g_rmdir (listen_options.tls_dir);
+  g_clear_pointer (&listen_options.tls_dir, g_free);
+}
+
 static int
 serve (const gchar * api_key, gint port, const gchar * voice_note)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GTlsCertificate) cert = NULL;
+  g_autofree gchar *ca_file = NULL;
+  CartesiaEmulatorListen listen = { listen_options.host, NULL };
   CartesiaEmulator *emu;
   guint i, sigint, sigterm;
 
-  emu = cartesia_emulator_new (api_key, port, &error);
+  if (!load_certificate (&cert, &ca_file, &error)) {
+    g_printerr ("cartesia-emulator: %s\n", error->message);
+    remove_throwaway_certificate ();
+    return 1;
+  }
+  listen.tls_certificate = cert;
+  emu = cartesia_emulator_new_full (api_key, port, &listen, &error);
   if (emu == NULL) {
     g_printerr ("cartesia-emulator: %s\n", error->message);
+    remove_throwaway_certificate ();
     return 1;
   }
   cartesia_emulator_set_logging (emu, TRUE);
@@ -140,7 +223,13 @@ serve (const gchar * api_key, gint port, const gchar * voice_note)
   sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   printf ("%s\n", cartesia_emulator_get_base_url (emu));
+  if (ca_file)
+    printf ("%s\n", ca_file);
   fflush (stdout);
+  if (ca_file)
+    g_printerr ("cartesia-emulator: TLS with a throwaway certificate; trust "
+        "its CA with ssl-ca-file=%s (NODE_EXTRA_CA_CERTS=%s for Node)\n",
+        ca_file, ca_file);
   g_printerr ("cartesia-emulator: listening on %s (%s, voice %s)\n",
       cartesia_emulator_get_base_url (emu),
       api_key ? "one API key accepted" : "any API key accepted",
@@ -154,6 +243,7 @@ serve (const gchar * api_key, gint port, const gchar * voice_note)
 
   g_printerr ("cartesia-emulator: shutting down\n");
   cartesia_emulator_free (emu);
+  remove_throwaway_certificate ();
   return 0;
 }
 
@@ -168,7 +258,18 @@ main (int argc, char **argv)
   g_autofree GOptionEntry *emu_entries = make_option_entries ();
   GOptionEntry main_entries[] = {
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
-        "Port to listen on, on 127.0.0.1 (default 0: a free port)", "N"},
+        "Port to listen on (default 0: a free port)", "N"},
+    {"host", 0, 0, G_OPTION_ARG_STRING, &listen_options.host,
+          "Loopback address to listen on: 127.0.0.1 (default), ::1 or "
+          "localhost", "HOST"},
+    {"tls", 0, 0, G_OPTION_ARG_NONE, &listen_options.tls,
+          "Serve https and wss with a throwaway certificate; its CA file's "
+          "path is the second line on stdout (needs the openssl program)",
+        NULL},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &listen_options.tls_cert,
+        "Serve https and wss with this PEM certificate (with --tls-key)", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &listen_options.tls_key,
+        "The PEM private key of --tls-cert", "FILE"},
     {"api-key", 'k', 0, G_OPTION_ARG_STRING, &api_key,
           "The only API key accepted (default: $CARTESIA_EMULATOR_API_KEY, "
           "else any non-empty key)", "KEY"},
@@ -193,7 +294,7 @@ main (int argc, char **argv)
       "API");
   g_option_context_set_summary (context,
       "Serves GET /tts/websocket, POST /tts/sse, POST /tts/bytes and GET / "
-      "on 127.0.0.1.\nPrints the base URL as the first line on stdout, logs "
+      "on 127.0.0.1\n(or --host), over TLS with --tls.  Prints the base URL as the first line on stdout, logs "
       "one line per request\nor connection on stderr, and runs until SIGINT "
       "or SIGTERM.");
   /* every emulator option shows up in plain --help */
@@ -218,6 +319,9 @@ main (int argc, char **argv)
         port, voice_note);
 
   emu_options_clear (&pending.check);
+  g_free (listen_options.host);
+  g_free (listen_options.tls_cert);
+  g_free (listen_options.tls_key);
   g_ptr_array_unref (pending.names);
   g_ptr_array_unref (pending.values);
   return ret;

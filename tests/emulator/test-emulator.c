@@ -1477,6 +1477,109 @@ test_program (void)
   close (out_fd);
 }
 
+/* Reads a line from @fd (the program's stdout), bounded by the test's
+ * timeout; returns it without the newline. */
+static gchar *
+read_line (gint fd)
+{
+  GString *s = g_string_new (NULL);
+  gchar c;
+
+  while (read (fd, &c, 1) == 1 && c != '\n')
+    g_string_append_c (s, c);
+  return g_string_free (s, FALSE);
+}
+
+static void
+stop_program (GPid pid, gint * status)
+{
+  kill (pid, SIGTERM);
+  g_assert_true (spin_until (child_exited, &status[1], WAIT_MS));
+  g_assert_true (g_spawn_check_wait_status (status[0], NULL));
+}
+
+/* --tls: https with a throwaway CA whose file it prints and removes at the
+ * end; --host: another loopback address, and only a loopback one. */
+static void
+test_program_tls (void)
+{
+  const gchar *exe = g_getenv ("CARTESIA_EMULATOR_EXE");
+  const gchar *tls_argv[] = { exe, "--tls", "--voice=synthetic", NULL };
+  const gchar *v6_argv[] = { exe, "--host", "::1", "--voice=synthetic",
+    NULL
+  };
+  const gchar *bad_argv[] = { exe, "--host", "192.0.2.1", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = NULL, *ca = NULL, *root = NULL, *err = NULL;
+  g_autoptr (GTlsDatabase) db = NULL;
+  g_autoptr (SoupSession) trusting = NULL, plain = NULL;
+  g_autoptr (SoupMessage) msg = NULL, untrusted = NULL;
+  g_autoptr (GBytes) body = NULL;
+  GPid pid;
+  gint out_fd, status[2] = { 0, FALSE };
+  GSocketClient *client;
+  GSocketConnection *conn;
+
+  if (exe == NULL) {
+    g_test_skip ("CARTESIA_EMULATOR_EXE is not set");
+    return;
+  }
+  g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) tls_argv, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+          &pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+  g_child_watch_add (pid, child_watch_cb, status);
+  url = read_line (out_fd);
+  ca = read_line (out_fd);
+  g_assert_true (g_str_has_prefix (url, "https://127.0.0.1:"));
+  g_assert_true (g_file_test (ca, G_FILE_TEST_IS_REGULAR));
+
+  db = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+  trusting = soup_session_new ();
+  soup_session_set_tls_database (trusting, db);
+  root = g_strconcat (url, "/", NULL);
+  msg = soup_message_new ("GET", root);
+  body = soup_session_send_and_read (trusting, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  /* Without its CA, the certificate is refused. */
+  plain = soup_session_new ();
+  untrusted = soup_message_new ("GET", root);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = soup_session_send_and_read (plain, untrusted, NULL, &error);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  stop_program (pid, status);
+  close (out_fd);
+  g_assert_false (g_file_test (ca, G_FILE_TEST_EXISTS));
+
+  status[0] = 0;
+  status[1] = FALSE;
+  g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **) v6_argv, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+          &pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+  g_child_watch_add (pid, child_watch_cb, status);
+  g_free (url);
+  url = read_line (out_fd);
+  g_assert_true (g_str_has_prefix (url, "http://[::1]:"));
+  client = g_socket_client_new ();
+  conn = g_socket_client_connect_to_host (client, "::1",
+      atoi (url + strlen ("http://[::1]:")), NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (conn);
+  g_object_unref (client);
+  stop_program (pid, status);
+  close (out_fd);
+
+  g_assert_true (g_spawn_sync (NULL, (gchar **) bad_argv, NULL,
+          G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status[0],
+          &error));
+  g_assert_false (g_spawn_check_wait_status (status[0], NULL));
+  g_assert_nonnull (strstr (err, "loopback"));
+}
+
 /* Freeing must not hang or leak while clients are mid-stream or stalled. */
 static void
 test_free_busy (void)
@@ -2184,6 +2287,7 @@ main (int argc, char **argv)
   ADD ("/emulator/validation", test_validation, NULL);
   ADD ("/emulator/ws/tags", test_tags, NULL);
   g_test_add_func ("/emulator/program", test_program);
+  g_test_add_func ("/emulator/program/tls", test_program_tls);
   g_test_add_func ("/emulator/voice/option", test_voice_option);
   g_test_add_func ("/emulator/voice/program-default",
       test_voice_program_default);
