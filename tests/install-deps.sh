@@ -11,6 +11,8 @@ packages=(
   gstreamer1.0-alsa gstreamer1.0-pulseaudio
   clang libclang-rt-dev
   libespeak-ng-dev gstreamer1.0-x python3-gi python3-gst-1.0
+  # the network suite: certificates for the emulator's TLS, a real proxy
+  openssl tinyproxy
 )
 
 missing=()

@@ -20,6 +20,7 @@
 
 #include "cartesia-session.h"
 #include "cartesia-message.h"
+#include "cartesia-net.h"
 #include "cartesia-request.h"
 #include "cartesia-retry.h"
 #include "cartesia-sse.h"
@@ -61,6 +62,7 @@ struct _CartesiaConnection
   GHashTable *sse_requests;     /* context id -> SseRequest in flight */
   GHashTable *wire_ids;         /* retried context's wire id -> its own id */
   CartesiaEvent *refusal;       /* how the server refused the pre-connect */
+  guint tls_errors;             /* of the failure being reported, for push_error */
   GList *handles;               /* CartesiaSession handles attached */
 
   /* Guarded by registry_lock. */
@@ -330,6 +332,7 @@ push_error (CartesiaConnection * s, CartesiaSession * owner,
       GST_STR_NULL (debug));
   event->error_kind = kind;
   event->http_status = http_status;
+  event->tls_errors = s->tls_errors;
   event->error_text = text;
   event->error_debug = debug;
   route_event (s, owner, event);
@@ -412,15 +415,6 @@ build_url (const gchar * base_url, const gchar * path, gboolean websocket)
   return g_uri_to_string (full);
 }
 
-static gboolean
-accept_any_certificate (SoupMessage * msg, GTlsCertificate * cert,
-    GTlsCertificateFlags errors, gpointer user_data)
-{
-  GST_WARNING ("accepting a TLS certificate with errors 0x%x (ssl-strict=false)",
-      errors);
-  return TRUE;
-}
-
 /* A request carrying the key, the version and our certificate policy. */
 static SoupMessage *
 new_message (CartesiaConnection * s, const gchar * method, const gchar * url)
@@ -432,9 +426,7 @@ new_message (CartesiaConnection * s, const gchar * method, const gchar * url)
   soup_message_headers_replace (headers, "Authorization", auth);
   soup_message_headers_replace (headers, "Cartesia-Version",
       s->config.cartesia_version);
-  if (!s->config.ssl_strict)
-    g_signal_connect (msg, "accept-certificate",
-        G_CALLBACK (accept_any_certificate), NULL);
+  cartesia_net_prepare_message (msg, &s->config);
   return msg;
 }
 
@@ -906,18 +898,39 @@ describe_failure (guint status, GError * error, guint attempts,
   return kind;
 }
 
-/* The connection failed for good: tell whoever waits, or remember it. */
+/* What libsoup said, for the debug part of an error: the HTTP status only
+ * when there was one. */
+static gchar *
+failure_debug (SoupMessage * msg, guint status, const GError * error)
+{
+  const gchar *reason = msg ? soup_message_get_reason_phrase (msg) : NULL;
+
+  if (status == 0)
+    return g_strdup (error ? error->message : "no answer");
+  return g_strdup_printf ("HTTP status %u%s%s%s%s", status,
+      reason ? " " : "", reason ? reason : "", error ? ": " : "",
+      error ? error->message : "");
+}
+
+/* The connection failed for good: tell whoever waits, or remember it.
+ * @net: the proxy or the certificate to blame, or NULL. */
 static void
 connect_refused (CartesiaConnection * s, guint status, GError * error,
-    const gchar * reason)
+    const gchar * reason, const CartesiaNetFailure * net)
 {
   g_autofree gchar *text = NULL;
-  g_autofree gchar *debug = g_strdup_printf ("%s (HTTP status %u)",
-      error ? error->message : "refused", status);
+  g_autofree gchar *debug = failure_debug (NULL, status, error);
   CartesiaErrorKind kind;
 
-  kind = describe_failure (status, error, s->attempt, "connection", reason,
-      &text);
+  if (net) {
+    kind = net->kind;
+    text = s->attempt > 1 ? g_strdup_printf ("%s (after %u attempts)",
+        net->text, s->attempt) : g_strdup (net->text);
+    s->tls_errors = net->tls_errors;
+  } else {
+    kind = describe_failure (status, error, s->attempt, "connection", reason,
+        &text);
+  }
   s->attempt = 0;
   if (g_hash_table_size (s->contexts) == 0) {
     /* The pre-connect: nobody waits, so report it; and remember a refusal
@@ -932,9 +945,13 @@ connect_refused (CartesiaConnection * s, guint status, GError * error,
     }
     push_error (s, NULL, NULL, kind, status, g_steal_pointer (&text),
         g_steal_pointer (&debug));
+    if (s->refusal)
+      s->refusal->tls_errors = s->tls_errors;
+    s->tls_errors = 0;
     return;
   }
   fail_all_contexts (s, kind, status, text, debug);
+  s->tls_errors = 0;
 }
 
 typedef struct
@@ -959,7 +976,7 @@ on_refusal_body (GObject * source, GAsyncResult * result, gpointer user_data)
   r->conn->connecting = FALSE;
   if (!r->conn->shutting_down)
     connect_refused (r->conn, r->status, r->error,
-        reason ? reason : r->reason_phrase);
+        reason ? reason : r->reason_phrase, NULL);
   g_clear_error (&r->error);
   g_free (r->reason_phrase);
   g_free (r);
@@ -991,25 +1008,35 @@ static void
 connect_failed (CartesiaConnection * s, SoupMessage * msg, GError * error)
 {
   guint status = soup_message_get_status (msg);
-  g_autofree gchar *debug = g_strdup_printf ("%s (HTTP status %u %s)",
-      error->message, status, GST_STR_NULL (soup_message_get_reason_phrase (msg)));
+  g_autofree gchar *debug = failure_debug (msg, status, error);
+  CartesiaNetFailure net;
+  gboolean blamed = cartesia_net_explain (&s->config, msg, status, error,
+      &net);
+  gboolean retry;
 
   s->attempt++;
-  if (should_retry (s, s->attempt, status, error)) {
+  if (blamed)
+    retry = net.retry && (s->config.retries < 0
+        || s->attempt <= (guint) s->config.retries);
+  else
+    retry = should_retry (s, s->attempt, status, error);
+  if (retry) {
     guint delay = backoff_ms (s, s->attempt, msg);
 
     GST_INFO ("connection attempt %u failed (%s); retrying in %u ms",
         s->attempt, debug, delay);
     count_all (s, 0, 1);
     s->retry_source = schedule (s, delay, on_retry_timeout, s);
+    cartesia_net_failure_clear (&net);
     return;
   }
 
-  if (status >= 400 && status < 500) {
+  if (!blamed && status >= 400 && status < 500) {
     fetch_refusal_reason (s, msg, status, error);
     return;
   }
-  connect_refused (s, status, error, NULL);
+  connect_refused (s, status, error, NULL, blamed ? &net : NULL);
+  cartesia_net_failure_clear (&net);
 }
 
 static void
@@ -1242,15 +1269,23 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
   gchar *text = NULL, *debug;
   CartesiaErrorKind kind;
 
+  CartesiaNetFailure net;
+  gboolean blamed = cartesia_net_explain (&s->config, req->msg, status,
+      error, &net);
+  gboolean retry;
+
   req->attempt++;
   if (req->error_body)
     details = cartesia_message_http_error_text ((const gchar *)
         req->error_body->data, req->error_body->len);
-  debug = g_strdup_printf ("HTTP status %u %s%s%s", status,
-      GST_STR_NULL (soup_message_get_reason_phrase (req->msg)),
-      error ? ": " : "", error ? error->message : "");
+  debug = failure_debug (req->msg, status, error);
 
-  if (should_retry (s, req->attempt, status, error)) {
+  if (blamed)
+    retry = net.retry && (s->config.retries < 0
+        || req->attempt <= (guint) s->config.retries);
+  else
+    retry = should_retry (s, req->attempt, status, error);
+  if (retry) {
     guint delay = backoff_ms (s, req->attempt, req->msg);
 
     GST_INFO ("SSE attempt %u for context %s failed (%s); retrying in %u ms",
@@ -1263,11 +1298,21 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
     if (req->error_body)
       g_byte_array_set_size (req->error_body, 0);
     req->retry_source = schedule (s, delay, on_sse_retry, req);
+    cartesia_net_failure_clear (&net);
     return;
   }
-  kind = describe_failure (status, error, req->attempt, "request", details,
-      &text);
+  if (blamed) {
+    kind = net.kind;
+    text = req->attempt > 1 ? g_strdup_printf ("%s (after %u attempts)",
+        net.text, req->attempt) : g_strdup (net.text);
+    s->tls_errors = net.tls_errors;
+  } else {
+    kind = describe_failure (status, error, req->attempt, "request", details,
+        &text);
+  }
+  cartesia_net_failure_clear (&net);
   sse_fail (req, kind, status, text, debug);
+  s->tls_errors = 0;
 }
 
 /* Reads an error response's body (bounded) to tell the user what it says. */
@@ -1338,8 +1383,7 @@ sse_send (SseRequest * req)
   req->msg = new_message (s, SOUP_METHOD_POST, url);
   soup_message_headers_replace (soup_message_get_request_headers (req->msg),
       "Accept", "text/event-stream");
-  soup_message_set_request_body_from_bytes (req->msg, "application/json",
-      body);
+  cartesia_net_set_body (req->msg, "application/json", body);
   GST_INFO ("POST %s for context %s (attempt %u)", url, req->context_id,
       req->attempt + 1);
   soup_session_send_async (s->soup, req->msg, G_PRIORITY_DEFAULT,
@@ -1642,28 +1686,13 @@ queue_op (CartesiaConnection * s, CartesiaSession * h, OpType type,
 
 /* ---- the thread ---- */
 
-static SoupSession *
-create_soup_session (CartesiaConnection * s)
-{
-  SoupSession *soup;
-
-  soup = soup_session_new_with_options ("user-agent", s->config.user_agent,
-      "timeout", s->config.timeout, NULL);
-  if (s->config.proxy && *s->config.proxy) {
-    g_autoptr (GProxyResolver) resolver =
-        g_simple_proxy_resolver_new (s->config.proxy, NULL);
-    soup_session_set_proxy_resolver (soup, resolver);
-  }
-  return soup;
-}
-
 static gpointer
 session_thread (gpointer data)
 {
   CartesiaConnection *s = data;
 
   g_main_context_push_thread_default (s->context);
-  s->soup = create_soup_session (s);
+  s->soup = cartesia_net_session_new (&s->config);
   g_main_loop_run (s->loop);
 
   /* Tear down on the thread that owns the objects.  Cancelled operations
@@ -1688,6 +1717,20 @@ copy_config (CartesiaSessionConfig * dst, const CartesiaSessionConfig * src)
   dst->cartesia_version = g_strdup (src->cartesia_version);
   dst->user_agent = g_strdup (src->user_agent);
   dst->proxy = g_strdup (src->proxy);
+  dst->proxy_id = g_strdup (src->proxy_id);
+  dst->proxy_pw = g_strdup (src->proxy_pw);
+  if (src->tls_database)
+    g_object_ref (src->tls_database);
+  if (src->tls_interaction)
+    g_object_ref (src->tls_interaction);
+}
+
+static void
+clear_secret (gchar * secret)
+{
+  if (secret)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
 }
 
 static void
@@ -1701,6 +1744,10 @@ clear_config (CartesiaSessionConfig * c)
   g_free (c->cartesia_version);
   g_free (c->user_agent);
   g_free (c->proxy);
+  g_free (c->proxy_id);
+  clear_secret (c->proxy_pw);
+  g_clear_object (&c->tls_database);
+  g_clear_object (&c->tls_interaction);
 }
 
 static CartesiaConnection *
@@ -1807,9 +1854,10 @@ static gchar *
 config_fingerprint (const CartesiaSessionConfig * c)
 {
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree gchar *numbers = g_strdup_printf ("%d|%u|%d|%a|%a|%d",
+  g_autofree gchar *numbers = g_strdup_printf ("%d|%u|%d|%a|%a|%d|%p|%p",
       c->ssl_strict ? 1 : 0, c->timeout, c->retries, c->retry_backoff_factor,
-      c->retry_backoff_max, (gint) c->transport);
+      c->retry_backoff_max, (gint) c->transport, c->tls_database,
+      c->tls_interaction);
   gchar *digest;
 
   fingerprint_add (sum, c->base_url);
@@ -1817,6 +1865,8 @@ config_fingerprint (const CartesiaSessionConfig * c)
   fingerprint_add (sum, c->cartesia_version);
   fingerprint_add (sum, c->user_agent);
   fingerprint_add (sum, c->proxy);
+  fingerprint_add (sum, c->proxy_id);
+  fingerprint_add (sum, c->proxy_pw);
   fingerprint_add (sum, numbers);
   digest = g_strdup (g_checksum_get_string (sum));
   g_checksum_free (sum);

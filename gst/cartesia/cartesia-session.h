@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -23,7 +23,12 @@ typedef struct
   gchar *api_key;
   gchar *cartesia_version;
   gchar *user_agent;
-  gchar *proxy;                 /* NULL: the system's proxy settings */
+  gchar *proxy;                 /* NULL: the system's proxy settings;
+                                 * never used for a loopback base_url */
+  gchar *proxy_id;              /* the proxy's user name, or NULL */
+  gchar *proxy_pw;              /* and its password */
+  GTlsDatabase *tls_database;   /* certificates to trust; NULL: the system's */
+  GTlsInteraction *tls_interaction;     /* client certificates; or NULL */
   gboolean ssl_strict;
   guint timeout;                /* seconds of network silence tolerated; 0 = none */
   gint retries;                 /* -1 = forever */
@@ -70,6 +75,7 @@ typedef struct
   /* ERROR */
   CartesiaErrorKind error_kind;
   guint http_status;            /* 0 when there was none */
+  guint tls_errors;             /* GTlsCertificateFlags of a refused certificate */
   gchar *error_text;            /* for people: safe to show, never holds the key */
   gchar *error_debug;           /* more detail for the debug part of the message */
 } CartesiaEvent;

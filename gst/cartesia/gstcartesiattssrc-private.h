@@ -77,6 +77,13 @@ struct _GstCartesiaTtsSrc
   gchar *proxy;
   gchar *user_agent;
   gboolean share_connection;
+  /* gstcartesiattssrc-net.c */
+  gchar *ssl_ca_file;
+  GTlsDatabase *tls_database;
+  GTlsInteraction *tls_interaction;
+  gchar *proxy_id;
+  gchar *proxy_pw;
+  GTlsDatabase *ca_file_database;       /* ssl-ca-file, loaded before PAUSED */
 
   /* Live mode settings, under the object lock. */
   guint samples_per_buffer;
@@ -268,6 +275,18 @@ gboolean gst_cartesia_tts_src_sink_stream_lost (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_blocks_init (GstCartesiaTtsSrc * self);
 GstBuffer *gst_cartesia_tts_src_blocks_take (GstCartesiaTtsSrc * self,
     GstBuffer * audio, gboolean drain);
+
+/* gstcartesiattssrc-net.c: TLS trust and the proxy's credentials */
+void gst_cartesia_tts_src_net_install_properties (GObjectClass * klass,
+    guint first_id);
+gboolean gst_cartesia_tts_src_net_set_property (GstCartesiaTtsSrc * self,
+    guint prop_id, const GValue * value);
+gboolean gst_cartesia_tts_src_net_get_property (GstCartesiaTtsSrc * self,
+    guint prop_id, GValue * value);
+gboolean gst_cartesia_tts_src_net_prepare (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_net_fill_config (GstCartesiaTtsSrc * self,
+    CartesiaSessionConfig * config);
+void gst_cartesia_tts_src_net_finalize (GstCartesiaTtsSrc * self);
 
 /* gstcartesiattssrc-live.c: live mode */
 typedef struct

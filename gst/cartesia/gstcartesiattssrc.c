@@ -51,6 +51,13 @@
  * With #GstCartesiaTtsSrc:share-connection the WebSocket elements of a
  * process that have the same connection settings share one socket.
  *
+ * A company CA or a TLS-inspecting gateway's is trusted with
+ * #GstCartesiaTtsSrc:ssl-ca-file or #GstCartesiaTtsSrc:tls-database.  A
+ * proxy (#GstCartesiaTtsSrc:proxy, or the system's) is reached with CONNECT,
+ * with credentials in its URI or in #GstCartesiaTtsSrc:proxy-id and
+ * #GstCartesiaTtsSrc:proxy-pw; a loopback #GstCartesiaTtsSrc:base-url never
+ * goes through one.
+ *
  * The `subtitle_src` request pad carries what is spoken as timed text on the
  * audio's timeline (each utterance, or each word with
  * #GstCartesiaTtsSrc:word-timestamps), with GAP events in between, for
@@ -83,8 +90,12 @@
  * cannot be reached (after #GstCartesiaTtsSrc:retries) gives
  * `RESOURCE/OPEN_READ`; a lost connection or a server that stops answering
  * for #GstCartesiaTtsSrc:timeout seconds gives `RESOURCE/READ`; data that
- * cannot be decoded gives `STREAM/DECODE`.  Errors carry an
- * `http-status-code` field in their details when there was one.  In live mode
+ * cannot be decoded gives `STREAM/DECODE`.  A refused TLS certificate gives
+ * `RESOURCE/OPEN_READ` with the reason (unknown authority, another host
+ * name, expired...) and the remedy; a proxy that refuses or does not answer
+ * is named as the one to blame.  Errors carry an `http-status-code` field in
+ * their details when there was one, and `tls-errors` (#GTlsCertificateFlags)
+ * when a certificate was refused.  In live mode
  * a failed utterance posts a warning instead and the element goes on.
  *
  * A pipeline that runs for days: a server silent in the middle of an
@@ -234,6 +245,7 @@ enum
   PROP_STALL_TIMEOUT_MS,
   PROP_MAX_QUEUED,
   PROP_MAX_WAIT_MS,
+  PROP_NET_FIRST,               /* and the others of gstcartesiattssrc-net.c */
 };
 
 
@@ -357,6 +369,8 @@ static gboolean gst_cartesia_tts_src_query (GstBaseSrc * bsrc,
     GstQuery * query);
 static GstFlowReturn gst_cartesia_tts_src_create (GstPushSrc * psrc,
     GstBuffer ** outbuf);
+static GstStateChangeReturn gst_cartesia_tts_src_change_state (GstElement *
+    element, GstStateChange transition);
 
 #define STRING_PROP(name, nick, blurb, def) \
   g_param_spec_string (name, nick, blurb, def, \
@@ -683,6 +697,8 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  gst_cartesia_tts_src_net_install_properties (gobject_class, PROP_NET_FIRST);
+
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class,
@@ -691,6 +707,8 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_request_new_pad);
   element_class->release_pad =
       GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_release_pad);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_cartesia_tts_src_change_state);
   gst_element_class_set_static_metadata (element_class,
       "Cartesia text-to-speech source", "Source/Audio/Network",
       "Speaks text with the Cartesia text-to-speech API",
@@ -789,6 +807,7 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->emotion);
   g_free (self->pronunciation_dict_id);
   g_free (self->proxy);
+  gst_cartesia_tts_src_net_finalize (self);
   g_free (self->user_agent);
   g_free (self->context_id);
   g_free (self->utterance_text);
@@ -993,7 +1012,8 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       GST_OBJECT_UNLOCK (self);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_cartesia_tts_src_net_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -1089,6 +1109,11 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
   }
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, create_stats (self));
+    return;
+  }
+  if (prop_id >= PROP_NET_FIRST) {
+    if (!gst_cartesia_tts_src_net_get_property (self, prop_id, value))
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     return;
   }
 
@@ -1325,6 +1350,7 @@ create_session (GstCartesiaTtsSrc * self, gchar * api_key)
   config.retry_backoff_factor = self->retry_backoff_factor;
   config.retry_backoff_max = self->retry_backoff_max;
   config.transport = self->transport;
+  gst_cartesia_tts_src_net_fill_config (self, &config);
   if (self->share_connection)
     session = cartesia_session_new_shared (&config);
   else
@@ -1347,16 +1373,17 @@ reset_streaming_state (GstCartesiaTtsSrc * self)
   self->partial_len = 0;
 }
 
+/* Before PAUSED: settings that cannot work fail the state change with one
+ * clear error (GstBaseSrc would add a generic second one after a failed
+ * start()). */
 static gboolean
-gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
+check_settings (GstCartesiaTtsSrc * self)
 {
-  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
   g_autoptr (GError) error = NULL;
   g_autofree gchar *base_url = NULL;
   g_autofree gchar *text = NULL;
-  CartesiaSession *session;
   gchar *api_key;
-  gboolean has_text, has_sink, live = gst_base_src_is_live (bsrc);
+  gboolean has_text, has_sink;
 
   GST_OBJECT_LOCK (self);
   base_url = g_strdup (self->base_url);
@@ -1369,11 +1396,68 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
 
   if (!cartesia_session_check_base_url (base_url, &error))
     goto bad_base_url;
-  if (!live && !has_text && !has_sink)
+  if (!gst_base_src_is_live (GST_BASE_SRC (self)) && !has_text && !has_sink)
     goto no_text;
   api_key = dup_api_key (self);
   if (api_key == NULL)
     goto no_key;
+  clear_secret (&api_key);
+  return gst_cartesia_tts_src_net_prepare (self);
+
+  /* ERRORS */
+bad_base_url:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid base-url: %s", error->message), (NULL));
+    return FALSE;
+  }
+no_text:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Nothing to say: set the text property"), (NULL));
+    return FALSE;
+  }
+no_key:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("No Cartesia API key: set the api-key property or the "
+            "CARTESIA_API_KEY environment variable"), (NULL));
+    return FALSE;
+  }
+}
+
+static GstStateChangeReturn
+gst_cartesia_tts_src_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !check_settings (self))
+    return GST_STATE_CHANGE_FAILURE;
+  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+}
+
+static gboolean
+gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
+  g_autofree gchar *text = NULL;
+  CartesiaSession *session;
+  gchar *api_key;
+  gboolean has_text, has_sink, live = gst_base_src_is_live (bsrc);
+
+  GST_OBJECT_LOCK (self);
+  /* A copy: the application may set another text (and free this one) at
+   * any time once the lock is released. */
+  text = g_strdup (self->text);
+  has_sink = self->sink_pad != NULL;
+  GST_OBJECT_UNLOCK (self);
+  has_text = text && *text;
+
+  /* check_settings() passed just before. */
+  api_key = dup_api_key (self);
+  if (api_key == NULL)
+    return FALSE;
 
   reset_streaming_state (self);
   reset_stats (self);
@@ -1396,27 +1480,6 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   if (live && has_text && !has_sink)
     gst_cartesia_tts_src_queue_utterance (self, text, NULL);
   return TRUE;
-
-  /* ERRORS */
-bad_base_url:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Invalid base-url: %s", error->message), (NULL));
-    return FALSE;
-  }
-no_text:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Nothing to say: set the text property"), (NULL));
-    return FALSE;
-  }
-no_key:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("No Cartesia API key: set the api-key property or the "
-            "CARTESIA_API_KEY environment variable"), (NULL));
-    return FALSE;
-  }
 }
 
 static gboolean
@@ -1774,6 +1837,9 @@ gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
   if (event->http_status)
     gst_structure_set (details, "http-status-code", G_TYPE_UINT,
         event->http_status, NULL);
+  if (event->tls_errors)
+    gst_structure_set (details, "tls-errors", G_TYPE_TLS_CERTIFICATE_FLAGS,
+        (GTlsCertificateFlags) event->tls_errors, NULL);
   if (context_id)
     gst_structure_set (details, "context-id", G_TYPE_STRING, context_id, NULL);
 

@@ -1,0 +1,52 @@
+/* Helpers for the network suite: the emulator over TLS with a throwaway CA,
+ * and a real tinyproxy on a free loopback port. */
+#pragma once
+
+#include <gio/gio.h>
+#include "cartesia-emulator.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  CartesiaEmulator *emu;
+  gchar *dir;                   /* the certificates' */
+  gchar *ca_file;               /* the CA that signed the server's certificate */
+} TestTlsServer;
+
+/* The emulator on loopback address @host (NULL: 127.0.0.1) serving https and
+ * wss with a certificate for @names (NULL: localhost, 127.0.0.1, ::1),
+ * signed by a CA of its own.  Fails the test when it cannot. */
+TestTlsServer *test_tls_server_new (const gchar * host,
+    const gchar * const *names);
+void test_tls_server_free (TestTlsServer * server);
+
+/* A name of this machine that is not a loopback literal but resolves to a
+ * loopback address (its host name): what a client behind a proxy can reach
+ * the local emulator by.  Fails the test when there is none. */
+const gchar *test_loopback_host_name (void);
+
+typedef struct
+{
+  GPid pid;
+  guint port;
+  gchar *url;                   /* http://127.0.0.1:PORT */
+  gchar *dir;
+  gchar *log_file;
+} TestProxy;
+
+/* Starts tinyproxy (Debian package: tinyproxy) on a free loopback port,
+ * allowing CONNECT to @connect_port, with BasicAuth @user / @password unless
+ * @user is NULL; returns once it accepts connections.  Fails the test, naming
+ * the package, when tinyproxy is not installed. */
+TestProxy *test_proxy_start (guint connect_port, const gchar * user,
+    const gchar * password);
+/* Its log so far. */
+gchar *test_proxy_dup_log (TestProxy * proxy);
+/* Stops it (bounded) and removes its files. */
+void test_proxy_stop (TestProxy * proxy);
+
+/* Removes the files in @dir, then @dir. */
+void test_remove_dir (const gchar * dir);
+
+G_END_DECLS
