@@ -355,6 +355,14 @@ cartesia_net_explain (const CartesiaSessionConfig * c, SoupMessage * msg,
     return TRUE;
   }
 
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED)) {
+    failure->kind = CARTESIA_ERROR_OPEN;
+    failure->text = g_strdup_printf ("%s asked for a TLS client certificate "
+        "and got none: provide one with tls-interaction",
+        g_uri_get_host (soup_message_get_uri (msg)));
+    return TRUE;
+  }
+
   proxy = proxy_for (c, url);
   if (proxy == NULL)
     return FALSE;

@@ -28,15 +28,32 @@ test_remove_dir (const gchar * dir)
   g_rmdir (dir);
 }
 
+static TestTlsServer *
+tls_server_new (const gchar * host, const gchar * const *names,
+    gboolean client_auth);
+
 TestTlsServer *
 test_tls_server_new (const gchar * host, const gchar * const *names)
+{
+  return tls_server_new (host, names, FALSE);
+}
+
+TestTlsServer *
+test_tls_server_new_client_auth (void)
+{
+  return tls_server_new (NULL, NULL, TRUE);
+}
+
+static TestTlsServer *
+tls_server_new (const gchar * host, const gchar * const *names,
+    gboolean client_auth)
 {
   TestTlsServer *server = g_new0 (TestTlsServer, 1);
   g_autoptr (GError) error = NULL;
   g_autoptr (GTlsCertificate) cert = NULL;
   g_autofree gchar *cert_file = NULL;
   g_autofree gchar *key_file = NULL;
-  CartesiaEmulatorListen listen = { host, NULL };
+  CartesiaEmulatorListen listen = { host, NULL, client_auth };
 
   server->dir = g_dir_make_tmp ("cartesia-net-test-XXXXXX", &error);
   fail_unless (server->dir != NULL, "no temporary directory: %s",

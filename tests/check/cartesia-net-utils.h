@@ -19,6 +19,8 @@ typedef struct
  * signed by a CA of its own.  Fails the test when it cannot. */
 TestTlsServer *test_tls_server_new (const gchar * host,
     const gchar * const *names);
+/* The same, refusing TLS clients without a certificate. */
+TestTlsServer *test_tls_server_new_client_auth (void);
 void test_tls_server_free (TestTlsServer * server);
 
 /* A name of this machine that is not a loopback literal but resolves to a

@@ -438,6 +438,15 @@ emu_handshake_done (GObject * source, GAsyncResult * result, gpointer data)
   g_free (hs);
 }
 
+/* The emulator wants a client certificate, not a particular one. */
+static gboolean
+emu_accept_client_certificate (GTlsConnection * conn, GTlsCertificate * cert,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  emu_log (data, "client certificate accepted (errors 0x%x ignored)", errors);
+  return TRUE;
+}
+
 /* TLS first, then the connection is the server's like a plain one. */
 static void
 emu_start_tls (CartesiaEmulator * emu, GIOStream * conn,
@@ -451,6 +460,12 @@ emu_start_tls (CartesiaEmulator * emu, GIOStream * conn,
   if (tls == NULL) {
     emu_log (emu, "no TLS: %s", error->message);
     return;
+  }
+  if (emu->require_client_certificate) {
+    g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUIRED,
+        NULL);
+    g_signal_connect (tls, "accept-certificate",
+        G_CALLBACK (emu_accept_client_certificate), emu);
   }
   hs = g_new0 (EmuHandshake, 1);
   hs->emu = emu;
@@ -676,6 +691,8 @@ cartesia_emulator_new_full (const gchar * api_key, guint port,
   emu->host = g_strdup (listen && listen->host ? listen->host : "127.0.0.1");
   if (listen && listen->tls_certificate)
     emu->tls_certificate = g_object_ref (listen->tls_certificate);
+  emu->require_client_certificate = listen
+      && listen->require_client_certificate;
   emu->handshakes = g_cancellable_new ();
 
   g_mutex_init (&emu->lock);

@@ -46,6 +46,8 @@ typedef struct
                                  * "localhost"; NULL: 127.0.0.1 */
   GTlsCertificate *tls_certificate;     /* with its key: serve https and wss;
                                          * NULL: plain http and ws */
+  gboolean require_client_certificate;  /* TLS: refuse a client without one
+                                         * (any certificate is accepted) */
 } CartesiaEmulatorListen;
 
 /* Like cartesia_emulator_new(), listening as @listen says (NULL: as

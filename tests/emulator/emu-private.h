@@ -17,6 +17,7 @@ struct _CartesiaEmulator
   gchar *base_url;
   gchar *host;                  /* loopback address listened on */
   GTlsCertificate *tls_certificate;     /* NULL: plain http */
+  gboolean require_client_certificate;
   GCancellable *handshakes;     /* TLS handshakes under way */
   GThread *thread;
   GMainContext *context;

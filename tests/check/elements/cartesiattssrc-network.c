@@ -210,6 +210,91 @@ GST_START_TEST (test_wrong_host)
 
 GST_END_TEST;
 
+/* A GTlsInteraction that hands over one client certificate. */
+typedef struct
+{
+  GTlsInteraction parent;
+  GTlsCertificate *cert;
+  gint asked;
+} TestInteraction;
+
+typedef GTlsInteractionClass TestInteractionClass;
+GType test_interaction_get_type (void);
+
+G_DEFINE_TYPE (TestInteraction, test_interaction, G_TYPE_TLS_INTERACTION);
+
+static GTlsInteractionResult
+test_interaction_request_certificate (GTlsInteraction * interaction,
+    GTlsConnection * connection, GTlsCertificateRequestFlags flags,
+    GCancellable * cancellable, GError ** error)
+{
+  TestInteraction *self = (TestInteraction *) interaction;
+
+  g_atomic_int_inc (&self->asked);
+  g_tls_connection_set_certificate (connection, self->cert);
+  return G_TLS_INTERACTION_HANDLED;
+}
+
+static void
+test_interaction_finalize (GObject * object)
+{
+  g_clear_object (&((TestInteraction *) object)->cert);
+  G_OBJECT_CLASS (test_interaction_parent_class)->finalize (object);
+}
+
+static void
+test_interaction_class_init (TestInteractionClass * klass)
+{
+  klass->request_certificate = test_interaction_request_certificate;
+  G_OBJECT_CLASS (klass)->finalize = test_interaction_finalize;
+}
+
+static void
+test_interaction_init (TestInteraction * self)
+{
+}
+
+GST_START_TEST (test_client_certificate)
+{
+  TestTlsServer *server = test_tls_server_new_client_auth ();
+  TestTlsServer *client = test_tls_server_new (NULL, NULL);
+  TestInteraction *interaction = g_object_new (test_interaction_get_type (),
+      NULL);
+  g_autofree gchar *cert_file = g_build_filename (client->dir, "cert.pem",
+      NULL);
+  g_autofree gchar *key_file = g_build_filename (client->dir, "key.pem",
+      NULL);
+  g_autoptr (GError) error = NULL;
+  GstElement *src;
+  TestRun run;
+
+  interaction->cert = g_tls_certificate_new_from_files (cert_file, key_file,
+      &error);
+  fail_unless (interaction->cert != NULL, "%s", error ? error->message : "");
+
+  /* Without a certificate to give, the server refuses the handshake. */
+  src = make_src (cartesia_emulator_get_base_url (server->emu), __i__);
+  g_object_set (src, "ssl-ca-file", server->ca_file, NULL);
+  {
+    const gchar *words[] = { "client certificate", "tls-interaction", NULL };
+
+    run_and_assert_error (src, GST_RESOURCE_ERROR_OPEN_READ, &run, words);
+    test_run_clear (&run);
+  }
+
+  src = make_src (cartesia_emulator_get_base_url (server->emu), __i__);
+  g_object_set (src, "ssl-ca-file", server->ca_file, "tls-interaction",
+      interaction, NULL);
+  run_and_assert_audio (src);
+  fail_unless (g_atomic_int_get (&interaction->asked) >= 1);
+
+  g_object_unref (interaction);
+  test_tls_server_free (client);
+  test_tls_server_free (server);
+}
+
+GST_END_TEST;
+
 /* ---- settings refused before any connection: exactly one error ---- */
 
 static guint
@@ -333,6 +418,70 @@ GST_START_TEST (test_proxy_auth_id_pw)
       "proxy-id", "tester", "proxy-pw", "s3cret", NULL);
   run_and_assert_audio (src);
   assert_log_clean (proxy);
+  test_proxy_stop (proxy);
+  test_tls_server_free (server);
+}
+
+GST_END_TEST;
+
+/* Every log line at every level, for secrets. */
+typedef struct
+{
+  GMutex lock;
+  guint lines;
+  GPtrArray *leaks;
+} SecretScan;
+
+static void
+scan_secret_log (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  SecretScan *scan = user_data;
+  const gchar *text = gst_debug_message_get (message);
+
+  g_mutex_lock (&scan->lock);
+  scan->lines++;
+  if (text && (strstr (text, TEST_API_KEY) || strstr (text, "s3cret")))
+    g_ptr_array_add (scan->leaks, g_strdup (text));
+  g_mutex_unlock (&scan->lock);
+}
+
+/* Through an authenticating proxy, at GST_DEBUG=*:9: neither the key nor
+ * the proxy's password is in the log, and proxy-pw cannot be read back. */
+GST_START_TEST (test_proxy_secrets_not_logged)
+{
+  g_autofree gchar *url = NULL;
+  TestTlsServer *server = server_for_proxy (&url);
+  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
+      (server->emu), "tester", "s3cret");
+  GstElement *src = make_src (url, __i__);
+  SecretScan scan = { 0, };
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (src),
+      "proxy-pw");
+
+  fail_unless (pspec != NULL);
+  fail_if (pspec->flags & G_PARAM_READABLE, "proxy-pw is readable");
+  g_mutex_init (&scan.lock);
+  scan.leaks = g_ptr_array_new_with_free_func (g_free);
+  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
+      "proxy-id", "tester", "proxy-pw", "s3cret", NULL);
+  gst_debug_set_active (TRUE);
+  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
+  gst_debug_add_log_function (scan_secret_log, &scan, NULL);
+  gst_debug_remove_log_function (gst_debug_log_default);
+
+  run_and_assert_audio (src);
+
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  gst_debug_remove_log_function (scan_secret_log);
+  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  fail_unless (scan.lines > 100, "only %u log lines", scan.lines);
+  fail_unless (scan.leaks->len == 0, "a secret is in the log: %s",
+      scan.leaks->len ? (gchar *) scan.leaks->pdata[0] : "");
+  assert_log_clean (proxy);
+  g_ptr_array_unref (scan.leaks);
+  g_mutex_clear (&scan.lock);
   test_proxy_stop (proxy);
   test_tls_server_free (server);
 }
@@ -539,11 +688,13 @@ cartesiattssrc_network_suite (void)
   tcase_add_loop_test (tls, test_untrusted, 0, 2);
   tcase_add_loop_test (tls, test_untrusted_accepted_without_ssl_strict, 0, 2);
   tcase_add_loop_test (tls, test_wrong_host, 0, 2);
+  tcase_add_loop_test (tls, test_client_certificate, 0, 2);
 
   suite_add_tcase (s, proxy);
   tcase_add_loop_test (proxy, test_proxy_connect, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_auth_in_uri, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_auth_id_pw, 0, 2);
+  tcase_add_loop_test (proxy, test_proxy_secrets_not_logged, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_407, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_wrong_password, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_silent, 0, 2);
