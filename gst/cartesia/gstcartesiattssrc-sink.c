@@ -361,7 +361,7 @@ close_stream (GstCartesiaTtsSrc * self, gboolean wait)
 gint64
 gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self)
 {
-  gint64 now = g_get_monotonic_time (), deadline, held;
+  gint64 now = g_get_monotonic_time (), deadline, held, last_text;
   g_autofree gchar *piece = NULL;
   gboolean open;
 
@@ -375,8 +375,8 @@ gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self)
   open = self->stream_context_id != NULL || (self->stream_sentence
       && self->stream_sentence->len > 0) || (self->stream_agg
       && !cartesia_aggregator_is_empty (self->stream_agg));
-  deadline = MAX (self->stream_last_text, self->stream_last_send)
-      + idle_span (self);
+  last_text = self->stream_last_text;
+  deadline = MAX (last_text, self->stream_last_send) + idle_span (self);
   held = self->stream_agg ?
       cartesia_aggregator_deadline (self->stream_agg) : -1;
   GST_OBJECT_UNLOCK (self);
@@ -387,7 +387,7 @@ gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self)
   if (now < deadline)
     return deadline;
   GST_DEBUG_OBJECT (self, "no more text for %" G_GINT64_FORMAT " ms: the "
-      "utterance ends", (now - self->stream_last_text) / 1000);
+      "utterance ends", (now - last_text) / 1000);
   /* The streaming thread never waits for room: it is what makes room. */
   close_stream (self, FALSE);
   return -1;
