@@ -56,6 +56,8 @@ struct _CartesiaConnection
   gboolean connecting;
   gboolean shutting_down;
   guint attempt;                /* failed connection attempts in a row */
+  gboolean heard;               /* the open socket brought a message */
+  guint fruitless;              /* sockets in a row closed with none */
   GSource *retry_source;
   GQueue outbox;                /* Ops (requests) waiting for the socket */
   GHashTable *contexts;         /* id -> ContextState, contexts expecting output */
@@ -673,6 +675,7 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
   gsize len;
   const gchar *data = g_bytes_get_data (message, &len);
 
+  s->heard = TRUE;
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
     fail_all_contexts (s, CARTESIA_ERROR_DECODE, 0,
         "The server sent a binary websocket message; Cartesia sends JSON text",
@@ -776,6 +779,8 @@ recover_contexts (CartesiaConnection * s, const gchar * debug)
   }
 }
 
+static gboolean on_retry_timeout (gpointer user_data);
+
 static void
 on_ws_closed (SoupWebsocketConnection * ws, CartesiaConnection * s)
 {
@@ -794,8 +799,23 @@ on_ws_closed (SoupWebsocketConnection * ws, CartesiaConnection * s)
    * Contexts whose requests never left the outbox lost nothing: reconnect for
    * them; the others lost their output. */
   recover_contexts (s, debug);
-  if (!g_queue_is_empty (&s->outbox))
-    start_connect (s);
+  s->fruitless = s->heard ? 0 : s->fruitless + 1;
+  if (g_queue_is_empty (&s->outbox))
+    return;
+  /* A server that takes the handshake and drops every socket before
+   * answering: after the third time in a row, reconnect after a backoff
+   * (with retries=-1 this was a spin). */
+  if (s->fruitless > 3 && !s->retry_source) {
+    guint delay = cartesia_retry_backoff_ms (s->config.retry_backoff_factor,
+        s->config.retry_backoff_max, s->fruitless,
+        g_random_double_range (0.0, 0.25));
+
+    GST_INFO ("%u sockets in a row closed before any answer; reconnecting "
+        "in %u ms", s->fruitless, delay);
+    s->retry_source = schedule (s, delay, on_retry_timeout, s);
+    return;
+  }
+  start_connect (s);
 }
 
 static void
@@ -1092,6 +1112,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
   g_clear_pointer (&s->refusal, cartesia_event_free);
   count_all (s, 1, 0);
   s->attempt = 0;
+  s->heard = FALSE;
   s->ws = ws;
   soup_websocket_connection_set_max_incoming_payload_size (ws,
       MAX_INCOMING_PAYLOAD);

@@ -656,6 +656,30 @@ GST_START_TEST (test_retries_forever_no_spin)
 
 GST_END_TEST;
 
+/* A server that takes the handshake and drops the connection before any
+ * output: the context was sent again on a new connection at once, as often
+ * as retries allows (forever with -1).  Now the reconnects after the third
+ * fruitless one wait as a connection retry does. */
+GST_START_TEST (test_fruitless_reconnects_no_spin)
+{
+  Rig *r = rig_new (NULL, TRUE, "retries=-1;retry-backoff-factor=0");
+  CartesiaEmulatorStats stats;
+
+  test_emulator_set (r->emu, "drop-after-chunks", "0");
+  rig_play (r);
+  g_signal_emit_by_name (r->src, "queue-utterance", "Dropped each time",
+      "dropped");
+  g_usleep (2 * G_USEC_PER_SEC);
+  stats = test_emulator_stats (r->emu);
+  /* About 2 s / 100 ms, plus the first few. */
+  fail_unless (stats.ws_connections >= 5 && stats.ws_connections <= 60,
+      "%u connections in 2 s", stats.ws_connections);
+  assert_no_error (r);
+  rig_free (r, TRUE);
+}
+
+GST_END_TEST;
+
 /* samplesperbuffer=G_MAXINT asked for 4 GB per buffer. */
 GST_START_TEST (test_samplesperbuffer_bounded)
 {
@@ -824,6 +848,7 @@ reliability_suite (void)
   tcase_add_test (tc, test_ready_only_refused);
   tcase_add_test (tc, test_subtitle_pad_while_playing);
   tcase_add_test (tc, test_retries_forever_no_spin);
+  tcase_add_test (tc, test_fruitless_reconnects_no_spin);
   tcase_add_test (tc, test_samplesperbuffer_bounded);
   tcase_add_test (tc, test_empty_text_said);
   tcase_add_test (tc, test_max_queued);
