@@ -173,6 +173,8 @@ struct _GstCartesiaTtsSrc
   GQueue subtitle_items;
   GstClockTime subtitle_position;
   gboolean subtitle_started;
+  guint subtitle_pad_serial;    /* object lock: one more per pad made */
+  guint subtitle_headers_serial;        /* the pad the headers went to */
   /* What subtitle_src sends, pushed by the pad's own task (so that a sink
    * prerolling on one pad never blocks the thread that feeds the other),
    * under subtitle_lock (taken after the object lock, never before). */

@@ -209,20 +209,6 @@ push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
   self->subtitle_started = TRUE;
 }
 
-static gboolean
-has_headers (GstPad * pad)
-{
-  GstEvent *start = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
-  GstEvent *segment = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  gboolean has = start && segment;
-
-  if (start)
-    gst_event_unref (start);
-  if (segment)
-    gst_event_unref (segment);
-  return has;
-}
-
 static void
 push_gap (GstCartesiaTtsSrc * self, GstPad * pad, GstClockTime until)
 {
@@ -255,13 +241,19 @@ gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
 {
   GstPad *pad = get_pad (self);
   SubtitleItem *item;
+  guint serial;
 
   if (pad == NULL)
     return;
+  GST_OBJECT_LOCK (self);
+  serial = self->subtitle_pad_serial;
+  GST_OBJECT_UNLOCK (self);
   /* A pad asked for later (or again, after one was released) starts its
    * own stream. */
-  if (!self->subtitle_started || !has_headers (pad))
+  if (!self->subtitle_started || serial != self->subtitle_headers_serial) {
     push_headers (self, pad);
+    self->subtitle_headers_serial = serial;
+  }
   while ((item = g_queue_peek_head (&self->subtitle_items))
       && item->start < until) {
     g_queue_pop_head (&self->subtitle_items);
@@ -391,6 +383,7 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
     gst_pad_set_active (pad, TRUE);
   GST_OBJECT_LOCK (self);
   self->subtitle_pad = pad;
+  self->subtitle_pad_serial++;
   /* Started but not yet streaming: hidden from the count before it is in
    * it (see below), so the stream is never named with two source pads. */
   if (self->before_first_create) {
