@@ -458,6 +458,68 @@ GST_START_TEST (test_tags_never_split)
 
 GST_END_TEST;
 
+static void
+on_caption (GstElement * sink, GstBuffer * buf, GstPad * pad, GString * text)
+{
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  /* one thread: fakesink's streaming thread; read after EOS */
+  g_string_append_len (text, (const gchar *) map.data, map.size);
+  g_string_append_c (text, '|');
+  gst_buffer_unmap (buf, &map);
+}
+
+/* Captions show what is said: whole utterances and words alike, without
+ * the tags. */
+GST_START_TEST (test_captions_without_tags)
+{
+  guint words;
+
+  for (words = 0; words < 2; words++) {
+    CartesiaEmulator *emu = test_emulator_new ();
+    g_autofree gchar *desc = g_strdup_printf ("cartesiattssrc name=tts "
+        "base-url=%s api-key=%s retry-backoff-factor=0 word-timestamps=%s "
+        "text=\"Hi <break time='1s'/>there, <emotion value='calm'/>friend.\" "
+        "! fakesink tts.subtitle_src ! fakesink name=subs "
+        "signal-handoffs=true", cartesia_emulator_get_base_url (emu),
+        TEST_API_KEY, words ? "true" : "false");
+    GString *captions = g_string_new (NULL);
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+    GstElement *subs;
+    GstBus *bus;
+    GstMessage *msg;
+
+    fail_unless (pipeline != NULL);
+    subs = gst_bin_get_by_name (GST_BIN (pipeline), "subs");
+    g_signal_connect (subs, "handoff", G_CALLBACK (on_caption), captions);
+    gst_object_unref (subs);
+    bus = gst_element_get_bus (pipeline);
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL, "no EOS within 30 s");
+    fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+    gst_message_unref (msg);
+    test_set_state_bounded (pipeline, GST_STATE_NULL, 5000);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+
+    GST_INFO ("captions: %s", captions->str);
+    fail_unless (strchr (captions->str, '<') == NULL
+        && strchr (captions->str, '>') == NULL
+        && strstr (captions->str, "break") == NULL
+        && strstr (captions->str, "emotion") == NULL,
+        "captions: %s", captions->str);
+    fail_unless (strstr (captions->str, words ? "friend." :
+            "Hi there, friend.") != NULL, "captions: %s", captions->str);
+    g_string_free (captions, TRUE);
+    cartesia_emulator_free (emu);
+  }
+}
+
+GST_END_TEST;
+
 /* ---- the end ---- */
 
 /* Non-live, EOS comes with the last sample, not a second later. */
@@ -557,6 +619,7 @@ cartesiattssrc_stream_suite (void)
   tcase_add_test (tc, test_eos_at_once);
   tcase_add_test (tc, test_normalized_timestamps);
   tcase_add_test (tc, test_unknown_voice);
+  tcase_add_test (tc, test_captions_without_tags);
   return s;
 }
 
