@@ -406,21 +406,6 @@ cartesia_player_remove (CartesiaPlayer * p, guint id)
     remove_utterance (p, u);
 }
 
-void
-cartesia_player_remove_all (CartesiaPlayer * p)
-{
-  GList *l = p->utterances.head;
-
-  while (l) {
-    GList *next = l->next;
-    Utterance *u = l->data;
-
-    if (!u->interrupted)
-      remove_utterance (p, u);
-    l = next;
-  }
-}
-
 /* ---- the timeline ---- */
 
 /* Copies @k samples of @u's audio, at timeline sample @at, to @out, fading

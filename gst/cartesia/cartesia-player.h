@@ -92,8 +92,6 @@ void cartesia_player_finish (CartesiaPlayer * player, guint id);
 /* Drops @id.  One that is playing fades out within the next fill and
  * finishes "interrupted"; one that has not started goes without a trace. */
 void cartesia_player_remove (CartesiaPlayer * player, guint id);
-/* Drops every utterance, as remove() does. */
-void cartesia_player_remove_all (CartesiaPlayer * player);
 
 gboolean cartesia_player_is_playing (CartesiaPlayer * player, guint id);
 gboolean cartesia_player_has (CartesiaPlayer * player, guint id);
