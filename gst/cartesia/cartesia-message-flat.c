@@ -258,6 +258,7 @@ static gboolean
 take_members (const Member * members, guint n, CartesiaMessage * msg,
     gchar ** type, gint64 * status, gboolean * has_error)
 {
+  gint64 unused;
   guint i;
 
   for (i = 0; i < n; i++) {
@@ -273,10 +274,7 @@ take_members (const Member * members, guint n, CartesiaMessage * msg,
     else if (key_is (m, "status_code"))
       ok = take_int (m, status);
     else if (key_is (m, "flush_id"))
-      ok = take_int (m, &msg->flush_id);
-    else if (key_is (m, "done"))
-      msg->done = m->kind == VALUE_TRUE ? TRUE : m->kind == VALUE_FALSE ?
-          FALSE : msg->done;
+      ok = take_int (m, &unused);       /* checked, as the full parser does */
     else if (key_is (m, "title"))
       ok = take_string (m, &msg->title);
     else if (key_is (m, "message"))
@@ -307,7 +305,6 @@ cartesia_message_parse_flat (const gchar * text, gsize len,
   guint n, i;
 
   memset (msg, 0, sizeof (*msg));
-  msg->flush_id = -1;
   if (!scan_object (text, len, members, &n))
     return FALSE;
   if (!take_members (members, n, msg, &type, &status, &has_error))
@@ -334,7 +331,6 @@ cartesia_message_parse_flat (const gchar * text, gsize len,
     for (i = n; msg->message == NULL && i > 0; i--)
       if (key_is (&members[i - 1], "error"))
         take_string (&members[i - 1], &msg->message);
-    msg->done = TRUE;
   } else {
     /* Only an error message keeps these. */
     g_clear_pointer (&msg->title, g_free);

@@ -147,8 +147,7 @@ static gboolean
 parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
 {
   g_autofree gchar *type = NULL;
-  gint64 status = 0, flush_id = -1;
-  JsonNode *done;
+  gint64 status = 0, flush_id = 0;
 
   if (!get_string (obj, "type", &type)
       || !get_string (obj, "context_id", &msg->context_id))
@@ -156,13 +155,10 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
   if (!get_int (obj, "status_code", &status)
       || !get_int (obj, "flush_id", &flush_id))
     return invalid (error, "status_code or flush_id is not a number");
-  /* Only an HTTP status means anything here. */
+  /* Only an HTTP status means anything here.  flush_id is checked, as a
+   * malformed message, but not used: the element never flushes a context
+   * (it cancels), and a message's type says whether it ends one ("done"). */
   msg->status_code = status >= 100 && status <= 999 ? (gint) status : 0;
-  msg->flush_id = flush_id;
-  done = json_object_get_member (obj, "done");
-  if (done && JSON_NODE_HOLDS_VALUE (done)
-      && json_node_get_value_type (done) == G_TYPE_BOOLEAN)
-    msg->done = json_node_get_boolean (done);
 
   /* Old servers sent errors as {"error": "Title: message"} without a type. */
   if (type == NULL && json_object_has_member (obj, "error"))
@@ -189,7 +185,6 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
       get_string (obj, "request_id", &msg->request_id);
       if (msg->message == NULL && !get_string (obj, "error", &msg->message))
         msg->message = g_strdup ("(unreadable error)");
-      msg->done = TRUE;
       break;
     default:
       break;
@@ -214,7 +209,6 @@ cartesia_message_parse_tree (const gchar * text, gsize len,
   g_autoptr (JsonNode) root = NULL;
 
   memset (msg, 0, sizeof (*msg));
-  msg->flush_id = -1;
 
   root = cartesia_json_parse (text, len, &json_error);
   if (root == NULL) {
@@ -249,7 +243,6 @@ cartesia_message_clear (CartesiaMessage * msg)
   g_free (msg->error_code);
   g_free (msg->request_id);
   memset (msg, 0, sizeof (*msg));
-  msg->flush_id = -1;
 }
 
 gchar *

@@ -34,9 +34,7 @@ typedef struct
 {
   CartesiaMessageType type;
   gchar *context_id;            /* NULL when absent */
-  gboolean done;
   gint status_code;             /* 0 when absent */
-  gint64 flush_id;              /* -1 when absent */
 
   /* CHUNK: base64 audio, not decoded yet (see cartesia_base64_decode) */
   gchar *data;

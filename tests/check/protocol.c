@@ -174,8 +174,6 @@ GST_START_TEST (test_message_chunk)
   fail_unless_equals_string (msg.data, "AAEC");
   fail_unless_equals_string (msg.context_id, "c");
   fail_unless_equals_int (msg.status_code, 206);
-  fail_unless_equals_int64 (msg.flush_id, 2);
-  fail_if (msg.done);
   cartesia_message_clear (&msg);
 }
 
@@ -188,13 +186,11 @@ GST_START_TEST (test_message_done_and_unknown)
   parse_ok ("{\"type\":\"done\",\"done\":true,\"status_code\":206,"
       "\"context_id\":\"c\"}", &msg);
   fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_DONE);
-  fail_unless (msg.done);
   cartesia_message_clear (&msg);
 
   parse_ok ("{\"type\":\"flush_done\",\"flush_done\":true,\"flush_id\":1,"
       "\"done\":false}", &msg);
   fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_FLUSH_DONE);
-  fail_unless_equals_int64 (msg.flush_id, 1);
   cartesia_message_clear (&msg);
 
   /* A type added to the protocol later is ignored, not an error. */
@@ -385,7 +381,6 @@ GST_START_TEST (test_message_fast_path)
           &msg));
   fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_ERROR_MESSAGE);
   fail_unless_equals_string (msg.message, "Invalid model: nope");
-  fail_unless (msg.done);
   cartesia_message_clear (&msg);
 }
 
