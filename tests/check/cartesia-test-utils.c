@@ -543,3 +543,42 @@ test_bytes_received (GstElement * src)
   gst_structure_free (stats);
   return bytes;
 }
+
+guint8 *
+test_render (const gchar * text, gint rate, gsize * len)
+{
+  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", rate, len);
+
+  fail_unless (audio != NULL, "the emulator cannot render '%s'", text);
+  return audio;
+}
+
+guint64
+test_byte_at (GstClockTime rt, gint rate)
+{
+  return gst_util_uint64_scale_round (rt, rate, GST_SECOND) * 2;
+}
+
+GstBuffer *
+test_text_buffer (const gchar * text, GstClockTime pts, GstClockTime duration)
+{
+  GstBuffer *buf = gst_buffer_new_memdup (text, strlen (text));
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = duration;
+  return buf;
+}
+
+void
+test_push_cue (GstHarness * h, const gchar * text, GstClockTime pts,
+    GstClockTime duration)
+{
+  fail_unless_equals_int (gst_harness_push (h, test_text_buffer (text, pts,
+              duration)), GST_FLOW_OK);
+}
+
+void
+test_push_token (GstHarness * h, const gchar * text)
+{
+  test_push_cue (h, text, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
+}

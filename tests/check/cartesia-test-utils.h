@@ -132,6 +132,23 @@ CartesiaEmulatorStats test_emulator_stats (CartesiaEmulator * emu);
 /* The "bytes-received" counter of a cartesiattssrc's "stats". */
 guint64 test_bytes_received (GstElement * src);
 
+/* The emulator's audio for @text, as pcm_s16le at @rate (what it sends for
+ * it); fails the test when it cannot.  Free with g_free(). */
+guint8 *test_render (const gchar * text, gint rate, gsize * len);
+
+/* The offset in bytes of running time @rt in mono S16 audio at @rate. */
+guint64 test_byte_at (GstClockTime rt, gint rate);
+
+/* A text buffer holding @text (no NUL), at @pts for @duration (either may
+ * be GST_CLOCK_TIME_NONE). */
+GstBuffer *test_text_buffer (const gchar * text, GstClockTime pts,
+    GstClockTime duration);
+/* Pushes @text into @h as a timed cue, or as an untimed token of streamed
+ * text; fails the test unless the push returns GST_FLOW_OK. */
+void test_push_cue (GstHarness * h, const gchar * text, GstClockTime pts,
+    GstClockTime duration);
+void test_push_token (GstHarness * h, const gchar * text);
+
 /* gst_check_object_destroyed_on_unref() for a pipeline just set to NULL:
  * first waits (up to 2 s) for references that other threads hold for a
  * moment after a state change (GstBus, GstTask) to go, so that only a ref

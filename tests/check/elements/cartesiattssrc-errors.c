@@ -26,15 +26,6 @@
 
 /* ---- helpers ---- */
 
-static guint8 *
-render (const gchar * text, gsize * len)
-{
-  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", 44100, len);
-
-  fail_unless (audio != NULL);
-  return audio;
-}
-
 static void
 take_error_message (TestRun * run, GstMessage * msg)
 {
@@ -164,7 +155,7 @@ run_and_assert_exact (GstElement * src)
 {
   TestRun run;
   gsize len;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
 
   test_run_pipeline (src, NULL, 30, &run);
   test_assert_audio (&run, expected, len, 44100, 2);
@@ -391,7 +382,7 @@ check_server_error (const gchar * version, const gchar * status, GQuark
   GstElement *src = test_make_src (emu, TEXT);
   TestRun run;
   gsize len;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
   GPtrArray *requests;
   JsonObject *entry;
 
@@ -737,7 +728,7 @@ GST_START_TEST (test_drop_before_audio_retried)
   GstElement *src = test_make_src (emu, TEXT);
   TestRun run;
   gsize len;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
 
   test_emulator_set (emu, "drop-after-chunks", "0");
   test_emulator_set (emu, "fail-count", "1");
@@ -884,7 +875,7 @@ GST_START_TEST (test_malformed_huge)
   GstElement *src = test_make_src (emu, TEXT);
   const gsize huge = 4 * 1024 * 1024 / 4 * 3;
   gsize len, i;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
   TestRun run;
 
   test_emulator_set (emu, "chunk-bytes", CHUNK_BYTES);
@@ -1101,7 +1092,7 @@ GST_START_TEST (test_api_key_never_shown)
   KeyScan scan = { 0, };
   TestRun run;
   gsize len;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
   guint i;
 
   /* Write-only: no one can read it back. */
@@ -1178,7 +1169,7 @@ GST_START_TEST (test_reuse_after_error)
   GstElement *pipeline = test_pipeline_new (gst_object_ref (src), NULL);
   TestRun run;
   gsize len;
-  guint8 *expected = render (TEXT, &len);
+  guint8 *expected = test_render (TEXT, 44100, &len);
 
   /* A refused key, then the right one. */
   g_object_set (src, "api-key", WRONG_KEY, NULL);

@@ -223,12 +223,6 @@ get_u64 (GstStructure * s, const gchar * field)
   return v;
 }
 
-static gsize
-byte_at (GstClockTime rt)
-{
-  return gst_util_uint64_scale_round (rt, RATE, GST_SECOND) * 2;
-}
-
 /* Idle: fixed-size buffers of silence at exact running times, and the
  * latency query says one buffer. */
 GST_START_TEST (test_live_silence_while_idle)
@@ -333,7 +327,7 @@ GST_START_TEST (test_live_splice_and_messages)
               "interrupted")));
 
   /* Exactly the server's samples, at exactly those running times. */
-  at = byte_at (start_rt);
+  at = test_byte_at (start_rt, RATE);
   fail_unless (l->audio->len >= at + len);
   fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
   for (i = 0; i < at; i++)
@@ -372,8 +366,8 @@ GST_START_TEST (test_live_back_to_back)
   fail_unless_equals_uint64 (get_u64 (f2, "running-time") -
       get_u64 (s2, "running-time"), 300 * GST_MSECOND);
 
-  at = byte_at (get_u64 (live_find (l, "cartesia-utterance-started", "a"),
-          "running-time"));
+  at = test_byte_at (get_u64 (live_find (l, "cartesia-utterance-started",
+              "a"), "running-time"), RATE);
   fail_unless (memcmp (l->audio->data + at, a1, len1) == 0);
   fail_unless (memcmp (l->audio->data + at + len1, a2, len2) == 0);
   g_free (a1);
@@ -1045,7 +1039,7 @@ GST_START_TEST (test_live_late_chunk_in_time)
   f = live_step_until (l, "cartesia-utterance-finished", "h", 200);
   fail_unless_equals_uint64 (get_u64 (f, "underrun-duration"), 0);
   /* The server's samples, in one piece, from where it started. */
-  at = byte_at (start_rt);
+  at = test_byte_at (start_rt, RATE);
   fail_unless (l->audio->len >= at + len);
   fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
   g_free (expected);
@@ -1083,8 +1077,8 @@ GST_START_TEST (test_live_jitter_margin)
           "late", 3), "running-time");
   fail_unless_equals_uint64 (start_rt, 57 * GST_MSECOND);
   live_step_until (l, "cartesia-utterance-finished", "late", 50);
-  at = byte_at (start_rt);
-  for (i = byte_at (50 * GST_MSECOND); i < at; i++)
+  at = test_byte_at (start_rt, RATE);
+  for (i = test_byte_at (50 * GST_MSECOND, RATE); i < at; i++)
     fail_unless (l->audio->data[i] == 0);
   fail_unless (memcmp (l->audio->data + at, expected, len) == 0);
 

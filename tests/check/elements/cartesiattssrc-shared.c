@@ -28,15 +28,6 @@ static const gchar *const texts[] = {
   "Four five six", "Seven eight", "Nine ten eleven", "Twelve thirteen",
 };
 
-static guint8 *
-render (const gchar * text, gsize * len)
-{
-  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", 44100, len);
-
-  fail_unless (audio != NULL);
-  return audio;
-}
-
 /* ---- one element in its own pipeline, run alongside others ---- */
 
 typedef struct
@@ -130,7 +121,7 @@ static void
 player_assert_audio (Player * p)
 {
   gsize len;
-  guint8 *expected = render (p->text, &len);
+  guint8 *expected = test_render (p->text, 44100, &len);
 
   fail_unless (p->run.error == NULL, "'%s': unexpected error: %s", p->text,
       p->run.error ? p->run.error->message : "");

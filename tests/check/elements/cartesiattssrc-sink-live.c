@@ -160,31 +160,6 @@ sl_eos (SinkLive * t)
   return eos;
 }
 
-static GstBuffer *
-text_buffer (const gchar * text, GstClockTime pts, GstClockTime duration)
-{
-  GstBuffer *buf = gst_buffer_new_memdup (text, strlen (text));
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DURATION (buf) = duration;
-  return buf;
-}
-
-static void
-push_cue (SinkLive * t, const gchar * text, GstClockTime pts,
-    GstClockTime dur)
-{
-  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text, pts,
-              dur)), GST_FLOW_OK);
-}
-
-static void
-push_token (SinkLive * t, const gchar * text)
-{
-  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text,
-              GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_OK);
-}
-
 static void
 take (SinkLive * t, GstBuffer * buf)
 {
@@ -367,21 +342,6 @@ wait_generated (SinkLive * t, guint n)
   g_usleep (20000);
 }
 
-static guint8 *
-render (const gchar * text, gsize * len)
-{
-  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", RATE, len);
-
-  fail_unless (audio != NULL);
-  return audio;
-}
-
-static gsize
-byte_at (GstClockTime rt)
-{
-  return gst_util_uint64_scale_round (rt, RATE, GST_SECOND) * BPS;
-}
-
 static GstClockTime
 time_of (gsize bytes)
 {
@@ -506,8 +466,8 @@ GST_START_TEST (test_live_cue_on_time)
   guint i;
 
   fail_unless_equals_uint64 (t->delay, 200 * GST_MSECOND);
-  speech = render ("Hello", &len);
-  fail_unless_equals_int (len, byte_at (5 * CHAR_TIME));
+  speech = test_render ("Hello", RATE, &len);
+  fail_unless_equals_int (len, test_byte_at (5 * CHAR_TIME, RATE));
 
   /* Idle: each wait ends `latency` after its buffer, which comes then and
    * not before. */
@@ -528,7 +488,7 @@ GST_START_TEST (test_live_cue_on_time)
   fail_unless_equals_uint64 (min, 10 * GST_MSECOND + 200 * GST_MSECOND);
 
   /* The clock is at 250 ms, the output at 50 ms: a cue at 300 ms. */
-  push_cue (t, "Hello", 300 * GST_MSECOND, 1 * GST_SECOND);
+  test_push_cue (t->h, "Hello", 300 * GST_MSECOND, 1 * GST_SECOND);
   wait_received (t, len);
   wait_generated (t, 1);
 
@@ -554,9 +514,9 @@ GST_START_TEST (test_live_cue_on_time)
   sl_sync (t);
 
   /* Silence, then exactly the server's speech at 300 ms, then silence. */
-  assert_silence (t, 0, byte_at (300 * GST_MSECOND));
-  assert_audio_at (t, byte_at (300 * GST_MSECOND), speech, len);
-  assert_silence (t, byte_at (550 * GST_MSECOND), t->audio->len);
+  assert_silence (t, 0, test_byte_at (300 * GST_MSECOND, RATE));
+  assert_audio_at (t, test_byte_at (300 * GST_MSECOND, RATE), speech, len);
+  assert_silence (t, test_byte_at (550 * GST_MSECOND, RATE), t->audio->len);
   assert_timeline (t);
   fail_unless (output_end (t) >= 600 * GST_MSECOND);
 
@@ -585,13 +545,13 @@ run_late_cue (const gchar * overflow, GstStructure ** started,
   guint i;
 
   fail_unless_equals_uint64 (t->delay, 0);
-  *speech = render ("abcdefgh", len);
+  *speech = test_render ("abcdefgh", RATE, len);
   for (i = 0; i < 20; i++)
     fail_unless (sl_step (t) != NULL);
   fail_unless_equals_uint64 (output_end (t), 200 * GST_MSECOND);
   fail_unless_equals_int (gst_harness_buffers_in_queue (t->h), 0);
 
-  push_cue (t, "abcdefgh", 100 * GST_MSECOND, 2 * GST_SECOND);
+  test_push_cue (t->h, "abcdefgh", 100 * GST_MSECOND, 2 * GST_SECOND);
   wait_received (t, *len);
   wait_generated (t, 1);
   *started = sl_step_until (t, "cartesia-utterance-started", "cue-1", 10);
@@ -626,10 +586,10 @@ GST_START_TEST (test_live_late_cue_clip)
   fail_unless_equals_uint64 (get_u64 (finished, "duration"),
       8 * CHAR_TIME - skipped);
 
-  assert_silence (t, 0, byte_at (start_rt));
-  assert_audio_at (t, byte_at (start_rt), speech + byte_at (skipped),
-      len - byte_at (skipped));
-  assert_silence (t, byte_at (500 * GST_MSECOND), t->audio->len);
+  assert_silence (t, 0, test_byte_at (start_rt, RATE));
+  assert_audio_at (t, test_byte_at (start_rt, RATE), speech + test_byte_at (skipped, RATE),
+      len - test_byte_at (skipped, RATE));
+  assert_silence (t, test_byte_at (500 * GST_MSECOND, RATE), t->audio->len);
   sl_free (t);
 }
 
@@ -650,9 +610,9 @@ GST_START_TEST (test_live_late_cue_overlap)
       start_rt + 8 * CHAR_TIME);
   fail_unless_equals_uint64 (get_u64 (finished, "duration"), 8 * CHAR_TIME);
 
-  assert_silence (t, 0, byte_at (start_rt));
-  assert_audio_at (t, byte_at (start_rt), speech, len);
-  assert_silence (t, byte_at (start_rt) + len, t->audio->len);
+  assert_silence (t, 0, test_byte_at (start_rt, RATE));
+  assert_audio_at (t, test_byte_at (start_rt, RATE), speech, len);
+  assert_silence (t, test_byte_at (start_rt, RATE) + len, t->audio->len);
   sl_free (t);
 }
 
@@ -684,10 +644,10 @@ GST_START_TEST (test_live_token_stream)
   for (i = 0; i < 20; i++) {
     g_autofree gchar *token = g_strdup_printf ("w%u, ", i);
     gsize token_len;
-    g_autofree guint8 *token_audio = render (token, &token_len);
+    g_autofree guint8 *token_audio = test_render (token, RATE, &token_len);
     guint k;
 
-    push_token (t, token);
+    test_push_token (t->h, token);
     g_string_append (all, token);
     expected_bytes += token_len;
     if (i < 3)
@@ -720,7 +680,7 @@ GST_START_TEST (test_live_token_stream)
   fail_unless (gst_harness_push_event (t->h,
           gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
               gst_structure_new_empty ("cartesia-utterance-end"))));
-  speech = render (all->str, &len);
+  speech = test_render (all->str, RATE, &len);
   fail_unless_equals_uint64 (len, expected_bytes);
   wait_generated (t, 1);
   finished = sl_step_until (t, "cartesia-utterance-finished", "text-1", 500);
@@ -733,9 +693,9 @@ GST_START_TEST (test_live_token_stream)
     fail_unless (sl_step (t) != NULL);
   sl_sync (t);
 
-  assert_silence (t, 0, byte_at (start_rt));
-  assert_audio_at (t, byte_at (start_rt), speech, len);
-  assert_silence (t, byte_at (start_rt) + len, t->audio->len);
+  assert_silence (t, 0, test_byte_at (start_rt, RATE));
+  assert_audio_at (t, test_byte_at (start_rt, RATE), speech, len);
+  assert_silence (t, test_byte_at (start_rt, RATE) + len, t->audio->len);
   assert_timeline (t);
 
   /* One context: the first four clauses, then one input per clause, all
@@ -799,7 +759,7 @@ GST_START_TEST (test_live_flush_barge_in)
   fail_unless (sl_step (t) != NULL);
   /* 3 s of speech from 10 ms on, sent at the pace it plays. */
   base = g_get_monotonic_time () - 10 * G_TIME_SPAN_MILLISECOND;
-  push_cue (t, long_text, 10 * GST_MSECOND, 10 * GST_SECOND);
+  test_push_cue (t->h, long_text, 10 * GST_MSECOND, 10 * GST_SECOND);
   wait_received (t, 1);
   inputs = wait_bodies (t, "transcript", 1);
   fail_unless_equals_int (inputs->len, 1);
@@ -823,7 +783,7 @@ GST_START_TEST (test_live_flush_barge_in)
   fail_if (sl_find (t, "cartesia-utterance-finished", "cue-1"));
   sl_sync (t);
   /* Still speaking: the server has more to send. */
-  fail_unless (test_bytes_received (t->src) < byte_at (60 * CHAR_TIME));
+  fail_unless (test_bytes_received (t->src) < test_byte_at (60 * CHAR_TIME, RATE));
 
   n_before = t->buffers->len;
   flush_at = output_end (t);
@@ -852,7 +812,7 @@ GST_START_TEST (test_live_flush_barge_in)
   for (i = 0; i < 50; i++)
     fail_unless (sl_step_paced (t, base) != NULL);
   sl_sync (t);
-  assert_silence (t, byte_at (flush_at + BUF_TIME), t->audio->len);
+  assert_silence (t, test_byte_at (flush_at + BUF_TIME, RATE), t->audio->len);
 
   /* Cancelled on the server (the emulator logs it when it reads it). */
   inputs = wait_bodies (t, "cancel", 1);
@@ -863,8 +823,8 @@ GST_START_TEST (test_live_flush_barge_in)
 
   /* A new cue after the flush, 300 ms ahead of the output, plays on time. */
   cue_at = output_end (t) + 300 * GST_MSECOND;
-  speech = render ("xyz", &len);
-  push_cue (t, "xyz", cue_at, 1 * GST_SECOND);
+  speech = test_render ("xyz", RATE, &len);
+  test_push_cue (t->h, "xyz", cue_at, 1 * GST_SECOND);
   inputs = wait_bodies (t, "transcript", 2);
   fail_unless_equals_int (inputs->len, 2);
   fail_unless_equals_string (json_object_get_string_member
@@ -880,9 +840,9 @@ GST_START_TEST (test_live_flush_barge_in)
   for (i = 0; i < 3; i++)
     fail_unless (sl_step (t) != NULL);
   sl_sync (t);
-  assert_silence (t, byte_at (flush_at + BUF_TIME), byte_at (cue_at));
-  assert_audio_at (t, byte_at (cue_at), speech, len);
-  assert_silence (t, byte_at (cue_at) + len, t->audio->len);
+  assert_silence (t, test_byte_at (flush_at + BUF_TIME, RATE), test_byte_at (cue_at, RATE));
+  assert_audio_at (t, test_byte_at (cue_at, RATE), speech, len);
+  assert_silence (t, test_byte_at (cue_at, RATE) + len, t->audio->len);
 
   /* The timeline never jumped, and no flush went downstream. */
   assert_timeline (t);
@@ -907,9 +867,9 @@ GST_START_TEST (test_live_eos_after_speech)
   gsize len;
   guint i;
 
-  speech = render ("abcdefghij", &len);
+  speech = test_render ("abcdefghij", RATE, &len);
   fail_unless (sl_step (t) != NULL);
-  push_cue (t, "abcdefghij", 100 * GST_MSECOND, 2 * GST_SECOND);
+  test_push_cue (t->h, "abcdefghij", 100 * GST_MSECOND, 2 * GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   wait_received (t, len);
   wait_generated (t, 1);
@@ -936,8 +896,8 @@ GST_START_TEST (test_live_eos_after_speech)
   fail_unless_equals_uint64 (get_u64 (finished, "underrun-duration"), 0);
 
   /* All of it, then EOS right after the buffer it ended in. */
-  assert_silence (t, 0, byte_at (100 * GST_MSECOND));
-  assert_audio_at (t, byte_at (100 * GST_MSECOND), speech, len);
+  assert_silence (t, 0, test_byte_at (100 * GST_MSECOND, RATE));
+  assert_audio_at (t, test_byte_at (100 * GST_MSECOND, RATE), speech, len);
   fail_unless_equals_uint64 (output_end (t), 600 * GST_MSECOND);
   assert_timeline (t);
   g_mutex_lock (&t->msgs.lock);
@@ -969,10 +929,10 @@ GST_START_TEST (test_live_stream_eos)
   gsize len;
   guint i;
 
-  speech = render ("abc defgh", &len);
+  speech = test_render ("abc defgh", RATE, &len);
   fail_unless (sl_step (t) != NULL);
-  push_token (t, "abc ");
-  push_token (t, "defgh");
+  test_push_token (t->h, "abc ");
+  test_push_token (t->h, "defgh");
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   wait_received (t, len);
   wait_generated (t, 1);
@@ -991,9 +951,9 @@ GST_START_TEST (test_live_stream_eos)
   fail_unless_equals_uint64 (get_u64 (finished, "running-time"),
       start_rt + 9 * CHAR_TIME);
   fail_if (get_bool (finished, "interrupted"));
-  assert_silence (t, 0, byte_at (start_rt));
-  assert_audio_at (t, byte_at (start_rt), speech, len);
-  assert_silence (t, byte_at (start_rt) + len, t->audio->len);
+  assert_silence (t, 0, test_byte_at (start_rt, RATE));
+  assert_audio_at (t, test_byte_at (start_rt, RATE), speech, len);
+  assert_silence (t, test_byte_at (start_rt, RATE) + len, t->audio->len);
   fail_unless (output_end (t) - (start_rt + 9 * CHAR_TIME) < BUF_TIME);
   assert_timeline (t);
   g_mutex_lock (&t->msgs.lock);
@@ -1022,8 +982,8 @@ GST_START_TEST (test_live_stream_flush)
   fail_unless (sl_step (t) != NULL);
   test_emulator_set (t->emu, "pacing", "realtime");
   /* two clauses, the first of four words: each is sent at once */
-  push_token (t, "abcdefghijklmnopqrstuvwxyz ab cd ef, ");
-  push_token (t, "abcdefghijklmnopqrstuvwxyz, ");
+  test_push_token (t->h, "abcdefghijklmnopqrstuvwxyz ab cd ef, ");
+  test_push_token (t->h, "abcdefghijklmnopqrstuvwxyz, ");
   wait_received (t, 1);
   sl_step_until (t, "cartesia-utterance-started", "text-1", 50);
   for (i = 0; i < 10; i++)
@@ -1054,8 +1014,8 @@ GST_START_TEST (test_live_stream_flush)
   g_clear_pointer (&inputs, g_ptr_array_unref);
 
   /* New text: a new context, spoken in full. */
-  speech = render ("xyz", &len);
-  push_token (t, "xyz");
+  speech = test_render ("xyz", RATE, &len);
+  test_push_token (t->h, "xyz");
   fail_unless (gst_harness_push_event (t->h,
           gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
               gst_structure_new_empty ("cartesia-utterance-end"))));
@@ -1069,9 +1029,9 @@ GST_START_TEST (test_live_stream_flush)
   for (i = 0; i < 3; i++)
     fail_unless (sl_step (t) != NULL);
   sl_sync (t);
-  assert_silence (t, byte_at (flush_at + BUF_TIME), byte_at (start_rt));
-  assert_audio_at (t, byte_at (start_rt), speech, len);
-  assert_silence (t, byte_at (start_rt) + len, t->audio->len);
+  assert_silence (t, test_byte_at (flush_at + BUF_TIME, RATE), test_byte_at (start_rt, RATE));
+  assert_audio_at (t, test_byte_at (start_rt, RATE), speech, len);
+  assert_silence (t, test_byte_at (start_rt, RATE) + len, t->audio->len);
   /* "xyz" waited for its clause; the end made it an utterance of one
    * input */
   inputs = bodies_with (t, "transcript");
@@ -1107,12 +1067,12 @@ GST_START_TEST (test_live_future_cue_keeps_output_on_clock)
   /* Small chunks, each sent when it would play. */
   test_emulator_set (t->emu, "chunk-bytes", "1000");
   test_emulator_set (t->emu, "pacing", "realtime");
-  a = render ("abcdefghijklmnopqrst", &len_a);
-  b = render ("xyzxyzxyz", &len_b);
+  a = test_render ("abcdefghijklmnopqrst", RATE, &len_a);
+  b = test_render ("xyzxyzxyz", RATE, &len_b);
   for (i = 0; i < 5; i++)
     fail_unless (sl_step (t) != NULL);
   /* The clock at 250 ms, the output at 50 ms; a cue far ahead, at 3 s. */
-  push_cue (t, "abcdefghijklmnopqrst", 3 * GST_SECOND, 2 * GST_SECOND);
+  test_push_cue (t->h, "abcdefghijklmnopqrst", 3 * GST_SECOND, 2 * GST_SECOND);
   wait_received (t, len_a);
   sl_sync (t);
   now = clock_now (t);
@@ -1125,7 +1085,7 @@ GST_START_TEST (test_live_future_cue_keeps_output_on_clock)
   /* On time for the budget: at clock 250 ms a cue at 150 ms has 300 ms
    * of clock before it must play. */
   test_emulator_set (t->emu, "pacing", "instant");
-  push_cue (t, "xyzxyzxyz", 150 * GST_MSECOND, 1 * GST_SECOND);
+  test_push_cue (t->h, "xyzxyzxyz", 150 * GST_MSECOND, 1 * GST_SECOND);
   wait_generated (t, 2);
   started = sl_step_until (t, "cartesia-utterance-started", "cue-2", 100);
   GST_INFO ("cue at 150 ms started at %" GST_TIME_FORMAT,

@@ -81,30 +81,6 @@ assert_no_error (Sink * t)
       "");
 }
 
-static GstBuffer *
-text_buffer (const gchar * text, GstClockTime pts, GstClockTime duration)
-{
-  GstBuffer *buf = gst_buffer_new_memdup (text, strlen (text));
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DURATION (buf) = duration;
-  return buf;
-}
-
-static void
-push_cue (Sink * t, const gchar * text, GstClockTime pts, GstClockTime dur)
-{
-  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text, pts,
-              dur)), GST_FLOW_OK);
-}
-
-static void
-push_token (Sink * t, const gchar * text)
-{
-  fail_unless_equals_int (gst_harness_push (t->h, text_buffer (text,
-              GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_OK);
-}
-
 static void
 take (Sink * t, GstBuffer * buf)
 {
@@ -137,27 +113,12 @@ pull_until_eos (Sink * t)
   fail_unless (buf == NULL, "no EOS");
 }
 
-static guint8 *
-render (const gchar * text, gsize * len)
-{
-  guint8 *audio = cartesia_emulator_render (text, "pcm_s16le", RATE, len);
-
-  fail_unless (audio != NULL);
-  return audio;
-}
-
-static gsize
-byte_at (GstClockTime rt)
-{
-  return gst_util_uint64_scale_round (rt, RATE, GST_SECOND) * BPS;
-}
-
 /* @expected: @text's speech at @at, within zeros of @total bytes. */
 static void
 place (GByteArray * expected, const gchar * text, GstClockTime at)
 {
-  gsize len, off = byte_at (at);
-  g_autofree guint8 *audio = render (text, &len);
+  gsize len, off = test_byte_at (at, RATE);
+  g_autofree guint8 *audio = test_render (text, RATE, &len);
 
   if (expected->len < off + len) {
     gsize old = expected->len;
@@ -174,7 +135,7 @@ zeros (GstClockTime duration)
 {
   GByteArray *a = g_byte_array_new ();
 
-  g_byte_array_set_size (a, byte_at (duration));
+  g_byte_array_set_size (a, test_byte_at (duration, RATE));
   if (a->len)
     memset (a->data, 0, a->len);
   return a;
@@ -252,8 +213,8 @@ GST_START_TEST (test_cues_with_gaps)
   g_autoptr (GByteArray) expected = zeros (3 * GST_SECOND);
 
   gst_harness_play (t->h);
-  push_cue (t, "ab", 1 * GST_SECOND, GST_SECOND / 2);
-  push_cue (t, "cd", 2 * GST_SECOND, 1 * GST_SECOND);
+  test_push_cue (t->h, "ab", 1 * GST_SECOND, GST_SECOND / 2);
+  test_push_cue (t->h, "cd", 2 * GST_SECOND, 1 * GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -290,8 +251,8 @@ GST_START_TEST (test_cue_running_time)
   segment.base = 500 * GST_MSECOND;
   fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
   /* Before the segment's start: not spoken. */
-  push_cue (t, "zz", 9 * GST_SECOND, GST_SECOND / 2);
-  push_cue (t, "ab", 11 * GST_SECOND, 1 * GST_SECOND);
+  test_push_cue (t->h, "zz", 9 * GST_SECOND, GST_SECOND / 2);
+  test_push_cue (t->h, "ab", 11 * GST_SECOND, 1 * GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -312,8 +273,8 @@ run_overflow (const gchar * mode)
   Sink *t = sink_new (props, NULL);
 
   gst_harness_play (t->h);
-  push_cue (t, "abcd", 1000 * GST_MSECOND, 100 * GST_MSECOND);
-  push_cue (t, "ef", 1100 * GST_MSECOND, 500 * GST_MSECOND);
+  test_push_cue (t->h, "abcd", 1000 * GST_MSECOND, 100 * GST_MSECOND);
+  test_push_cue (t->h, "ef", 1100 * GST_MSECOND, 500 * GST_MSECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
   assert_no_error (t);
@@ -325,13 +286,13 @@ GST_START_TEST (test_overflow_clip)
   Sink *t = run_overflow ("clip");
   g_autoptr (GByteArray) expected = zeros (1600 * GST_MSECOND);
   gsize len;
-  g_autofree guint8 *abcd = render ("abcd", &len);
+  g_autofree guint8 *abcd = test_render ("abcd", RATE, &len);
   GstStructure *finished;
   guint64 duration = 0;
 
   /* The first 100 ms of "abcd", then "ef" on time. */
-  memcpy (expected->data + byte_at (GST_SECOND), abcd,
-      byte_at (100 * GST_MSECOND));
+  memcpy (expected->data + test_byte_at (GST_SECOND, RATE), abcd,
+      test_byte_at (100 * GST_MSECOND, RATE));
   place (expected, "ef", 1100 * GST_MSECOND);
   assert_audio (t, expected);
   fail_unless_equals_uint64 (started_at (t, "cue-1"), 1000 * GST_MSECOND);
@@ -350,13 +311,13 @@ GST_START_TEST (test_overflow_overlap)
   Sink *t = run_overflow ("overlap");
   g_autoptr (GByteArray) expected = zeros (1600 * GST_MSECOND);
   gsize len_a, len_b, i;
-  g_autofree guint8 *abcd = render ("abcd", &len_a);
-  g_autofree guint8 *ef = render ("ef", &len_b);
+  g_autofree guint8 *abcd = test_render ("abcd", RATE, &len_a);
+  g_autofree guint8 *ef = test_render ("ef", RATE, &len_b);
   gint16 *out;
 
   /* Both in full: "ef" from 1.1 s, mixed into the second half of "abcd". */
-  memcpy (expected->data + byte_at (GST_SECOND), abcd, len_a);
-  out = (gint16 *) (expected->data + byte_at (1100 * GST_MSECOND));
+  memcpy (expected->data + test_byte_at (GST_SECOND, RATE), abcd, len_a);
+  out = (gint16 *) (expected->data + test_byte_at (1100 * GST_MSECOND, RATE));
   for (i = 0; i < len_b / 2; i++) {
     gint16 x = GINT16_FROM_LE (out[i]), y;
 
@@ -397,7 +358,7 @@ GST_START_TEST (test_markup_stripped)
   g_autoptr (GByteArray) expected = zeros (1 * GST_SECOND);
 
   gst_harness_play (t->h);
-  push_cue (t, "<i>a</i>&amp;<b>b</b>", 0, GST_SECOND);
+  test_push_cue (t->h, "<i>a</i>&amp;<b>b</b>", 0, GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -421,7 +382,7 @@ GST_START_TEST (test_invalid_utf8_repaired)
   const gchar *transcript;
 
   gst_harness_play (t->h);
-  push_cue (t, "a\xff\xc0\x80z", 0, GST_SECOND);
+  test_push_cue (t->h, "a\xff\xc0\x80z", 0, GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -471,12 +432,12 @@ GST_START_TEST (test_bytes_segment_streams)
   gst_harness_play (t->h);
   gst_segment_init (&segment, GST_FORMAT_BYTES);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_segment (&segment)));
-  push_cue (t, "ab ", 5 * GST_SECOND, GST_SECOND);
-  push_token (t, "cd");
+  test_push_cue (t->h, "ab ", 5 * GST_SECOND, GST_SECOND);
+  test_push_token (t->h, "cd");
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
-  audio = render ("ab cd", &len);
+  audio = test_render ("ab cd", RATE, &len);
   g_byte_array_append (expected, audio, len);
   assert_audio (t, expected);
   assert_no_error (t);
@@ -491,7 +452,7 @@ GST_START_TEST (test_cue_without_timestamp_error)
   Sink *t = sink_new ("input-mode=cues", NULL);
 
   gst_harness_play (t->h);
-  fail_unless_equals_int (gst_harness_push (t->h, text_buffer ("ab",
+  fail_unless_equals_int (gst_harness_push (t->h, test_text_buffer ("ab",
               GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE)), GST_FLOW_ERROR);
   fail_unless (t->msgs.error != NULL);
   fail_unless (g_error_matches (t->msgs.error, GST_STREAM_ERROR,
@@ -522,7 +483,7 @@ GST_START_TEST (test_token_stream)
   for (i = 0; i < 200; i++) {
     g_autofree gchar *token = g_strdup_printf ("w%u ", i);
 
-    push_token (t, token);
+    test_push_token (t->h, token);
     g_string_append (all, token);
     if (first_buf == NULL && (first_buf = gst_harness_try_pull (t->h))) {
       first_audio_after = i + 1;
@@ -537,7 +498,7 @@ GST_START_TEST (test_token_stream)
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
-  audio = render (all->str, &len);
+  audio = test_render (all->str, RATE, &len);
   g_byte_array_append (expected, audio, len);
   assert_audio (t, expected);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (first_buf), 0);
@@ -590,7 +551,7 @@ GST_START_TEST (test_stream_huge_tokens)
     g_string_truncate (token, 0);
     for (i = 0; token->len < 70 * 1000; i++)
       g_string_append_printf (token, "Token %u word %u goes on. ", k, i);
-    push_token (t, token->str);
+    test_push_token (t->h, token->str);
     g_string_append (all, token->str);
   }
 
@@ -641,17 +602,17 @@ GST_START_TEST (test_utterance_end_event)
   gsize len_one, len_two;
 
   gst_harness_play (t->h);
-  push_token (t, "ab ");
-  push_token (t, "cd");
+  test_push_token (t->h, "ab ");
+  test_push_token (t->h, "cd");
   fail_unless (gst_harness_push_event (t->h,
           gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
               gst_structure_new_empty ("cartesia-utterance-end"))));
-  push_token (t, "ef");
+  test_push_token (t->h, "ef");
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
-  one = render ("ab cd", &len_one);
-  two = render ("ef", &len_two);
+  one = test_render ("ab cd", RATE, &len_one);
+  two = test_render ("ef", RATE, &len_two);
   g_byte_array_append (expected, one, len_one);
   g_byte_array_append (expected, two, len_two);
   assert_audio (t, expected);
@@ -684,7 +645,7 @@ GST_START_TEST (test_stream_idle_end)
   gint64 deadline;
 
   gst_harness_play (t->h);
-  push_token (t, "ab");
+  test_push_token (t->h, "ab");
   buf = gst_harness_pull (t->h);
   fail_unless (buf != NULL);
   take (t, buf);
@@ -720,9 +681,9 @@ GST_START_TEST (test_stream_over_sse_sentences)
   gsize len_one, len_two;
 
   gst_harness_play (t->h);
-  push_token (t, "Hi th");
-  push_token (t, "ere. How");
-  push_token (t, " are you?");
+  test_push_token (t->h, "Hi th");
+  test_push_token (t->h, "ere. How");
+  test_push_token (t->h, " are you?");
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -736,8 +697,8 @@ GST_START_TEST (test_stream_over_sse_sentences)
       || g_strcmp0 (first_text, "How are you?") == 0);
   fail_if (g_strcmp0 (first_text, json_object_get_string_member
           (g_ptr_array_index (inputs, 1), "transcript")) == 0);
-  one = render ("Hi there. ", &len_one);
-  two = render ("How are you?", &len_two);
+  one = test_render ("Hi there. ", RATE, &len_one);
+  two = test_render ("How are you?", RATE, &len_two);
   g_byte_array_append (expected, one, len_one);
   g_byte_array_append (expected, two, len_two);
   assert_audio (t, expected);
@@ -756,13 +717,13 @@ GST_START_TEST (test_eos_in_the_middle)
 
   test_emulator_set (t->emu, "pacing", "realtime");
   gst_harness_play (t->h);
-  push_token (t, "abc ");
-  push_token (t, "defgh");
+  test_push_token (t->h, "abc ");
+  test_push_token (t->h, "defgh");
   /* No end of the utterance but EOS, sent before any audio came. */
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
-  audio = render ("abc defgh", &len);
+  audio = test_render ("abc defgh", RATE, &len);
   g_byte_array_append (expected, audio, len);
   assert_audio (t, expected);
   assert_no_error (t);
@@ -789,7 +750,7 @@ GST_START_TEST (test_flush_in_the_middle)
   test_emulator_set (t->emu, "pacing", "realtime");
   gst_harness_play (t->h);
   /* 2.5 s of speech at the pace it would play. */
-  push_cue (t, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
+  test_push_cue (t->h, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
   /* Non-live, speech goes as far as the input vouches that no other cue
    * starts: here, a GAP to the end of the cue. */
   fail_unless (gst_harness_push_event (t->h, gst_event_new_gap (0,
@@ -817,7 +778,7 @@ GST_START_TEST (test_flush_in_the_middle)
   while ((buf = gst_harness_try_pull (t->h)))
     gst_buffer_unref (buf);
   test_emulator_set (t->emu, "pacing", "instant");
-  push_cue (t, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
+  test_push_cue (t->h, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -859,7 +820,7 @@ GST_START_TEST (test_many_cues_shift)
 
   gst_harness_play (t->h);
   for (i = 0; i < 12; i++)
-    push_cue (t, text, i * GST_SECOND, GST_SECOND);
+    test_push_cue (t->h, text, i * GST_SECOND, GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
@@ -884,12 +845,12 @@ GST_START_TEST (test_many_cues_overlap)
 
   gst_harness_play (t->h);
   for (i = 0; i < 8; i++)
-    push_cue (t, text, i * GST_SECOND, GST_SECOND);
+    test_push_cue (t->h, text, i * GST_SECOND, GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
 
   /* The last one ends 5 s after its start at 7 s. */
-  fail_unless_equals_uint64 (t->audio->len, byte_at (12 * GST_SECOND));
+  fail_unless_equals_uint64 (t->audio->len, test_byte_at (12 * GST_SECOND, RATE));
   for (i = 0; i < 8; i++) {
     g_autofree gchar *id = g_strdup_printf ("cue-%u", i + 1);
 
@@ -915,7 +876,7 @@ GST_START_TEST (test_flush_reaches_subtitles)
   test_emulator_set (t->emu, "pacing", "realtime");
   sh = gst_harness_new_with_element (t->src, NULL, "subtitle_src");
   gst_harness_play (t->h);
-  push_cue (t, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
+  test_push_cue (t->h, "abcdefghijklmnopqrstuvwxy", 0, 3 * GST_SECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_gap (0,
               3 * GST_SECOND)));
   buf = gst_harness_pull (t->h);
@@ -939,7 +900,7 @@ GST_START_TEST (test_flush_reaches_subtitles)
     gst_buffer_unref (buf);
   while ((buf = gst_harness_try_pull (t->h)))
     gst_buffer_unref (buf);
-  push_cue (t, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
+  test_push_cue (t->h, "zz", 500 * GST_MSECOND, 500 * GST_MSECOND);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   pull_until_eos (t);
   /* subtitle_src has a task of its own: its EOS comes after the caption. */
