@@ -582,3 +582,73 @@ test_push_token (GstHarness * h, const gchar * text)
 {
   test_push_cue (h, text, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
 }
+
+void
+test_log_scan_text (TestLogScan * scan, const gchar * where,
+    const gchar * text)
+{
+  guint i;
+
+  if (text == NULL)
+    return;
+  for (i = 0; scan->secrets[i]; i++) {
+    if (strstr (text, scan->secrets[i])) {
+      g_mutex_lock (&scan->lock);
+      g_ptr_array_add (scan->leaks, g_strdup_printf ("%s: %s", where, text));
+      g_mutex_unlock (&scan->lock);
+    }
+  }
+}
+
+static void
+log_scan_line (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  TestLogScan *scan = user_data;
+  const gchar *name = gst_debug_category_get_name (category);
+  gchar *text = gst_debug_log_get_line (category, level, file, function,
+      line, object, message);
+
+  test_log_scan_text (scan, "log", text);
+  g_mutex_lock (&scan->lock);
+  scan->lines++;
+  if (g_str_equal (name, "cartesiattssrc"))
+    scan->element_lines++;
+  else if (g_str_equal (name, "cartesiasession"))
+    scan->session_lines++;
+  if (scan->marker && strstr (text, scan->marker))
+    scan->markers++;
+  g_mutex_unlock (&scan->lock);
+  g_free (text);
+}
+
+void
+test_log_scan_start (TestLogScan * scan, const gchar * const *secrets,
+    const gchar * marker, GstDebugLevel level)
+{
+  memset (scan, 0, sizeof (*scan));
+  g_mutex_init (&scan->lock);
+  scan->secrets = secrets;
+  scan->marker = marker;
+  scan->leaks = g_ptr_array_new_with_free_func (g_free);
+  gst_debug_set_active (TRUE);
+  gst_debug_set_default_threshold (level);
+  gst_debug_add_log_function (log_scan_line, scan, NULL);
+  gst_debug_remove_log_function (gst_debug_log_default);
+}
+
+void
+test_log_scan_stop (TestLogScan * scan)
+{
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  gst_debug_remove_log_function (log_scan_line);
+  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+}
+
+void
+test_log_scan_clear (TestLogScan * scan)
+{
+  g_clear_pointer (&scan->leaks, g_ptr_array_unref);
+  g_mutex_clear (&scan->lock);
+}

@@ -149,6 +149,33 @@ void test_push_cue (GstHarness * h, const gchar * text, GstClockTime pts,
     GstClockTime duration);
 void test_push_token (GstHarness * h, const gchar * text);
 
+/* Looks for secrets in every GStreamer log line (the whole line, as the
+ * default log function prints it) and in any other text handed to
+ * test_log_scan_text(); counts the lines, those of the element's and the
+ * transport's categories, and those with @marker.  @lock guards the
+ * fields while the scan runs. */
+typedef struct
+{
+  GMutex lock;
+  const gchar *const *secrets;  /* NULL-terminated */
+  const gchar *marker;          /* NULL: none */
+  guint lines;
+  guint element_lines;          /* category cartesiattssrc */
+  guint session_lines;          /* category cartesiasession */
+  guint markers;
+  GPtrArray *leaks;             /* "where: text" of each text with a secret */
+} TestLogScan;
+
+/* Turns logging on at @level for every category, with the scan as the only
+ * log function (nothing is printed). */
+void test_log_scan_start (TestLogScan * scan, const gchar * const *secrets,
+    const gchar * marker, GstDebugLevel level);
+void test_log_scan_text (TestLogScan * scan, const gchar * where,
+    const gchar * text);
+/* Puts the default log function back, logging off; the counts stay. */
+void test_log_scan_stop (TestLogScan * scan);
+void test_log_scan_clear (TestLogScan * scan);
+
 /* gst_check_object_destroyed_on_unref() for a pipeline just set to NULL:
  * first waits (up to 2 s) for references that other threads hold for a
  * moment after a state change (GstBus, GstTask) to go, so that only a ref

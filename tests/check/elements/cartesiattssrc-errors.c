@@ -950,56 +950,17 @@ GST_END_TEST;
 static const gchar *const secrets[] = { TEST_API_KEY, WRONG_KEY, NULL };
 #define CANARY "canary-5f3a9c"
 
+/* The log scan, and the bus messages it saw. */
 typedef struct
 {
-  GMutex lock;
-  guint lines;
-  guint element_lines;
-  guint session_lines;
-  guint messages;
-  guint canaries;               /* lines with CANARY: the scan works */
-  GPtrArray *leaks;             /* where a secret showed */
+  TestLogScan log;
+  guint messages;               /* under log.lock */
 } KeyScan;
 
 static void
 scan_text (KeyScan * scan, const gchar * where, const gchar * text)
 {
-  guint i;
-
-  if (text == NULL)
-    return;
-  for (i = 0; secrets[i]; i++) {
-    if (strstr (text, secrets[i])) {
-      g_mutex_lock (&scan->lock);
-      g_ptr_array_add (scan->leaks, g_strdup_printf ("%s: %s", where, text));
-      g_mutex_unlock (&scan->lock);
-    }
-  }
-}
-
-static void
-scan_log (GstDebugCategory * category, GstDebugLevel level,
-    const gchar * file, const gchar * function, gint line, GObject * object,
-    GstDebugMessage * message, gpointer user_data)
-{
-  KeyScan *scan = user_data;
-  const gchar *name = gst_debug_category_get_name (category);
-  gchar *text;
-
-  text = gst_debug_log_get_line (category, level, file, function, line,
-      object, message);
-  scan_text (scan, "log", text);
-  if (strstr (text, CANARY))
-    g_atomic_int_inc (&scan->canaries);
-  g_free (text);
-
-  g_mutex_lock (&scan->lock);
-  scan->lines++;
-  if (g_str_equal (name, "cartesiattssrc"))
-    scan->element_lines++;
-  else if (g_str_equal (name, "cartesiasession"))
-    scan->session_lines++;
-  g_mutex_unlock (&scan->lock);
+  test_log_scan_text (&scan->log, where, text);
 }
 
 static GstBusSyncReply
@@ -1011,9 +972,9 @@ scan_message (GstBus * bus, GstMessage * msg, gpointer user_data)
   gchar *debug = NULL, *text;
   const GstStructure *details = NULL;
 
-  g_mutex_lock (&scan->lock);
+  g_mutex_lock (&scan->log.lock);
   scan->messages++;
-  g_mutex_unlock (&scan->lock);
+  g_mutex_unlock (&scan->log.lock);
 
   if (s) {
     text = gst_structure_to_string (s);
@@ -1104,12 +1065,7 @@ GST_START_TEST (test_api_key_never_shown)
   fail_if (pspec->flags & G_PARAM_READABLE, "api-key is readable");
   gst_object_unref (gst_object_ref_sink (src));
 
-  g_mutex_init (&scan.lock);
-  scan.leaks = g_ptr_array_new_with_free_func (g_free);
-  gst_debug_set_active (TRUE);
-  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
-  gst_debug_add_log_function (scan_log, &scan, NULL);
-  gst_debug_remove_log_function (gst_debug_log_default);
+  test_log_scan_start (&scan.log, secrets, CANARY, GST_LEVEL_MEMDUMP);
   GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, GST_LEVEL_MEMDUMP, NULL,
       "the scan sees even this: %s", CANARY);
 
@@ -1138,22 +1094,21 @@ GST_START_TEST (test_api_key_never_shown)
       GST_RESOURCE_ERROR_NOT_AUTHORIZED, "401", NULL);
   test_run_clear (&run);
 
-  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
-  gst_debug_remove_log_function (scan_log);
-  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  test_log_scan_stop (&scan.log);
 
   /* The scan saw the element and the transport talk at every level. */
   GST_INFO ("scanned %u log lines (%u element, %u session), %u messages",
-      scan.lines, scan.element_lines, scan.session_lines, scan.messages);
-  fail_unless (scan.element_lines > 0 && scan.session_lines > 0);
+      scan.log.lines, scan.log.element_lines, scan.log.session_lines,
+      scan.messages);
+  fail_unless (scan.log.element_lines > 0 && scan.log.session_lines > 0);
   fail_unless (scan.messages > 0);
-  fail_unless_equals_int (scan.canaries, 1);
-  for (i = 0; i < scan.leaks->len; i++)
-    g_printerr ("KEY LEAK: %s\n", (gchar *) g_ptr_array_index (scan.leaks, i));
-  fail_unless_equals_int (scan.leaks->len, 0);
+  fail_unless_equals_int (scan.log.markers, 1);
+  for (i = 0; i < scan.log.leaks->len; i++)
+    g_printerr ("KEY LEAK: %s\n", (gchar *) g_ptr_array_index (scan.log.leaks,
+            i));
+  fail_unless_equals_int (scan.log.leaks->len, 0);
 
-  g_ptr_array_unref (scan.leaks);
-  g_mutex_clear (&scan.lock);
+  test_log_scan_clear (&scan.log);
   g_free (expected);
   cartesia_emulator_free (emu);
 }

@@ -664,41 +664,15 @@ GST_END_TEST;
 
 /* ---- the key never shows, with the shared connection ---- */
 
-typedef struct
-{
-  GMutex lock;
-  guint session_lines;
-  guint leaks;
-  gchar *first_leak;
-} KeyScan;
-
-static void
-scan_log (GstDebugCategory * category, GstDebugLevel level,
-    const gchar * file, const gchar * function, gint line, GObject * object,
-    GstDebugMessage * message, gpointer user_data)
-{
-  KeyScan *scan = user_data;
-  const gchar *text = gst_debug_message_get (message);
-
-  g_mutex_lock (&scan->lock);
-  if (g_str_equal (gst_debug_category_get_name (category), "cartesiasession"))
-    scan->session_lines++;
-  if (text && strstr (text, TEST_API_KEY) && scan->leaks++ == 0)
-    scan->first_leak = g_strdup (text);
-  g_mutex_unlock (&scan->lock);
-}
+static const gchar *const secrets[] = { TEST_API_KEY, NULL };
 
 GST_START_TEST (test_key_never_shown)
 {
   CartesiaEmulator *emu = test_emulator_new ();
-  KeyScan scan = { 0, };
+  TestLogScan scan;
   Player *a, *b;
 
-  g_mutex_init (&scan.lock);
-  gst_debug_set_active (TRUE);
-  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
-  gst_debug_add_log_function (scan_log, &scan, NULL);
-  gst_debug_remove_log_function (gst_debug_log_default);
+  test_log_scan_start (&scan, secrets, NULL, GST_LEVEL_MEMDUMP);
 
   a = player_new (emu, texts[0], TRUE);
   b = player_new (emu, texts[1], TRUE);
@@ -723,14 +697,13 @@ GST_START_TEST (test_key_never_shown)
   player_free (a);
   player_free (b);
 
-  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
-  gst_debug_remove_log_function (scan_log);
-  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  test_log_scan_stop (&scan);
 
   fail_unless (scan.session_lines > 0, "the scan saw no transport logs");
-  fail_unless (scan.leaks == 0, "the key was logged %u times, first: %s",
-      scan.leaks, scan.first_leak);
-  g_mutex_clear (&scan.lock);
+  fail_unless (scan.leaks->len == 0, "the key was logged %u times, first: %s",
+      scan.leaks->len, scan.leaks->len ?
+      (gchar *) g_ptr_array_index (scan.leaks, 0) : "");
+  test_log_scan_clear (&scan);
   cartesia_emulator_free (emu);
 }
 
