@@ -21,6 +21,21 @@ G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (gst_cartesia_tts_src_debug);
 
+/* Locks, outermost first (docs/architecture.md says the same; keep the two
+ * together):
+ *
+ * 1. the object lock (GST_OBJECT_LOCK): what the struct below says is
+ *    under it; sink_cond waits on it.  Taken under GStreamer's pad stream
+ *    locks, never the other way round: nothing is pushed, posted or sent
+ *    while it is held.
+ * 2. registry_lock (cartesia-session.c): taken under the object lock by
+ *    create_session().
+ * 3. a CartesiaSession's lock: taken under the object lock by unlock() and
+ *    unlock_stop(); the session thread lets it go before calling the
+ *    notify callback, which takes the object lock.
+ *
+ * subtitle_lock is a leaf: nothing else is taken while it is held. */
+
 typedef enum
 {
   GST_CARTESIA_TEXT_MODE_QUEUE,
