@@ -218,3 +218,171 @@ test_proxy_stop (TestProxy * proxy)
   g_free (proxy->log_file);
   g_free (proxy);
 }
+
+/* ---- a recording relay ---- */
+
+struct _TestRelay
+{
+  guint target_port;
+  gchar *url;
+  GSocketListener *listener;
+  GCancellable *cancellable;
+  GThread *accept_thread;
+  GMutex lock;
+  GByteArray *received;
+  GPtrArray *threads;           /* pump threads */
+  GPtrArray *connections;       /* GSocketConnection, both ends */
+};
+
+typedef struct
+{
+  TestRelay *relay;
+  GSocketConnection *from;
+  GSocketConnection *to;
+  gboolean record;
+} Pump;
+
+static gpointer
+pump_thread (gpointer data)
+{
+  Pump *pump = data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (pump->from));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM
+      (pump->to));
+  guint8 buf[16384];
+  gssize n;
+
+  while ((n = g_input_stream_read (in, buf, sizeof (buf),
+              pump->relay->cancellable, NULL)) > 0) {
+    if (pump->record) {
+      g_mutex_lock (&pump->relay->lock);
+      g_byte_array_append (pump->relay->received, buf, n);
+      g_mutex_unlock (&pump->relay->lock);
+    }
+    if (!g_output_stream_write_all (out, buf, n, NULL,
+            pump->relay->cancellable, NULL))
+      break;
+  }
+  /* The other side sees the end too. */
+  g_socket_shutdown (g_socket_connection_get_socket (pump->to), FALSE, TRUE,
+      NULL);
+  g_object_unref (pump->from);
+  g_object_unref (pump->to);
+  g_free (pump);
+  return NULL;
+}
+
+static void
+start_pump (TestRelay * relay, GSocketConnection * from,
+    GSocketConnection * to, gboolean record)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->relay = relay;
+  pump->from = g_object_ref (from);
+  pump->to = g_object_ref (to);
+  pump->record = record;
+  g_ptr_array_add (relay->threads, g_thread_new ("test-relay-pump",
+          pump_thread, pump));
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  TestRelay *relay = data;
+  GSocketConnection *client;
+
+  while ((client = g_socket_listener_accept (relay->listener, NULL,
+              relay->cancellable, NULL))) {
+    g_autoptr (GSocketClient) connector = g_socket_client_new ();
+    GSocketConnection *target = g_socket_client_connect_to_host (connector,
+        "127.0.0.1", relay->target_port, relay->cancellable, NULL);
+
+    if (target == NULL) {
+      g_object_unref (client);
+      continue;
+    }
+    g_mutex_lock (&relay->lock);
+    g_ptr_array_add (relay->connections, client);
+    g_ptr_array_add (relay->connections, target);
+    start_pump (relay, client, target, TRUE);
+    start_pump (relay, target, client, FALSE);
+    g_mutex_unlock (&relay->lock);
+  }
+  return NULL;
+}
+
+TestRelay *
+test_relay_new (guint target_port)
+{
+  TestRelay *relay = g_new0 (TestRelay, 1);
+  g_autoptr (GError) error = NULL;
+  guint16 port;
+
+  relay->target_port = target_port;
+  relay->listener = g_socket_listener_new ();
+  relay->cancellable = g_cancellable_new ();
+  relay->received = g_byte_array_new ();
+  relay->threads = g_ptr_array_new ();
+  relay->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_init (&relay->lock);
+  {
+    g_autoptr (GInetAddress) lo =
+        g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) address = g_inet_socket_address_new (lo, 0);
+    g_autoptr (GSocketAddress) bound = NULL;
+
+    fail_unless (g_socket_listener_add_address (relay->listener, address,
+            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+            &error), "relay: %s", error ? error->message : "");
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  }
+  relay->url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  relay->accept_thread = g_thread_new ("test-relay", accept_thread, relay);
+  return relay;
+}
+
+const gchar *
+test_relay_get_url (TestRelay * relay)
+{
+  return relay->url;
+}
+
+GBytes *
+test_relay_dup_received (TestRelay * relay)
+{
+  GBytes *bytes;
+
+  g_mutex_lock (&relay->lock);
+  g_byte_array_append (relay->received, (const guint8 *) "", 1);
+  bytes = g_bytes_new (relay->received->data, relay->received->len);
+  g_byte_array_set_size (relay->received, relay->received->len - 1);
+  g_mutex_unlock (&relay->lock);
+  return bytes;
+}
+
+void
+test_relay_free (TestRelay * relay)
+{
+  guint i;
+
+  g_cancellable_cancel (relay->cancellable);
+  g_socket_listener_close (relay->listener);
+  g_thread_join (relay->accept_thread);
+  /* Unblock the pumps: their reads end once the sockets are shut. */
+  g_mutex_lock (&relay->lock);
+  for (i = 0; i < relay->connections->len; i++)
+    g_socket_shutdown (g_socket_connection_get_socket
+        (relay->connections->pdata[i]), TRUE, TRUE, NULL);
+  g_mutex_unlock (&relay->lock);
+  for (i = 0; i < relay->threads->len; i++)
+    g_thread_join (relay->threads->pdata[i]);
+  g_ptr_array_unref (relay->threads);
+  g_ptr_array_unref (relay->connections);
+  g_object_unref (relay->listener);
+  g_object_unref (relay->cancellable);
+  g_byte_array_unref (relay->received);
+  g_mutex_clear (&relay->lock);
+  g_free (relay->url);
+  g_free (relay);
+}

@@ -48,6 +48,16 @@ gchar *test_proxy_dup_log (TestProxy * proxy);
 /* Stops it (bounded) and removes its files. */
 void test_proxy_stop (TestProxy * proxy);
 
+/* A TCP relay on a free loopback port in front of 127.0.0.1:@target_port
+ * that keeps every byte its clients sent: what a proxy behind it received. */
+typedef struct _TestRelay TestRelay;
+TestRelay *test_relay_new (guint target_port);
+/* "http://127.0.0.1:PORT" */
+const gchar *test_relay_get_url (TestRelay * relay);
+/* Every byte clients sent so far, NUL-terminated (binary data included). */
+GBytes *test_relay_dup_received (TestRelay * relay);
+void test_relay_free (TestRelay * relay);
+
 /* Removes the files in @dir, then @dir. */
 void test_remove_dir (const gchar * dir);
 

@@ -114,6 +114,39 @@ assert_log_clean (TestProxy * proxy)
       "the proxy log");
 }
 
+/* What the proxy received, through a relay in front of it: the CONNECT,
+ * then only TLS.  Neither the key, nor an Authorization header, nor the text
+ * to speak, nor the audio's JSON. */
+static gboolean
+contains (const gchar * data, gsize len, const gchar * needle)
+{
+  gsize n = strlen (needle), i;
+
+  for (i = 0; i + n <= len; i++)
+    if (g_ascii_strncasecmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_relay_saw_tunnel_only (TestRelay * relay)
+{
+  g_autoptr (GBytes) bytes = test_relay_dup_received (relay);
+  gsize len;
+  const gchar *data = g_bytes_get_data (bytes, &len);
+  /* (Proxy-Authorization, the proxy's own, is expected.) */
+  const gchar *secrets[] = { TEST_API_KEY, "Bearer", "\nAuthorization:",
+    TEXT, "\"transcript\"", "Cartesia-Version", NULL
+  };
+  guint i;
+
+  fail_unless (len > 1 && g_str_has_prefix (data, "CONNECT "), "the proxy "
+      "did not receive a CONNECT first");
+  for (i = 0; secrets[i]; i++)
+    fail_if (contains (data, len, secrets[i]),
+        "the proxy received '%s' in clear text", secrets[i]);
+}
+
 /* ---- trust ---- */
 
 GST_START_TEST (test_trusted_ca_file)
@@ -368,12 +401,15 @@ GST_START_TEST (test_proxy_connect)
   TestTlsServer *server = server_for_proxy (&url);
   TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
       (server->emu), NULL, NULL);
+  TestRelay *relay = test_relay_new (proxy->port);
   GstElement *src = make_src (url, __i__);
   g_autofree gchar *log = NULL;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
-      NULL);
+  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy",
+      test_relay_get_url (relay), NULL);
   run_and_assert_audio (src);
+  assert_relay_saw_tunnel_only (relay);
+  test_relay_free (relay);
 
   log = test_proxy_dup_log (proxy);
   fail_unless (strstr (log, "CONNECT") != NULL, "no CONNECT in the proxy's "
@@ -391,14 +427,17 @@ GST_START_TEST (test_proxy_auth_in_uri)
   TestTlsServer *server = server_for_proxy (&url);
   TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
       (server->emu), "tester", "s3cret");
-  g_autofree gchar *proxy_uri = g_strdup_printf ("http://tester:s3cret@"
-      "127.0.0.1:%u", proxy->port);
+  TestRelay *relay = test_relay_new (proxy->port);
+  g_autofree gchar *proxy_uri = g_strdup_printf ("http://tester:s3cret@%s",
+      test_relay_get_url (relay) + strlen ("http://"));
   GstElement *src = make_src (url, __i__);
 
   g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy_uri,
       NULL);
   /* SSE: libsoup 3.2 resent the POST without its body after the 407. */
   run_and_assert_audio (src);
+  assert_relay_saw_tunnel_only (relay);
+  test_relay_free (relay);
   assert_log_clean (proxy);
   test_proxy_stop (proxy);
   test_tls_server_free (server);
@@ -412,11 +451,15 @@ GST_START_TEST (test_proxy_auth_id_pw)
   TestTlsServer *server = server_for_proxy (&url);
   TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
       (server->emu), "tester", "s3cret");
+  TestRelay *relay = test_relay_new (proxy->port);
   GstElement *src = make_src (url, __i__);
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
-      "proxy-id", "tester", "proxy-pw", "s3cret", NULL);
+  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy",
+      test_relay_get_url (relay), "proxy-id", "tester", "proxy-pw", "s3cret",
+      NULL);
   run_and_assert_audio (src);
+  assert_relay_saw_tunnel_only (relay);
+  test_relay_free (relay);
   assert_log_clean (proxy);
   test_proxy_stop (proxy);
   test_tls_server_free (server);
@@ -595,11 +638,16 @@ GST_START_TEST (test_loopback_not_proxied)
   CartesiaEmulator *emu = test_emulator_new ();
   TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port (emu),
       NULL, NULL);
+  TestRelay *relay = test_relay_new (proxy->port);
   GstElement *src = make_src (cartesia_emulator_get_base_url (emu), __i__);
   g_autofree gchar *log = NULL;
+  g_autoptr (GBytes) received = NULL;
 
-  g_object_set (src, "proxy", proxy->url, NULL);
+  g_object_set (src, "proxy", test_relay_get_url (relay), NULL);
   run_and_assert_audio (src);
+  received = test_relay_dup_received (relay);
+  fail_unless_equals_int (g_bytes_get_size (received), 1);      /* the NUL */
+  test_relay_free (relay);
   log = test_proxy_dup_log (proxy);
   /* (Its log has a "Connect" line: the helper's probe for readiness.) */
   fail_if (strstr (log, "Request (file descriptor") != NULL, "the proxy saw "
