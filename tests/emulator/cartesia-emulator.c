@@ -515,6 +515,20 @@ emu_accept_cb (GSocket * listener, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_request_started (SoupServer * server, SoupServerMessage * msg,
+    CartesiaEmulator * emu)
+{
+  g_autofree gchar *uuid = g_uuid_string_random ();
+  gchar *id = g_strconcat ("req_", uuid, NULL);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "X-Request-Id", id);
+  g_mutex_lock (&emu->lock);
+  g_ptr_array_add (emu->request_ids, id);
+  g_mutex_unlock (&emu->lock);
+}
+
 static gboolean
 emu_listen (CartesiaEmulator * emu, GError ** error)
 {
@@ -536,6 +550,9 @@ emu_listen (CartesiaEmulator * emu, GError ** error)
   address = g_inet_socket_address_new (loopback, emu->port);
 
   emu->server = soup_server_new ("server-header", "cartesia-emulator ", NULL);
+  /* Like the real service: every answer names its request, for support. */
+  g_signal_connect (emu->server, "request-started",
+      G_CALLBACK (on_request_started), emu);
   soup_server_add_handler (emu->server, "/", root_handler, emu, NULL);
   emu_ws_register (emu);
   emu_http_register (emu);
@@ -660,6 +677,7 @@ emu_destroy (CartesiaEmulator * emu)
   g_clear_pointer (&emu->loop, g_main_loop_unref);
   g_clear_pointer (&emu->context, g_main_context_unref);
   g_clear_pointer (&emu->requests, g_ptr_array_unref);
+  g_clear_pointer (&emu->request_ids, g_ptr_array_unref);
   g_clear_pointer (&emu->timings, g_array_unref);
   g_clear_pointer (&emu->generations, g_array_unref);
   emu_options_clear (&emu->options);
@@ -701,6 +719,7 @@ cartesia_emulator_new_full (const gchar * api_key, guint port,
   emu->port = port;
   emu_options_init (&emu->options);
   emu->requests = g_ptr_array_new_with_free_func (g_free);
+  emu->request_ids = g_ptr_array_new_with_free_func (g_free);
   emu->timings = g_array_new (FALSE, FALSE, sizeof (CartesiaEmulatorTiming));
   g_array_set_clear_func (emu->timings, timing_clear);
   emu->generations = g_array_new (FALSE, FALSE,
@@ -803,6 +822,20 @@ cartesia_emulator_dup_requests (CartesiaEmulator * emu)
     requests[i] = g_strdup (g_ptr_array_index (emu->requests, i));
   g_mutex_unlock (&emu->lock);
   return requests;
+}
+
+gchar **
+cartesia_emulator_dup_request_ids (CartesiaEmulator * emu)
+{
+  gchar **ids;
+  guint i;
+
+  g_mutex_lock (&emu->lock);
+  ids = g_new0 (gchar *, emu->request_ids->len + 1);
+  for (i = 0; i < emu->request_ids->len; i++)
+    ids[i] = g_strdup (g_ptr_array_index (emu->request_ids, i));
+  g_mutex_unlock (&emu->lock);
+  return ids;
 }
 
 void

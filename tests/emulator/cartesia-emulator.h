@@ -87,6 +87,10 @@ gboolean cartesia_emulator_set_option (CartesiaEmulator * emu,
  *    "body": { ...the message as received... }}  (or "raw": "<text>" when it was not JSON)
  * Returns a NULL-terminated array; free with g_strfreev(). */
 gchar **cartesia_emulator_dup_requests (CartesiaEmulator * emu);
+
+/* The X-Request-Id of every HTTP answer and websocket handshake the
+ * emulator gave (refusals too), oldest first; free with g_strfreev(). */
+gchar **cartesia_emulator_dup_request_ids (CartesiaEmulator * emu);
 void cartesia_emulator_clear_requests (CartesiaEmulator * emu);
 
 void cartesia_emulator_get_stats (CartesiaEmulator * emu,

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define HELPER_ENV "CARTESIA_EMULATOR_ESPEAK_HELPER"
+/* "voice rate volume", for the helper */
+#define STYLE_ENV "CARTESIA_EMULATOR_ESPEAK_STYLE"
 #define WIRE_MAGIC "EMUESPK1"
 #define CACHE_SIZE 16
 
@@ -170,6 +172,12 @@ helper_speak (const char *text, size_t size)
 {
   espeak_ng_ERROR_CONTEXT context = NULL;
   espeak_ng_STATUS status;
+  const char *style = getenv (STYLE_ENV);
+  char voice[64] = VOICE_NAME;
+  int rate = VOICE_RATE, volume = 100;
+
+  if (style)
+    sscanf (style, "%63s %d %d", voice, &rate, &volume);
 
   espeak_ng_InitializePath (NULL);
   status = espeak_ng_Initialize (&context);
@@ -182,10 +190,13 @@ helper_speak (const char *text, size_t size)
     return status;
   helper.rate = espeak_ng_GetSampleRate ();
   espeak_SetSynthCallback (helper_synth_cb);
-  status = espeak_ng_SetVoiceByName (VOICE_NAME);
+  status = espeak_ng_SetVoiceByName (voice);
   if (status != ENS_OK)
     return status;
-  status = espeak_ng_SetParameter (espeakRATE, VOICE_RATE, 0);
+  status = espeak_ng_SetParameter (espeakRATE, rate, 0);
+  if (status != ENS_OK)
+    return status;
+  status = espeak_ng_SetParameter (espeakVOLUME, volume, 0);
   if (status != ENS_OK)
     return status;
   /* not plain text markup: a transcript is spoken as written */
@@ -362,7 +373,7 @@ speech_from_wire (GBytes * output, GError ** error)
 }
 
 static EmuEspeakSpeech *
-synthesize (const gchar * text, GError ** error)
+synthesize (const gchar * text, const gchar * style, GError ** error)
 {
   g_autoptr (GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
@@ -372,6 +383,7 @@ synthesize (const gchar * text, GError ** error)
   g_autoptr (GBytes) output = NULL;
 
   g_subprocess_launcher_setenv (launcher, HELPER_ENV, "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, STYLE_ENV, style, TRUE);
   helper_proc = g_subprocess_launcher_spawn (launcher, error,
       "/proc/self/exe", NULL);
   if (helper_proc == NULL)
@@ -390,26 +402,32 @@ synthesize (const gchar * text, GError ** error)
 
 /* Called with speak_lock held. */
 static EmuEspeakSpeech *
-speak_locked (const gchar * text, GError ** error)
+speak_locked (const gchar * text, const EmuEspeakStyle * style,
+    GError ** error)
 {
+  g_autofree gchar *style_text = g_strdup_printf ("%s %u %u",
+      style && style->voice ? style->voice : VOICE_NAME,
+      style && style->rate ? style->rate : VOICE_RATE,
+      style && style->volume ? style->volume : 100);
+  g_autofree gchar *key = g_strconcat (style_text, "\n", text, NULL);
   EmuEspeakSpeech *speech;
   CacheEntry *entry;
   GList *l;
 
   for (l = cache.head; l; l = l->next) {
     entry = l->data;
-    if (g_str_equal (entry->text, text)) {
+    if (g_str_equal (entry->text, key)) {
       g_queue_unlink (&cache, l);
       g_queue_push_head_link (&cache, l);
       return emu_espeak_speech_ref (entry->speech);
     }
   }
 
-  speech = synthesize (text, error);
+  speech = synthesize (text, style_text, error);
   if (speech == NULL)
     return NULL;
   entry = g_new0 (CacheEntry, 1);
-  entry->text = g_strdup (text);
+  entry->text = g_steal_pointer (&key);
   entry->speech = emu_espeak_speech_ref (speech);
   g_queue_push_head (&cache, entry);
   while (cache.length > CACHE_SIZE)
@@ -425,7 +443,8 @@ emu_espeak_check (GError ** error)
   g_mutex_lock (&speak_lock);
   if (check_state == 0) {
     g_autoptr (GError) probe_error = NULL;
-    g_autoptr (EmuEspeakSpeech) speech = speak_locked ("", &probe_error);
+    g_autoptr (EmuEspeakSpeech) speech = speak_locked ("", NULL,
+        &probe_error);
 
     check_state = speech ? 1 : 2;
     if (speech == NULL)
@@ -440,16 +459,23 @@ emu_espeak_check (GError ** error)
 }
 
 EmuEspeakSpeech *
-emu_espeak_speak (const gchar * text, GError ** error)
+emu_espeak_speak_styled (const gchar * text, const EmuEspeakStyle * style,
+    GError ** error)
 {
   EmuEspeakSpeech *speech;
 
   g_return_val_if_fail (text != NULL, NULL);
 
   g_mutex_lock (&speak_lock);
-  speech = speak_locked (text, error);
+  speech = speak_locked (text, style, error);
   g_mutex_unlock (&speak_lock);
   return speech;
+}
+
+EmuEspeakSpeech *
+emu_espeak_speak (const gchar * text, GError ** error)
+{
+  return emu_espeak_speak_styled (text, NULL, error);
 }
 
 #else /* !HAVE_ESPEAK */
@@ -471,6 +497,14 @@ emu_espeak_check (GError ** error)
 
 EmuEspeakSpeech *
 emu_espeak_speak (const gchar * text, GError ** error)
+{
+  not_built (error);
+  return NULL;
+}
+
+EmuEspeakSpeech *
+emu_espeak_speak_styled (const gchar * text, const EmuEspeakStyle * style,
+    GError ** error)
 {
   not_built (error);
   return NULL;

@@ -46,6 +46,18 @@ gboolean emu_espeak_check (GError ** error);
  * minute.  Thread-safe.  Free with emu_espeak_speech_unref(). */
 EmuEspeakSpeech *emu_espeak_speak (const gchar * text, GError ** error);
 
+/* How to speak: which espeak-ng voice (NULL: "en-us"), words per minute
+ * (0: 175, espeak's default) and volume (0: 100, of espeak's 0-200). */
+typedef struct
+{
+  const gchar *voice;
+  guint rate;
+  guint volume;
+} EmuEspeakStyle;
+
+EmuEspeakSpeech *emu_espeak_speak_styled (const gchar * text,
+    const EmuEspeakStyle * style, GError ** error);
+
 EmuEspeakSpeech *emu_espeak_speech_ref (EmuEspeakSpeech * speech);
 void emu_espeak_speech_unref (EmuEspeakSpeech * speech);
 

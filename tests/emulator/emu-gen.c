@@ -24,6 +24,7 @@ struct _EmuGen
   gpointer owner;
   EmuGenParams params;
   gchar *context_id;
+  gchar *voice_id;              /* params.style's */
   EmuOptions opts;
   gboolean faulty;
 
@@ -76,6 +77,8 @@ emu_gen_new (CartesiaEmulator * emu, const EmuGenParams * params,
   gen->params = *params;
   gen->context_id = g_strdup (params->context_id);
   gen->params.context_id = gen->context_id;
+  gen->voice_id = g_strdup (params->style.voice_id);
+  gen->params.style.voice_id = gen->voice_id;
   gen->flush_id = 1;
   g_queue_init (&gen->jobs);
 
@@ -134,6 +137,7 @@ emu_gen_free (EmuGen * gen)
     g_string_free (gen->held, TRUE);
   emu_options_clear (&gen->opts);
   g_free (gen->context_id);
+  g_free (gen->voice_id);
   g_free (gen);
 }
 
@@ -522,8 +526,9 @@ gen_send_timestamps (EmuGen * gen)
   JsonArray *w, *s, *e;
   guint i;
 
-  emu_synth_words (gen->job->text, gen->params.sample_rate,
-      gen->context_samples, words, starts, ends);
+  emu_synth_words_styled (emu_synth_get_voice (), gen->job->text,
+      gen->params.sample_rate, gen->context_samples, words, starts, ends,
+      &gen->params.style);
   if (words->len == 0)
     return;
 
@@ -545,6 +550,56 @@ gen_send_timestamps (EmuGen * gen)
     json_object_set_int_member (msg, "flush_id", gen->flush_id);
   json_object_set_object_member (msg, "word_timestamps", ts);
   gen_emit (gen, "timestamps", msg, NULL);
+}
+
+/* The emulator's "phonemes" are the letters and digits of each word, each
+ * timed as its share of the word (with the synthetic voice: exactly the
+ * character's tone). */
+static void
+gen_send_phonemes (EmuGen * gen)
+{
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  JsonArray *p, *s, *e;
+  JsonObject *msg, *ts;
+  guint i;
+
+  emu_synth_words_styled (emu_synth_get_voice (), gen->job->text,
+      gen->params.sample_rate, gen->context_samples, words, starts, ends,
+      &gen->params.style);
+  if (words->len == 0)
+    return;
+  p = json_array_new ();
+  s = json_array_new ();
+  e = json_array_new ();
+  for (i = 0; i < words->len; i++) {
+    const gchar *word = g_ptr_array_index (words, i), *c;
+    gdouble start = g_array_index (starts, gdouble, i);
+    gdouble span = g_array_index (ends, gdouble, i) - start;
+    glong n = g_utf8_strlen (word, -1), k = 0;
+
+    for (c = word; *c; c = g_utf8_next_char (c), k++) {
+      gunichar u = g_utf8_get_char (c);
+      gchar buf[8] = { 0 };
+
+      if (!g_unichar_isalnum (u))
+        continue;
+      g_unichar_to_utf8 (g_unichar_tolower (u), buf);
+      json_array_add_string_element (p, buf);
+      json_array_add_double_element (s, start + span * k / n);
+      json_array_add_double_element (e, start + span * (k + 1) / n);
+    }
+  }
+  ts = json_object_new ();
+  json_object_set_array_member (ts, "phonemes", p);
+  json_object_set_array_member (ts, "start", s);
+  json_object_set_array_member (ts, "end", e);
+  msg = gen_message_new (gen, "phoneme_timestamps", FALSE);
+  if (gen->params.flush_ids)
+    json_object_set_int_member (msg, "flush_id", gen->flush_id);
+  json_object_set_object_member (msg, "phoneme_timestamps", ts);
+  gen_emit (gen, "phoneme_timestamps", msg, NULL);
 }
 
 static void
@@ -629,8 +684,9 @@ gen_next_job (EmuGen * gen)
   spoken = spoken_text (gen->job->text);
   g_free (gen->job->text);
   gen->job->text = spoken;
-  gen->audio = emu_synth_render (gen->job->text, gen->params.encoding,
-      gen->params.sample_rate);
+  gen->audio = emu_synth_render_styled (emu_synth_get_voice (),
+      gen->job->text, gen->params.encoding, gen->params.sample_rate,
+      &gen->params.style);
   gen->offset = 0;
 
   /* realtime: an input that arrives after the audio ran out starts playing
@@ -649,6 +705,8 @@ gen_finish_job (EmuGen * gen)
 
   if (gen->params.json_events && gen->params.add_timestamps)
     gen_send_timestamps (gen);
+  if (gen->params.json_events && gen->params.add_phoneme_timestamps)
+    gen_send_phonemes (gen);
   gen->context_samples +=
       size / emu_encoding_sample_size (gen->params.encoding);
   if (gen->params.json_events && gen->job->flush && gen->params.flush_ids)

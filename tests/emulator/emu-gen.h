@@ -35,6 +35,8 @@ typedef struct
   EmuEncoding encoding;
   guint sample_rate;
   gboolean add_timestamps;
+  gboolean add_phoneme_timestamps;
+  EmuStyle style;               /* of the voice (voice_id copied) */
   gboolean json_events;         /* FALSE for /tts/bytes */
   gboolean flush_ids;           /* chunks carry flush_id */
   gboolean structured_errors;

@@ -361,11 +361,12 @@ http_stream_start (CartesiaEmulator * emu, SoupServerMessage * msg,
   emu->http_streams = g_list_prepend (emu->http_streams, s);
 
   if (request->wav) {
+    EmuStyle style = { request->voice_id, request->speed, request->volume };
     guint8 header[44];
 
     emu_synth_wav_header (header, request->encoding, request->sample_rate,
-        emu_synth_size (request->transcript, request->encoding,
-            request->sample_rate));
+        emu_synth_size_styled (emu_synth_get_voice (), request->transcript,
+            request->encoding, request->sample_rate, &style));
     http_write (s, (const gchar *) header, sizeof (header));
   }
 
@@ -373,6 +374,10 @@ http_stream_start (CartesiaEmulator * emu, SoupServerMessage * msg,
   params.encoding = request->encoding;
   params.sample_rate = request->sample_rate;
   params.add_timestamps = request->add_timestamps;
+  params.add_phoneme_timestamps = request->add_phoneme_timestamps;
+  params.style.voice_id = request->voice_id;
+  params.style.speed = request->speed;
+  params.style.volume = request->volume;
   params.json_events = s->sse;
   params.structured_errors = emu_use_structured_errors (emu, client->version);
   s->gen = emu_gen_new (emu, &params, s->sse ? &sse_sink : &bytes_sink, s);

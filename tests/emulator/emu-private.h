@@ -32,6 +32,7 @@ struct _CartesiaEmulator
   /* protected by lock */
   EmuOptions options;
   GPtrArray *requests;
+  GPtrArray *request_ids;       /* X-Request-Id of every answer, in order */
   CartesiaEmulatorStats stats;
   guint status_faults_used;
   guint generation_faults_used;

@@ -595,7 +595,9 @@ static gboolean
 check_flags (JsonObject * body, EmuEndpoint endpoint, const gchar * version,
     EmuRequest * request, EmuError * error)
 {
-  if (!get_bool (body, "add_timestamps", &request->add_timestamps, error))
+  if (!get_bool (body, "add_timestamps", &request->add_timestamps, error)
+      || !get_bool (body, "add_phoneme_timestamps",
+          &request->add_phoneme_timestamps, error))
     return FALSE;
   if (endpoint != EMU_ENDPOINT_WEBSOCKET)
     return TRUE;
@@ -605,6 +607,26 @@ check_flags (JsonObject * body, EmuEndpoint endpoint, const gchar * version,
   /* flush arrived with 2024-11-13; older versions ignore the field */
   if (!emu_version_has_flush (version))
     request->flush = FALSE;
+  return TRUE;
+}
+
+/* What the voice is asked for (checked before): speed and volume (the id
+ * is check_voice()'s). */
+static gboolean
+read_style (JsonObject * body, EmuRequest * request)
+{
+  JsonNode *config = member (body, "generation_config");
+
+  if (config && JSON_NODE_HOLDS_OBJECT (config)) {
+    JsonObject *c = json_node_get_object (config);
+
+    JsonNode *speed = member (c, "speed"), *volume = member (c, "volume");
+
+    if (speed && node_is_number (speed))
+      request->speed = json_node_get_double (speed);
+    if (volume && node_is_number (volume))
+      request->volume = json_node_get_double (volume);
+  }
   return TRUE;
 }
 
@@ -622,5 +644,6 @@ emu_request_parse (JsonObject * body, const gchar * version,
       && check_language (body, version, request, error)
       && check_generation_config (body, error)
       && check_buffer_delay (body, request, error)
-      && check_flags (body, endpoint, version, request, error);
+      && check_flags (body, endpoint, version, request, error)
+      && read_style (body, request);
 }

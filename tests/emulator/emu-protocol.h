@@ -40,6 +40,9 @@ typedef struct
   gboolean add_timestamps;
   gint max_buffer_delay_ms;     /* -1 when absent (the server's default) */
   gchar *voice_id;              /* NULL for an embedding */
+  gboolean add_phoneme_timestamps;
+  gdouble speed;                /* generation_config's; 0 when absent */
+  gdouble volume;
 } EmuRequest;
 
 /* The server's max_buffer_delay_ms when a request does not say. */

@@ -307,11 +307,53 @@ resample (const gint16 * in, gsize n_in, guint in_rate, guint out_rate,
   return out;
 }
 
+/* A few voices that sound apart (espeak-ng's variants). */
+static const gchar *const espeak_voices[] = {
+  "en-us", "en-us+f3", "en+m3", "en-us+f5"
+};
+
+static gboolean
+is_uuid (const gchar * id)
+{
+  guint i;
+
+  if (id == NULL || strlen (id) != 36)
+    return FALSE;
+  for (i = 0; i < 36; i++)
+    if ((i == 8 || i == 13 || i == 18 || i == 23) ? id[i] != '-' :
+        !g_ascii_isxdigit (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+const gchar *
+emu_synth_espeak_voice (const gchar * voice_id)
+{
+  guint32 h = 2166136261u;      /* FNV-1a: the same on every machine */
+  const gchar *p;
+
+  if (!is_uuid (voice_id))
+    return espeak_voices[0];
+  for (p = voice_id; *p; p++)
+    h = (h ^ (guchar) g_ascii_tolower (*p)) * 16777619u;
+  return espeak_voices[h % G_N_ELEMENTS (espeak_voices)];
+}
+
 static EmuEspeakSpeech *
-espeak_speech (const gchar * valid)
+espeak_speech (const gchar * valid, const EmuStyle * style)
 {
   g_autoptr (GError) error = NULL;
-  EmuEspeakSpeech *speech = emu_espeak_speak (valid, &error);
+  EmuEspeakStyle es = { NULL, 0, 0 };
+  EmuEspeakSpeech *speech;
+
+  if (style) {
+    es.voice = emu_synth_espeak_voice (style->voice_id);
+    if (style->speed > 0.0)
+      es.rate = (guint) (175.0 * style->speed + 0.5);
+    if (style->volume > 0.0)
+      es.volume = (guint) (100.0 * style->volume + 0.5);
+  }
+  speech = emu_espeak_speak_styled (valid, &es, &error);
 
   if (speech == NULL)
     g_printerr ("cartesia-emulator: %s; speaking with the synthetic voice\n",
@@ -326,9 +368,10 @@ espeak_n_samples (const EmuEspeakSpeech * speech, guint rate)
 }
 
 static GBytes *
-espeak_render (const gchar * valid, EmuEncoding encoding, guint rate)
+espeak_render (const gchar * valid, EmuEncoding encoding, guint rate,
+    const EmuStyle * style)
 {
-  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid);
+  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid, style);
   guint size = emu_encoding_sample_size (encoding);
   g_autofree gdouble *x = NULL;
   guint8 *data, *out;
@@ -346,9 +389,10 @@ espeak_render (const gchar * valid, EmuEncoding encoding, guint rate)
 }
 
 static gsize
-espeak_size (const gchar * valid, EmuEncoding encoding, guint rate)
+espeak_size (const gchar * valid, EmuEncoding encoding, guint rate,
+    const EmuStyle * style)
 {
-  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid);
+  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid, style);
 
   if (speech == NULL)
     return synthetic_size (valid, encoding, rate);
@@ -425,9 +469,9 @@ tokenize (const gchar * valid)
  * time of the announced word before them, by their number of characters. */
 static void
 espeak_words (const gchar * valid, guint rate, guint64 sample_offset,
-    GPtrArray * words, GArray * starts, GArray * ends)
+    GPtrArray * words, GArray * starts, GArray * ends, const EmuStyle * style)
 {
-  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid);
+  g_autoptr (EmuEspeakSpeech) speech = espeak_speech (valid, style);
   g_autoptr (GArray) tokens = NULL;
   gdouble base = sample_offset / (gdouble) rate;
   guint i = 0;
@@ -542,37 +586,60 @@ emu_synth_set_thread_voice (EmuVoice voice)
 }
 
 GBytes *
-emu_synth_render_voice (EmuVoice voice, const gchar * text,
-    EmuEncoding encoding, guint rate)
+emu_synth_render_styled (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate, const EmuStyle * style)
 {
   g_autofree gchar *valid = valid_text (text);
 
   if (voice == EMU_VOICE_ESPEAK)
-    return espeak_render (valid, encoding, rate);
+    return espeak_render (valid, encoding, rate, style);
   return synthetic_render (valid, encoding, rate);
+}
+
+gsize
+emu_synth_size_styled (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate, const EmuStyle * style)
+{
+  g_autofree gchar *valid = valid_text (text);
+
+  if (voice == EMU_VOICE_ESPEAK)
+    return espeak_size (valid, encoding, rate, style);
+  return synthetic_size (valid, encoding, rate);
+}
+
+void
+emu_synth_words_styled (EmuVoice voice, const gchar * text, guint rate,
+    guint64 sample_offset, GPtrArray * words, GArray * starts, GArray * ends,
+    const EmuStyle * style)
+{
+  g_autofree gchar *valid = valid_text (text);
+
+  if (voice == EMU_VOICE_ESPEAK)
+    espeak_words (valid, rate, sample_offset, words, starts, ends, style);
+  else
+    synthetic_words (valid, rate, sample_offset, words, starts, ends);
+}
+
+GBytes *
+emu_synth_render_voice (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate)
+{
+  return emu_synth_render_styled (voice, text, encoding, rate, NULL);
 }
 
 gsize
 emu_synth_size_voice (EmuVoice voice, const gchar * text,
     EmuEncoding encoding, guint rate)
 {
-  g_autofree gchar *valid = valid_text (text);
-
-  if (voice == EMU_VOICE_ESPEAK)
-    return espeak_size (valid, encoding, rate);
-  return synthetic_size (valid, encoding, rate);
+  return emu_synth_size_styled (voice, text, encoding, rate, NULL);
 }
 
 void
 emu_synth_words_voice (EmuVoice voice, const gchar * text, guint rate,
     guint64 sample_offset, GPtrArray * words, GArray * starts, GArray * ends)
 {
-  g_autofree gchar *valid = valid_text (text);
-
-  if (voice == EMU_VOICE_ESPEAK)
-    espeak_words (valid, rate, sample_offset, words, starts, ends);
-  else
-    synthetic_words (valid, rate, sample_offset, words, starts, ends);
+  emu_synth_words_styled (voice, text, rate, sample_offset, words, starts,
+      ends, NULL);
 }
 
 GBytes *

@@ -56,6 +56,29 @@ void emu_synth_words_voice (EmuVoice voice, const gchar * text, guint rate,
  * down. */
 guint emu_synth_samples_per_char (guint rate);
 
+/* What a request asks of the voice.  The espeak voice honours all of it: the
+ * voice id picks one of a few espeak-ng voices (a UUID, by a hash; anything
+ * else, or none, speaks with the first), speed scales its words per minute
+ * and volume its loudness.  The synthetic voice ignores it: its audio stays
+ * what the tests compute byte for byte. */
+typedef struct
+{
+  const gchar *voice_id;        /* NULL: the default */
+  gdouble speed;                /* 0: not given (1.0) */
+  gdouble volume;               /* 0: not given (1.0) */
+} EmuStyle;
+
+/* The espeak-ng voice @voice_id speaks with. */
+const gchar *emu_synth_espeak_voice (const gchar * voice_id);
+
+GBytes *emu_synth_render_styled (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate, const EmuStyle * style);
+gsize emu_synth_size_styled (EmuVoice voice, const gchar * text,
+    EmuEncoding encoding, guint rate, const EmuStyle * style);
+void emu_synth_words_styled (EmuVoice voice, const gchar * text, guint rate,
+    guint64 sample_offset, GPtrArray * words, GArray * starts, GArray * ends,
+    const EmuStyle * style);
+
 /* Size in bytes of the audio for @text (synthetic: without rendering it). */
 gsize emu_synth_size (const gchar * text, EmuEncoding encoding, guint rate);
 

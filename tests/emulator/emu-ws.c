@@ -218,6 +218,10 @@ ws_start_context (EmuWsConn * conn, const EmuRequest * request,
   params.encoding = request->encoding;
   params.sample_rate = request->sample_rate;
   params.add_timestamps = request->add_timestamps;
+  params.add_phoneme_timestamps = request->add_phoneme_timestamps;
+  params.style.voice_id = request->voice_id;
+  params.style.speed = request->speed;
+  params.style.volume = request->volume;
   params.json_events = TRUE;
   params.flush_ids = emu_version_has_flush (conn->client.version);
   params.structured_errors = emu_use_structured_errors (emu,

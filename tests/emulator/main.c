@@ -96,19 +96,25 @@ write_all (const guint8 * data, gsize size)
   return fwrite (data, 1, size, stdout) == size && fflush (stdout) == 0;
 }
 
+/* @style: what a request would ask of the voice (voice id, speed,
+ * volume), as a generation renders it. */
 static int
-render (const gchar * text, const gchar * encoding, gint sample_rate)
+render (const gchar * text, const gchar * encoding, gint sample_rate,
+    const EmuStyle * style)
 {
-  gsize size;
-  g_autofree guint8 *audio = cartesia_emulator_render (text, encoding,
-      sample_rate, &size);
+  g_autoptr (GBytes) audio = NULL;
+  EmuEncoding enc;
 
-  if (audio == NULL) {
+  if (!emu_encoding_from_string (encoding, &enc) || sample_rate <= 0
+      || !emu_sample_rate_is_valid (sample_rate)) {
     g_printerr ("cartesia-emulator: unsupported encoding %s or sample rate "
         "%d\n", encoding, sample_rate);
     return 2;
   }
-  return write_all (audio, size) ? 0 : 1;
+  audio = emu_synth_render_styled (emu_synth_get_default_voice (), text, enc,
+      sample_rate, style);
+  return write_all (g_bytes_get_data (audio, NULL),
+      g_bytes_get_size (audio)) ? 0 : 1;
 }
 
 static gboolean
@@ -255,6 +261,8 @@ main (int argc, char **argv)
   g_autofree gchar *render_text = NULL;
   g_autofree gchar *encoding = NULL;
   g_autofree gchar *voice_note = NULL;
+  g_autofree gchar *voice_id = NULL;
+  gdouble speed = 0.0, volume = 0.0;
   g_autofree GOptionEntry *emu_entries = make_option_entries ();
   GOptionEntry main_entries[] = {
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
@@ -280,6 +288,13 @@ main (int argc, char **argv)
         "Encoding for --render (default pcm_s16le)", "E"},
     {"sample-rate", 0, 0, G_OPTION_ARG_INT, &sample_rate,
         "Sample rate for --render (default 44100)", "R"},
+    {"voice-id", 0, 0, G_OPTION_ARG_STRING, &voice_id,
+          "For --render: the request's voice id (the espeak voice gives a "
+          "UUID one of four voices)", "ID"},
+    {"speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed,
+        "For --render: the request's generation_config.speed", "S"},
+    {"volume", 0, 0, G_OPTION_ARG_DOUBLE, &volume,
+        "For --render: the request's generation_config.volume", "V"},
     {NULL}
   };
   g_autoptr (GOptionContext) context = NULL;
@@ -311,10 +326,12 @@ main (int argc, char **argv)
   }
 
   voice_note = choose_voice ();
-  if (render_text)
+  if (render_text) {
+    EmuStyle style = { voice_id, speed, volume };
+
     ret = render (render_text, encoding ? encoding : "pcm_s16le",
-        sample_rate);
-  else
+        sample_rate, &style);
+  } else
     ret = serve (api_key ? api_key : g_getenv ("CARTESIA_EMULATOR_API_KEY"),
         port, voice_note);
 

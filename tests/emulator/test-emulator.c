@@ -145,12 +145,14 @@ is_type (JsonObject * obj, const gchar * type)
   return g_strcmp0 (str_member (obj, "type"), type) == 0;
 }
 
+/* Requests speak with 00a77add-…, a UUID the espeak voice speaks as en-us
+ * (its first voice), as `--render` does without --voice-id. */
 static gchar *
 request_json (const gchar * context_id, const gchar * transcript,
     gboolean cont, const gchar * encoding, guint rate, const gchar * extra)
 {
   return g_strdup_printf ("{\"model_id\":\"sonic-3\",\"transcript\":\"%s\","
-      "\"voice\":{\"mode\":\"id\",\"id\":\"a0e99841-438c-4a64-b679-ae501e7d6091\"},\"output_format\":"
+      "\"voice\":{\"mode\":\"id\",\"id\":\"00a77add-48d5-4ef6-8157-71e5437b282d\"},\"output_format\":"
       "{\"container\":\"raw\",\"encoding\":\"%s\",\"sample_rate\":%u},"
       "\"language\":\"en\",\"context_id\":\"%s\",\"continue\":%s%s%s}",
       transcript, encoding, rate, context_id, cont ? "true" : "false",
@@ -483,7 +485,7 @@ sse_request (const gchar * transcript, const gchar * encoding, guint rate,
     const gchar * extra)
 {
   return g_strdup_printf ("{\"model_id\":\"sonic-3\",\"transcript\":\"%s\","
-      "\"voice\":\"a0e99841-438c-4a64-b679-ae501e7d6091\",\"output_format\":{\"container\":\"raw\","
+      "\"voice\":\"00a77add-48d5-4ef6-8157-71e5437b282d\",\"output_format\":{\"container\":\"raw\","
       "\"encoding\":\"%s\",\"sample_rate\":%u}%s%s}", transcript, encoding,
       rate, extra ? "," : "", extra ? extra : "");
 }
@@ -1790,15 +1792,21 @@ assert_speech_like (GByteArray * audio, guint rate)
   g_assert_cmpuint (quiet, >, 0);
 }
 
+/* The voice id the requests of these tests carry. */
+#define TEST_VOICE_ID "00a77add-48d5-4ef6-8157-71e5437b282d"
+
 /* voice=espeak: a websocket generation sends exactly what
- * `cartesia-emulator --render TEXT --voice=espeak` writes; it is speech; word
- * timestamps follow it; another rate and encoding carry the same speech. */
+ * `cartesia-emulator --render TEXT --voice=espeak --voice-id ID` writes; it
+ * is speech; word timestamps follow it; another rate and encoding carry the
+ * same speech. */
 static void
 test_voice_espeak (Fixture * f, gconstpointer data)
 {
   const gchar *argv[] = { "--render", SPOKEN, "--voice=espeak",
+    "--voice-id", TEST_VOICE_ID,
     "--encoding", "pcm_s16le", "--sample-rate", "24000", NULL
   };
+  const EmuStyle style = { TEST_VOICE_ID, 0.0, 0.0 };
   const gchar *const expected_words[] = { "Hello", "from", "the",
     "emulator,", "speaking", "real", "words.", NULL
   };
@@ -1847,8 +1855,8 @@ test_voice_espeak (Fixture * f, gconstpointer data)
   seconds = audio->len / 2 / 24000.0;
 
   /* the same speech at 8 kHz mu-law, as the library renders it */
-  mulaw = emu_synth_render_voice (EMU_VOICE_ESPEAK, SPOKEN,
-      EMU_ENCODING_PCM_MULAW, 8000);
+  mulaw = emu_synth_render_styled (EMU_VOICE_ESPEAK, SPOKEN,
+      EMU_ENCODING_PCM_MULAW, 8000, &style);
   assert_bytes_equal (audio2, mulaw);
   g_assert_cmpfloat (fabs (audio2->len / 8000.0 - seconds), <, 0.001);
 
@@ -1909,13 +1917,14 @@ test_voice_switch (Fixture * f, gconstpointer data)
   g_autoptr (GBytes) tones = render ("Switch voices", "pcm_f32le", 16000);
   g_autoptr (GByteArray) a = NULL;
   g_autoptr (GByteArray) b = NULL;
+  const EmuStyle style = { TEST_VOICE_ID, 0.0, 0.0 };
 
 #ifndef HAVE_ESPEAK
   g_test_skip ("built without libespeak-ng");
   return;
 #endif
-  spoken = emu_synth_render_voice (EMU_VOICE_ESPEAK, "Switch voices",
-      EMU_ENCODING_PCM_F32LE, 16000);
+  spoken = emu_synth_render_styled (EMU_VOICE_ESPEAK, "Switch voices",
+      EMU_ENCODING_PCM_F32LE, 16000, &style);
   set_option (f, "voice", "espeak");
   a = sse_audio (f, "Switch voices");
   assert_bytes_equal (a, spoken);
@@ -2191,7 +2200,7 @@ test_validation (Fixture * f, gconstpointer data)
 
   g_assert_false (cartesia_emulator_set_option (f->emu, "unknown-voice",
           "not-a-uuid", NULL));
-  set_option (f, "unknown-voice", "A0E99841-438C-4A64-B679-AE501E7D6091");
+  set_option (f, "unknown-voice", "00A77ADD-48D5-4EF6-8157-71E5437B282D");
   ws_send (c, unknown);
   e = ws_first_error (c, "u");
   g_assert_cmpint (int_member (e, "status_code"), ==, 404);
@@ -2247,6 +2256,208 @@ test_tags (Fixture * f, gconstpointer data)
   ws_client_free (c);
 }
 
+/* ---- runtime control: request ids, phonemes, the voice's style ---- */
+
+#define UUID_A "a0e99841-438c-4a64-b679-ae501e7d6091"
+#define UUID_B "79a125e8-cd45-4c13-8a67-188112f4dd22"
+
+static gboolean
+emulator_gave_id (Fixture * f, const gchar * id)
+{
+  g_auto (GStrv) ids = cartesia_emulator_dup_request_ids (f->emu);
+
+  return id && g_strv_contains ((const gchar * const *) ids, id);
+}
+
+/* Every answer names its request in X-Request-Id, like the real service:
+ * websocket handshakes (refused ones too), SSE and bytes answers, HTTP
+ * errors. */
+static void
+test_request_ids (Fixture * f, gconstpointer data)
+{
+  g_autofree gchar *body = sse_request ("Hi", "pcm_s16le", 16000, NULL);
+  WsClient *c = ws_connect (f, "2026-08-14");
+  WsClient *refused;
+  g_autofree gchar *id = NULL;
+  const gchar *id2;
+  HttpResult *r;
+
+  /* A copy: the answer goes with its client. */
+  id = g_strdup (soup_message_headers_get_one
+      (soup_message_get_response_headers (c->msg), "X-Request-Id"));
+  g_assert_nonnull (id);
+  g_assert_true (g_str_has_prefix (id, "req_"));
+  g_assert_true (emulator_gave_id (f, id));
+  ws_client_free (c);
+
+  refused = ws_connect_full (f, "?cartesia_version=2026-08-14",
+      "Authorization", "Bearer wrong");
+  g_assert_null (refused->ws);
+  id2 = soup_message_headers_get_one (soup_message_get_response_headers
+      (refused->msg), "X-Request-Id");
+  g_assert_true (emulator_gave_id (f, id2));
+  g_assert_cmpstr (id, !=, id2);
+  ws_client_free (refused);
+
+  r = http_post (f, "/tts/sse", "2026-08-14", body);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 200);
+  g_assert_true (emulator_gave_id (f, soup_message_headers_get_one
+          (soup_message_get_response_headers (r->msg), "X-Request-Id")));
+  http_result_free (r);
+  r = http_post (f, "/tts/bytes", "2026-08-14", "{\"transcript\":1}");
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 400);
+  g_assert_true (emulator_gave_id (f, soup_message_headers_get_one
+          (soup_message_get_response_headers (r->msg), "X-Request-Id")));
+  http_result_free (r);
+}
+
+/* add_phoneme_timestamps: the letters of each word, each its share of the
+ * word's time (with the synthetic voice, its tone's 50 ms exactly). */
+static void
+test_phoneme_timestamps (Fixture * f, gconstpointer data)
+{
+  g_autofree gchar *req = request_json ("ph", "Hi yo!", FALSE, "pcm_s16le",
+      16000, "\"add_phoneme_timestamps\":true");
+  static const gchar *expected[] = { "h", "i", "y", "o" };
+  static const guint chars[] = { 0, 1, 3, 4 };
+  g_autoptr (GPtrArray) msgs = NULL;
+  JsonObject *pt;
+  JsonArray *p, *s, *e;
+  WsClient *c;
+  guint i;
+
+  c = ws_connect (f, "2026-08-14");
+  ws_send (c, req);
+  ws_wait_end (c, "ph");
+  msgs = ws_messages (c, "ph", "phoneme_timestamps");
+  g_assert_cmpuint (msgs->len, ==, 1);
+  pt = json_object_get_object_member (g_ptr_array_index (msgs, 0),
+      "phoneme_timestamps");
+  p = json_object_get_array_member (pt, "phonemes");
+  s = json_object_get_array_member (pt, "start");
+  e = json_object_get_array_member (pt, "end");
+  g_assert_cmpuint (json_array_get_length (p), ==, 4);
+  for (i = 0; i < 4; i++) {
+    g_assert_cmpstr (json_array_get_string_element (p, i), ==, expected[i]);
+    g_assert_cmpfloat (fabs (json_array_get_double_element (s, i) -
+            chars[i] * 0.05), <, 1e-9);
+    g_assert_cmpfloat (fabs (json_array_get_double_element (e, i) -
+            (chars[i] + 1) * 0.05), <, 1e-9);
+  }
+  /* Not asked for: none. */
+  g_assert_cmpuint (count_type (c, "ph", "timestamps"), ==, 0);
+  ws_client_free (c);
+}
+
+static GByteArray *
+sse_styled (Fixture * f, const gchar * text, const gchar * voice,
+    const gchar * config)
+{
+  g_autofree gchar *body = g_strdup_printf ("{\"model_id\":\"sonic-3\","
+      "\"transcript\":\"%s\",\"voice\":\"%s\",\"output_format\":"
+      "{\"container\":\"raw\",\"encoding\":\"pcm_s16le\","
+      "\"sample_rate\":16000}%s%s}", text, voice, config ? "," : "",
+      config ? config : "");
+  GByteArray *audio = g_byte_array_new ();
+  g_autoptr (GPtrArray) events = NULL;
+  g_autofree gchar *reply = NULL;
+  HttpResult *r;
+  guint i;
+
+  r = http_post (f, "/tts/sse", "2026-08-14", body);
+  g_assert_cmpuint (soup_message_get_status (r->msg), ==, 200);
+  reply = body_text (r);
+  events = sse_parse (reply);
+  for (i = 0; i < events->len; i++) {
+    SseEvent *e = g_ptr_array_index (events, i);
+
+    if (e->data && is_type (e->data, "chunk"))
+      append_base64 (audio, str_member (e->data, "data"));
+  }
+  http_result_free (r);
+  return audio;
+}
+
+static gdouble
+rms (GByteArray * a)
+{
+  gdouble sum = 0.0;
+  gsize i, n = a->len / 2;
+
+  for (i = 0; i < n; i++) {
+    gint16 v = (gint16) GUINT16_FROM_LE (((guint16 *) a->data)[i]);
+
+    sum += (gdouble) v * v;
+  }
+  return n ? sqrt (sum / n) : 0.0;
+}
+
+/* The espeak voice hears the settings: speed shortens the speech, volume
+ * makes it louder, voice ids pick distinct voices; the synthetic voice
+ * stays byte-exact whatever they say. */
+static void
+test_voice_style (Fixture * f, gconstpointer data)
+{
+  const gchar *text = "The settings can be heard now.";
+  g_autoptr (GByteArray) plain = NULL, fast = NULL, slow = NULL;
+  g_autoptr (GByteArray) loud = NULL, other = NULL, tones = NULL;
+  g_autoptr (GBytes) expected = render (text, "pcm_s16le", 16000);
+
+  tones = sse_styled (f, text, UUID_A, "\"generation_config\":"
+      "{\"speed\":1.5,\"volume\":2.0}");
+  assert_bytes_equal (tones, expected);
+#ifndef HAVE_ESPEAK
+  g_test_skip ("built without libespeak-ng");
+  return;
+#endif
+  set_option (f, "voice", "espeak");
+  g_assert_cmpstr (emu_synth_espeak_voice (UUID_A), !=,
+      emu_synth_espeak_voice (UUID_B));
+  g_assert_cmpstr (emu_synth_espeak_voice ("a0e99841"), ==, "en-us");
+  plain = sse_styled (f, text, UUID_A, NULL);
+  fast = sse_styled (f, text, UUID_A, "\"generation_config\":"
+      "{\"speed\":1.5}");
+  slow = sse_styled (f, text, UUID_A, "\"generation_config\":"
+      "{\"speed\":0.6}");
+  loud = sse_styled (f, text, UUID_A, "\"generation_config\":"
+      "{\"volume\":2.0}");
+  other = sse_styled (f, text, UUID_B, NULL);
+  g_test_message ("samples: plain %u fast %u slow %u; rms plain %.0f loud "
+      "%.0f", plain->len / 2, fast->len / 2, slow->len / 2, rms (plain),
+      rms (loud));
+  g_assert_cmpuint (fast->len, <, plain->len * 0.8);
+  g_assert_cmpuint (slow->len, >, plain->len * 1.3);
+  g_assert_cmpfloat (rms (loud), >, rms (plain) * 1.4);
+  g_assert_false (plain->len == other->len && memcmp (plain->data,
+          other->data, plain->len) == 0);
+
+  /* Each of the voices speaks (none falls back to the tones), and each
+   * differently: an id for each of the four. */
+  {
+    const gchar *ids[] = { UUID_A, UUID_B,
+      "694f9389-aac1-45b6-b726-9d9369183238",
+      "00a77add-48d5-4ef6-8157-71e5437b282d"
+    };
+    GByteArray *out[4];
+    guint i, j;
+
+    for (i = 0; i < 4; i++) {
+      out[i] = sse_styled (f, text, ids[i], NULL);
+      g_assert_false (out[i]->len == g_bytes_get_size (expected)
+          && memcmp (out[i]->data, g_bytes_get_data (expected, NULL),
+              out[i]->len) == 0);
+      for (j = 0; j < i; j++) {
+        g_assert_cmpstr (emu_synth_espeak_voice (ids[i]), !=,
+            emu_synth_espeak_voice (ids[j]));
+        g_assert_false (out[i]->len == out[j]->len
+            && memcmp (out[i]->data, out[j]->data, out[i]->len) == 0);
+      }
+    }
+    for (i = 0; i < 4; i++)
+      g_byte_array_unref (out[i]);
+  }
+}
+
 #define ADD(name, func, key) \
   g_test_add (name, Fixture, key, fixture_setup, func, fixture_teardown)
 
@@ -2294,6 +2505,9 @@ main (int argc, char **argv)
   ADD ("/emulator/voice/espeak", test_voice_espeak, NULL);
   ADD ("/emulator/voice/switch", test_voice_switch, NULL);
   g_test_add_func ("/emulator/free-busy", test_free_busy);
+  ADD ("/emulator/request-ids", test_request_ids, NULL);
+  ADD ("/emulator/phoneme-timestamps", test_phoneme_timestamps, NULL);
+  ADD ("/emulator/voice/style", test_voice_style, NULL);
 
   return g_test_run ();
 }
