@@ -286,7 +286,8 @@ take_members (const Member * members, guint n, CartesiaMessage * msg,
     else if (key_is (m, "error")) {
       *has_error = TRUE;
       ok = m->kind == VALUE_STRING;
-    } else if (key_is (m, "word_timestamps"))
+    } else if (key_is (m, "word_timestamps")
+        || key_is (m, "phoneme_timestamps"))
       ok = FALSE;
     if (!ok)
       return FALSE;
@@ -316,7 +317,8 @@ cartesia_message_parse_flat (const gchar * text, gsize len,
     msg->type = CARTESIA_MESSAGE_ERROR_MESSAGE;
   else
     goto decline;               /* no type: the full parser says why */
-  if (msg->type == CARTESIA_MESSAGE_TIMESTAMPS)
+  if (msg->type == CARTESIA_MESSAGE_TIMESTAMPS
+      || msg->type == CARTESIA_MESSAGE_PHONEME_TIMESTAMPS)
     goto decline;
 
   msg->status_code = status >= 100 && status <= 999 ? (gint) status : 0;

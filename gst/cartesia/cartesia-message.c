@@ -98,21 +98,24 @@ get_number_array (JsonObject * obj, const gchar * name, guint n, gdouble * out)
   return TRUE;
 }
 
+/* word_timestamps {words[], start[], end[]}, or phoneme_timestamps
+ * {phonemes[], ...}: both into the words of @msg. */
 static gboolean
-parse_word_timestamps (JsonObject * obj, CartesiaMessage * msg, GError ** error)
+parse_word_timestamps (JsonObject * obj, CartesiaMessage * msg,
+    const gchar * member, const gchar * list, GError ** error)
 {
-  JsonNode *wt_node = json_object_get_member (obj, "word_timestamps");
+  JsonNode *wt_node = json_object_get_member (obj, member);
   JsonObject *wt;
   JsonArray *words;
   guint i, n;
 
   if (wt_node == NULL || !JSON_NODE_HOLDS_OBJECT (wt_node))
-    return invalid (error, "timestamps without word_timestamps");
+    return invalid (error, "timestamps without their timings");
   wt = json_node_get_object (wt_node);
-  if (!json_object_has_member (wt, "words")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (wt, "words")))
-    return invalid (error, "word_timestamps without words");
-  words = json_object_get_array_member (wt, "words");
+  if (!json_object_has_member (wt, list)
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (wt, list)))
+    return invalid (error, "timestamps without the list they time");
+  words = json_object_get_array_member (wt, list);
   n = json_array_get_length (words);
 
   msg->words = g_new0 (gchar *, n + 1);
@@ -176,7 +179,11 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
         msg->data = g_strdup ("");
       break;
     case CARTESIA_MESSAGE_TIMESTAMPS:
-      return parse_word_timestamps (obj, msg, error);
+      return parse_word_timestamps (obj, msg, "word_timestamps", "words",
+          error);
+    case CARTESIA_MESSAGE_PHONEME_TIMESTAMPS:
+      return parse_word_timestamps (obj, msg, "phoneme_timestamps",
+          "phonemes", error);
     case CARTESIA_MESSAGE_ERROR_MESSAGE:
       /* Tolerate odd types here: an error must reach the user whatever it holds. */
       get_string (obj, "title", &msg->title);

@@ -39,7 +39,8 @@ typedef struct
   /* CHUNK: base64 audio, not decoded yet (see cartesia_base64_decode) */
   gchar *data;
 
-  /* TIMESTAMPS: words with start and end in seconds */
+  /* TIMESTAMPS: words with start and end in seconds;
+   * PHONEME_TIMESTAMPS: the same for phonemes */
   guint n_words;
   gchar **words;
   gdouble *word_start;

@@ -155,6 +155,10 @@ cartesia_request_build_generation (const CartesiaRequestParams * p,
     append_name (out, "use_normalized_timestamps");
     g_string_append (out, p->use_normalized_timestamps ? "true" : "false");
   }
+  if (p->add_phoneme_timestamps) {
+    append_name (out, "add_phoneme_timestamps");
+    g_string_append (out, "true");
+  }
   if (context_id) {
     append_string_member (out, "context_id", context_id);
     append_name (out, "continue");

@@ -27,6 +27,7 @@ typedef struct
   gint max_buffer_delay_ms;             /* < 0: not sent (server default) */
   gboolean add_timestamps;
   gboolean use_normalized_timestamps;   /* sent with add_timestamps */
+  gboolean add_phoneme_timestamps;
 } CartesiaRequestParams;
 
 /* One input of a websocket context (@context_id non-NULL; @continue_ as

@@ -224,6 +224,51 @@ GST_START_TEST (test_message_timestamps)
 
 GST_END_TEST;
 
+/* add_phoneme_timestamps: phoneme_timestamps {phonemes, start, end}, read
+ * into the words of the message; the fast path leaves them to the full
+ * parser. */
+GST_START_TEST (test_message_phoneme_timestamps)
+{
+  CartesiaRequestParams p = default_params ();
+  CartesiaMessage msg;
+  JsonObject *obj;
+  gchar *json;
+
+  p.add_phoneme_timestamps = TRUE;
+  json = cartesia_request_build_generation (&p, "c", "x", FALSE);
+  obj = parse_object (json);
+  fail_unless (json_object_get_boolean_member (obj,
+          "add_phoneme_timestamps"));
+  fail_if (json_object_has_member (obj, "add_timestamps"));
+  json_object_unref (obj);
+  g_free (json);
+
+  parse_ok ("{\"type\":\"phoneme_timestamps\",\"done\":false,"
+      "\"status_code\":206,\"context_id\":\"c\",\"phoneme_timestamps\":"
+      "{\"phonemes\":[\"h\",\"\\u0259\"],\"start\":[0.093,0.174],"
+      "\"end\":[0.174,0.255]}}", &msg);
+  fail_unless_equals_int (msg.type, CARTESIA_MESSAGE_PHONEME_TIMESTAMPS);
+  fail_unless_equals_int (msg.n_words, 2);
+  fail_unless_equals_string (msg.words[0], "h");
+  fail_unless_equals_string (msg.words[1], "\xc9\x99");
+  fail_unless (msg.word_start[1] == 0.174);
+  fail_unless (msg.word_end[1] == 0.255);
+  fail_unless_equals_string (msg.context_id, "c");
+  cartesia_message_clear (&msg);
+
+  /* Without its timings, or with word timings under its name: refused. */
+  parse_fails ("{\"type\":\"phoneme_timestamps\",\"context_id\":\"c\"}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"phoneme_timestamps\",\"phoneme_timestamps\":"
+      "{\"words\":[\"a\"],\"start\":[0],\"end\":[1]}}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+  parse_fails ("{\"type\":\"phoneme_timestamps\",\"phoneme_timestamps\":"
+      "{\"phonemes\":[\"a\",\"b\"],\"start\":[0],\"end\":[1]}}",
+      CARTESIA_MESSAGE_ERROR_INVALID_MESSAGE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_message_errors)
 {
   CartesiaMessage msg;
@@ -502,6 +547,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_message_chunk);
   tcase_add_test (tc, test_message_done_and_unknown);
   tcase_add_test (tc, test_message_timestamps);
+  tcase_add_test (tc, test_message_phoneme_timestamps);
   tcase_add_test (tc, test_message_errors);
   tcase_add_test (tc, test_message_malformed);
   tcase_add_test (tc, test_message_hostile);
