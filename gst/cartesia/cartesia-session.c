@@ -65,6 +65,7 @@ struct _CartesiaConnection
   GHashTable *wire_ids;         /* retried context's wire id -> its own id */
   CartesiaEvent *refusal;       /* how the server refused the pre-connect */
   guint tls_errors;             /* of the failure being reported, for push_error */
+  gchar *request_id;            /* X-Request-Id of the last handshake */
   GList *handles;               /* CartesiaSession handles attached */
 
   /* Guarded by registry_lock. */
@@ -199,6 +200,7 @@ cartesia_event_free (CartesiaEvent * event)
   g_free (event->word_end);
   g_free (event->error_text);
   g_free (event->error_debug);
+  g_free (event->request_id);
   g_free (event);
 }
 
@@ -288,6 +290,7 @@ event_copy (const CartesiaEvent * e)
       e->n_words * sizeof (gdouble)) : NULL;
   copy->error_text = g_strdup (e->error_text);
   copy->error_debug = g_strdup (e->error_debug);
+  copy->request_id = g_strdup (e->request_id);
   return copy;
 }
 
@@ -323,21 +326,68 @@ push_sent (CartesiaConnection * s, CartesiaSession * owner,
   route_event (s, owner, event_new (CARTESIA_EVENT_SENT, context_id));
 }
 
+/* The X-Request-Id header of @msg's response, or NULL. */
+static const gchar *
+response_request_id (SoupMessage * msg)
+{
+  SoupMessageHeaders *headers = msg ?
+      soup_message_get_response_headers (msg) : NULL;
+
+  return headers ? soup_message_headers_get_one (headers, "X-Request-Id") :
+      NULL;
+}
+
 static void
-push_error (CartesiaConnection * s, CartesiaSession * owner,
+remember_request_id (CartesiaConnection * s, SoupMessage * msg)
+{
+  const gchar *id = response_request_id (msg);
+
+  GST_INFO ("websocket handshake answered %u, X-Request-Id %s",
+      soup_message_get_status (msg), GST_STR_NULL (id));
+  g_free (s->request_id);
+  s->request_id = g_strdup (id);
+}
+
+/* What the server calls the request that @context_id went with: its SSE
+ * response's X-Request-Id, or that of the websocket's handshake. */
+static const gchar *
+request_id_for (CartesiaConnection * s, const gchar * context_id)
+{
+  if (s->config.transport == CARTESIA_TRANSPORT_SSE) {
+    SseRequest *req = context_id ? g_hash_table_lookup (s->sse_requests,
+        context_id) : NULL;
+
+    return req ? response_request_id (req->msg) : NULL;
+  }
+  return s->request_id;
+}
+
+static void
+push_error_full (CartesiaConnection * s, CartesiaSession * owner,
     const gchar * context_id, CartesiaErrorKind kind, guint http_status,
-    gchar * text, gchar * debug)
+    gchar * text, gchar * debug, const gchar * request_id)
 {
   CartesiaEvent *event = event_new (CARTESIA_EVENT_ERROR, context_id);
 
-  GST_WARNING ("context %s: %s (%s)", GST_STR_NULL (context_id), text,
-      GST_STR_NULL (debug));
+  GST_WARNING ("context %s: %s (%s; request id %s)",
+      GST_STR_NULL (context_id), text, GST_STR_NULL (debug),
+      GST_STR_NULL (request_id));
   event->error_kind = kind;
   event->http_status = http_status;
   event->tls_errors = s->tls_errors;
   event->error_text = text;
   event->error_debug = debug;
+  event->request_id = g_strdup (request_id);
   route_event (s, owner, event);
+}
+
+static void
+push_error (CartesiaConnection * s, CartesiaSession * owner,
+    const gchar * context_id, CartesiaErrorKind kind, guint http_status,
+    gchar * text, gchar * debug)
+{
+  push_error_full (s, owner, context_id, kind, http_status, text, debug,
+      request_id_for (s, context_id));
 }
 
 /* Fails every context still waiting for output, e.g. when the socket is gone. */
@@ -462,7 +512,9 @@ handle_chunk (CartesiaConnection * s, CartesiaMessage * msg)
 static void
 handle_timestamps (CartesiaConnection * s, CartesiaMessage * msg)
 {
-  CartesiaEvent *event = event_new (CARTESIA_EVENT_TIMESTAMPS, msg->context_id);
+  CartesiaEvent *event = event_new (msg->type ==
+      CARTESIA_MESSAGE_PHONEME_TIMESTAMPS ? CARTESIA_EVENT_PHONEMES :
+      CARTESIA_EVENT_TIMESTAMPS, msg->context_id);
 
   /* Move the arrays over rather than copying them. */
   event->n_words = msg->n_words;
@@ -571,8 +623,10 @@ handle_server_error (CartesiaConnection * s, CartesiaMessage * msg)
     g_free (text);
     g_free (debug);
   } else if (msg->context_id) {
-    push_error (s, owner_of (s, msg->context_id), msg->context_id,
-        kind_for_status (msg->status_code), msg->status_code, text, debug);
+    push_error_full (s, owner_of (s, msg->context_id), msg->context_id,
+        kind_for_status (msg->status_code), msg->status_code, text, debug,
+        msg->request_id ? msg->request_id : request_id_for (s,
+            msg->context_id));
     g_hash_table_remove (s->contexts, msg->context_id);
   } else {
     /* An error that names no context concerns all of them. */
@@ -637,7 +691,8 @@ handle_message (CartesiaConnection * s, const gchar * text, gsize len,
   }
 
   if (msg.context_id && (msg.type == CARTESIA_MESSAGE_CHUNK
-          || msg.type == CARTESIA_MESSAGE_TIMESTAMPS)) {
+          || msg.type == CARTESIA_MESSAGE_TIMESTAMPS
+          || msg.type == CARTESIA_MESSAGE_PHONEME_TIMESTAMPS)) {
     ContextState *state = g_hash_table_lookup (s->contexts, msg.context_id);
 
     if (state)
@@ -649,6 +704,7 @@ handle_message (CartesiaConnection * s, const gchar * text, gsize len,
       handle_chunk (s, &msg);
       break;
     case CARTESIA_MESSAGE_TIMESTAMPS:
+    case CARTESIA_MESSAGE_PHONEME_TIMESTAMPS:
       handle_timestamps (s, &msg);
       break;
     case CARTESIA_MESSAGE_DONE:
@@ -962,6 +1018,7 @@ connect_refused (CartesiaConnection * s, guint status, GError * error,
       s->refusal->http_status = status;
       s->refusal->error_text = g_strdup (text);
       s->refusal->error_debug = g_strdup (debug);
+      s->refusal->request_id = g_strdup (s->request_id);
     }
     push_error (s, NULL, NULL, kind, status, g_steal_pointer (&text),
         g_steal_pointer (&debug));
@@ -1034,6 +1091,7 @@ connect_failed (CartesiaConnection * s, SoupMessage * msg, GError * error)
       &net);
   gboolean retry;
 
+  remember_request_id (s, msg);
   s->attempt++;
   if (blamed)
     retry = net.retry && (s->config.retries < 0
@@ -1104,6 +1162,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
     g_object_unref (msg);
     return;
   }
+  remember_request_id (s, msg);
   g_object_unref (msg);
 
   GST_INFO ("websocket connected");
@@ -1378,6 +1437,8 @@ on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
     return;
   }
   status = soup_message_get_status (req->msg);
+  GST_INFO ("SSE request for context %s answered %u, X-Request-Id %s",
+      req->context_id, status, GST_STR_NULL (response_request_id (req->msg)));
   if (status != SOUP_STATUS_OK) {
     if (req->error_body == NULL)
       req->error_body = g_byte_array_new ();
@@ -1813,6 +1874,7 @@ connection_free (CartesiaConnection * s)
   g_hash_table_unref (s->sse_requests);
   g_list_free (s->handles);
   cartesia_event_free (s->refusal);
+  g_free (s->request_id);
   g_object_unref (s->cancellable);
   g_main_loop_unref (s->loop);
   g_main_context_unref (s->context);

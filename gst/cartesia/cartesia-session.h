@@ -55,6 +55,7 @@ typedef enum
   CARTESIA_EVENT_TIMESTAMPS,
   CARTESIA_EVENT_DONE,
   CARTESIA_EVENT_ERROR,
+  CARTESIA_EVENT_PHONEMES,      /* like TIMESTAMPS, with phonemes for words */
 } CartesiaEventType;
 
 typedef struct
@@ -78,6 +79,8 @@ typedef struct
   guint tls_errors;             /* GTlsCertificateFlags of a refused certificate */
   gchar *error_text;            /* for people: safe to show, never holds the key */
   gchar *error_debug;           /* more detail for the debug part of the message */
+  gchar *request_id;            /* the server's id of the request (X-Request-Id
+                                 * or request_id), for support; or NULL */
 } CartesiaEvent;
 
 void cartesia_event_free (CartesiaEvent * event);

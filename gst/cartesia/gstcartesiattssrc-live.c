@@ -49,6 +49,8 @@ typedef struct
   GstClockTime start;           /* running times, for timed cues */
   GstClockTime end;
   GstCartesiaOverflow overflow;
+  GstClockTime pts;             /* a cue's PTS */
+  CartesiaSettings *settings;   /* QUEUE: copied when queued */
 } Op;
 
 typedef struct
@@ -78,7 +80,16 @@ typedef struct
   GstClockTime start_rt;        /* a cue's running time, or NONE */
   GstClockTime started_rt;      /* where its audio's first sample is */
   GArray *words;                /* Word, posted once the start is known */
+  GArray *phonemes;             /* Word, the same */
   gboolean from_sink;
+  CartesiaSettings *settings;   /* what every request of it says */
+  /* A cue: */
+  GstClockTime end_rt;          /* where it ends, or NONE */
+  GstClockTime cue_pts;
+  GByteArray *held;             /* overflow=fit: an answer, until weighed */
+  gboolean refit;               /* asked again, faster */
+  gboolean held_second;         /* what is held is the faster answer */
+  guint64 speech_bytes;         /* of the answer that plays */
 } LiveUtterance;
 
 static void
@@ -89,6 +100,7 @@ op_free (gpointer data)
   g_free (op->text);
   g_free (op->id);
   g_free (op->context_id);
+  cartesia_settings_free (op->settings);
   g_free (op);
 }
 
@@ -106,7 +118,11 @@ utterance_free (gpointer data)
   g_free (u->id);
   g_free (u->text);
   g_free (u->context_id);
+  cartesia_settings_free (u->settings);
+  if (u->held)
+    g_byte_array_unref (u->held);
   g_array_unref (u->words);
+  g_array_unref (u->phonemes);
   g_free (u);
 }
 
@@ -203,13 +219,15 @@ push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
   return op;
 }
 
+/* Object lock held: one input of @context_id with @settings. */
 gchar *
-gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
-    const gchar * context_id, const gchar * text, gboolean continue_)
+gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_)
 {
   CartesiaRequestParams params = { 0, };
 
-  gst_cartesia_tts_src_fill_request_params (self, &params);
+  gst_cartesia_tts_src_fill_request_params (self, settings, &params);
   /* Streamed text is gathered into clauses here: the server generates
    * each at once rather than wait out its own buffer (3 s by default). */
   if (params.max_buffer_delay_ms < 0 && self->sink_pad
@@ -220,20 +238,47 @@ gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
       continue_);
 }
 
-/* Object lock held: requests @text under a new context id, in as many
- * inputs as its length needs. */
+/* Streamed text: every input of a context repeats the settings it was
+ * opened with (Cartesia requires it), whatever changed since; any other
+ * text from the sink pad has its next settings. */
+gchar *
+gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_)
+{
+  g_autoptr (CartesiaSettings) next = NULL;
+  const CartesiaSettings *settings = self->stream_settings;
+
+  if (settings == NULL || g_strcmp0 (context_id,
+          self->stream_settings_id) != 0)
+    settings = next = gst_cartesia_tts_src_sink_settings_locked (self);
+  return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
+      text, continue_);
+}
+
+/* Object lock held: requests @text with @settings under a new context id,
+ * in as many inputs as its length needs. */
 static void
-send_request_locked (GstCartesiaTtsSrc * self, const gchar * text,
+send_request_locked (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * text,
     gchar ** context_id)
 {
   *context_id = cartesia_request_new_context_id ();
-  gst_cartesia_tts_src_send_text_locked (self, *context_id, text, FALSE);
+  gst_cartesia_tts_src_send_settings_text_locked (self, settings, *context_id,
+      text, FALSE);
 }
 
 void
 gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * raw_text, const gchar * raw_id)
 {
+  gst_cartesia_tts_src_queue_utterance_with (self, raw_text, raw_id, NULL);
+}
+
+void
+gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
+    const gchar * raw_text, const gchar * raw_id, CartesiaSettings * settings)
+{
+  g_autoptr (CartesiaSettings) own = settings;
   g_autofree gchar *text = NULL;
   g_autofree gchar *id = NULL;
   gboolean full = FALSE;
@@ -278,6 +323,9 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
   }
   op = push_op (self, OP_QUEUE, text, id);
   self->live_queued++;
+  /* The settings as they are now: later changes are for later utterances. */
+  op->settings = own ? g_steal_pointer (&own) :
+      gst_cartesia_tts_src_dup_settings_locked (self);
   /* With room among the requests in flight, ask the server now rather than
    * when the streaming thread next wakes (up to a buffer later).  Still
    * under the lock: the op is the streaming thread's once released, and
@@ -286,7 +334,7 @@ gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
       && self->live_in_flight < REQUESTS_AHEAD) {
     op->sent_at = g_get_monotonic_time ();
     self->live_in_flight++;
-    send_request_locked (self, text, &op->context_id);
+    send_request_locked (self, op->settings, text, &op->context_id);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s, requested at once",
         id, op->context_id);
   }
@@ -345,11 +393,21 @@ gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc * self,
   op->start = timing->start;
   op->end = timing->end;
   op->overflow = timing->overflow;
+  op->pts = timing->pts;
+  op->settings = gst_cartesia_tts_src_sink_settings_locked (self);
   if (self->session && self->encoding) {
     op->context_id = cartesia_request_new_context_id ();
     op->sent_at = g_get_monotonic_time ();
     self->live_in_flight++;
-    gst_cartesia_tts_src_send_text_locked (self, op->context_id, text, open);
+    if (open) {
+      /* Its continuations say what its first input said. */
+      cartesia_settings_free (self->stream_settings);
+      self->stream_settings = cartesia_settings_copy (op->settings);
+      g_free (self->stream_settings_id);
+      self->stream_settings_id = g_strdup (op->context_id);
+    }
+    gst_cartesia_tts_src_send_settings_text_locked (self, op->settings,
+        op->context_id, text, open);
     if (open) {
       g_free (self->stream_context_id);
       self->stream_context_id = g_strdup (op->context_id);
@@ -453,11 +511,43 @@ post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
           "interrupted", G_TYPE_BOOLEAN, interrupted, NULL));
 }
 
+/* The anchors' per-cue message (gst-plugins-rs synthesizers), with more. */
+static void
+post_cue_finished (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    gboolean clipped)
+{
+  post (self, gst_structure_new ("cartesia-cue-finished",
+          "id", G_TYPE_STRING, u->id,
+          "text", G_TYPE_STRING, u->text,
+          "pts", G_TYPE_UINT64, u->cue_pts,
+          "running-time", G_TYPE_UINT64, u->start_rt,
+          "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (u->end_rt) ?
+          u->end_rt - u->start_rt : GST_CLOCK_TIME_NONE,
+          "speech-duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (u->speech_bytes / self->bpf, GST_SECOND,
+              self->rate),
+          "speed", G_TYPE_DOUBLE, u->settings->speed_set ?
+          u->settings->speed : 1.0,
+          "clipped", G_TYPE_BOOLEAN, clipped, NULL));
+}
+
 static void
 post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
 {
   gst_cartesia_tts_src_post_word (self, w->word, u->id, u->context_id,
       u->started_rt, w->start, w->end);
+}
+
+static void
+post_phoneme (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
+{
+  gchar *words[2] = { w->word, NULL };
+  CartesiaEvent one = {.n_words = 1,.words = words,
+    .word_start = &w->start,.word_end = &w->end
+  };
+
+  gst_cartesia_tts_src_post_phonemes (self, &one, u->id, u->context_id,
+      u->started_rt);
 }
 
 /* @u leaves the queue for good. */
@@ -596,6 +686,7 @@ add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u, Op * op)
   if (GST_CLOCK_TIME_IS_VALID (op->start)) {
     t.start = position_of (self, op->start);
     switch (op->overflow) {
+      case GST_CARTESIA_OVERFLOW_FIT:
       case GST_CARTESIA_OVERFLOW_CLIP:
         t.end = position_of (self, op->end);
         t.after_previous = FALSE;
@@ -680,7 +771,17 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
         u->start_rt = op->start;
         u->words = g_array_new (FALSE, FALSE, sizeof (Word));
         g_array_set_clear_func (u->words, word_clear);
+        u->phonemes = g_array_new (FALSE, FALSE, sizeof (Word));
+        g_array_set_clear_func (u->phonemes, word_clear);
         u->from_sink = op->from_sink;
+        u->settings = g_steal_pointer (&op->settings);
+        u->end_rt = op->end;
+        u->cue_pts = op->pts;
+        /* Its answer is weighed against the cue before any of it plays. */
+        if (op->overflow == GST_CARTESIA_OVERFLOW_FIT
+            && GST_CLOCK_TIME_IS_VALID (op->start)
+            && GST_CLOCK_TIME_IS_VALID (op->end) && op->end > op->start)
+          u->held = g_byte_array_new ();
         /* From here, before it can start: queued comes first. */
         if (u->from_sink)
           post (self, gst_structure_new ("cartesia-utterance-queued",
@@ -739,7 +840,7 @@ send_requests (GstCartesiaTtsSrc * self)
     u->sent_at = now;
     GST_OBJECT_LOCK (self);
     self->live_in_flight++;
-    send_request_locked (self, u->text, &u->context_id);
+    send_request_locked (self, u->settings, u->text, &u->context_id);
     GST_OBJECT_UNLOCK (self);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
   }
@@ -759,6 +860,78 @@ op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
     pending = g_strcmp0 (((Op *) l->data)->context_id, context_id) == 0;
   GST_OBJECT_UNLOCK (self);
   return pending;
+}
+
+/* overflow=fit: the held answer plays. */
+static void
+release_held (GstCartesiaTtsSrc * self, LiveUtterance * u)
+{
+  GByteArray *held = g_steal_pointer (&u->held);
+
+  u->speech_bytes = held->len;
+  if (held->len)
+    cartesia_player_push (self->player, u->handle, held->data, held->len);
+  g_byte_array_unref (held);
+}
+
+/* Live, a second answer must be there by the time a sink plays the cue's
+ * start; the first one's time to first audio, twice, is the guess. */
+static gboolean
+refit_in_time (GstCartesiaTtsSrc * self, LiveUtterance * u)
+{
+  GstClockTime now, took;
+
+  if (!gst_base_src_is_live (GST_BASE_SRC (self)))
+    return TRUE;
+  now = running_time_now (self);
+  took = ttfa (u);
+  if (!GST_CLOCK_TIME_IS_VALID (now) || !GST_CLOCK_TIME_IS_VALID (took))
+    return FALSE;
+  return now + 2 * took <= u->start_rt + gst_cartesia_tts_src_sink_delay (self);
+}
+
+/* overflow=fit, the whole answer is in: if it is longer than its cue, ask
+ * again once with a faster speed (returns TRUE), estimated from its length;
+ * else it plays (clipped by the player if still too long). */
+static gboolean
+fit_cue (GstCartesiaTtsSrc * self, LiveUtterance * u)
+{
+  guint64 speech = u->held->len / self->bpf;
+  guint64 cue = gst_util_uint64_scale_int_round (u->end_rt - u->start_rt,
+      self->rate, GST_SECOND);
+  gdouble speed = u->settings->speed_set ? u->settings->speed : 1.0;
+  gdouble max_speed, faster = 0.0;
+
+  GST_OBJECT_LOCK (self);
+  max_speed = self->max_speed;
+  GST_OBJECT_UNLOCK (self);
+  if (!u->refit)
+    faster = cartesia_settings_fit_speed (speech, cue, speed, max_speed);
+  if (faster > 0.0 && !refit_in_time (self, u)) {
+    GST_INFO_OBJECT (self, "cue %s: no time left to ask again", u->id);
+    faster = 0.0;
+  }
+  GST_DEBUG_OBJECT (self, "cue %s: %" G_GUINT64_FORMAT " samples of speech "
+      "at speed %.3f for a cue of %" G_GUINT64_FORMAT ": %s%.3f", u->id,
+      speech, speed, cue, faster > 0.0 ? "asking again at " : "plays, ",
+      faster > 0.0 ? faster : speed);
+  if (faster == 0.0) {
+    release_held (self, u);
+    return FALSE;
+  }
+
+  /* The first answer's timings are not the second's. */
+  u->refit = TRUE;
+  u->settings->speed_set = TRUE;
+  u->settings->speed = faster;
+  g_array_set_size (u->words, 0);
+  g_array_set_size (u->phonemes, 0);
+  g_free (u->context_id);
+  u->sent_at = g_get_monotonic_time ();
+  GST_OBJECT_LOCK (self);
+  send_request_locked (self, u->settings, u->text, &u->context_id);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
 }
 
 static void
@@ -814,9 +987,20 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
         u->first_audio_at = event->received_at;
         u->first_audio_rt = running_time_now (self);
       }
+      if (u->refit && u->held && !u->held_second) {
+        /* The faster answer arrives: the first one is not needed. */
+        g_byte_array_set_size (u->held, 0);
+        u->held_second = TRUE;
+      }
+      if (u->held) {
+        g_byte_array_append (u->held, g_bytes_get_data (event->audio, NULL),
+            g_bytes_get_size (event->audio));
+        break;
+      }
       cartesia_player_push (self->player, u->handle,
           g_bytes_get_data (event->audio, NULL),
           g_bytes_get_size (event->audio));
+      u->speech_bytes += g_bytes_get_size (event->audio);
       break;
     case CARTESIA_EVENT_TIMESTAMPS:
       for (i = 0; i < event->n_words; i++) {
@@ -829,7 +1013,21 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
         g_array_append_val (u->words, w);
       }
       break;
+    case CARTESIA_EVENT_PHONEMES:
+      /* Like words: posted once the start of the speech is known. */
+      for (i = 0; i < event->n_words; i++) {
+        Word w = { g_strdup (event->words[i]), event->word_start[i],
+          event->word_end[i]
+        };
+
+        if (u->started)
+          post_phoneme (self, u, &w);
+        g_array_append_val (u->phonemes, w);
+      }
+      break;
     case CARTESIA_EVENT_DONE:
+      if (u->held && fit_cue (self, u))
+        break;                  /* asked again, faster */
       u->done = TRUE;
       cartesia_player_finish (self->player, u->handle);
       break;
@@ -841,6 +1039,15 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
               event->error_text)) {
         u->done = TRUE;
         cartesia_session_cancel (self->session, u->context_id);
+        cartesia_player_finish (self->player, u->handle);
+        break;
+      }
+      if (u->refit && u->held && !u->held_second && u->held->len) {
+        /* The faster answer failed: the first one plays, clipped. */
+        GST_WARNING_OBJECT (self, "cue %s: asking again failed (%s); the "
+            "first answer plays", u->id, event->error_text);
+        release_held (self, u);
+        u->done = TRUE;
         cartesia_player_finish (self->player, u->handle);
         break;
       }
@@ -951,6 +1158,8 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
             u->text);
       for (j = 0; j < u->words->len; j++)
         post_word (self, u, &g_array_index (u->words, Word, j));
+      for (j = 0; j < u->phonemes->len; j++)
+        post_phoneme (self, u, &g_array_index (u->phonemes, Word, j));
       continue;
     }
     if (e->underrun_samples)
@@ -965,6 +1174,8 @@ on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
     if (!u->failed)
       post_finished (self, u, at, e->samples, e->underrun_samples,
           e->interrupted);
+    if (!u->failed && u->from_sink && GST_CLOCK_TIME_IS_VALID (u->start_rt))
+      post_cue_finished (self, u, e->clipped);
     gst_cartesia_tts_src_count_underrun (self,
         gst_util_uint64_scale_int (e->underrun_samples, GST_SECOND,
             self->rate));

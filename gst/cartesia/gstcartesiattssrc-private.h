@@ -14,6 +14,7 @@
 #include "cartesia-player.h"
 #include "cartesia-request.h"
 #include "cartesia-session.h"
+#include "cartesia-settings.h"
 #include "cartesia-text.h"
 #include "cartesia-aggregator.h"
 
@@ -54,10 +55,15 @@ typedef enum
   GST_CARTESIA_OVERFLOW_CLIP,
   GST_CARTESIA_OVERFLOW_OVERLAP,
   GST_CARTESIA_OVERFLOW_SHIFT,
+  GST_CARTESIA_OVERFLOW_FIT,
 } GstCartesiaOverflow;
 
 /* The custom downstream event that ends a streamed utterance on the sink pad. */
 #define GST_CARTESIA_UTTERANCE_END "cartesia-utterance-end"
+/* The custom downstream event that changes the settings of the text after
+ * it, and the one gst-plugins-rs transcribers send when the speaker changes. */
+#define GST_CARTESIA_SETTINGS_EVENT "cartesia-settings"
+#define GST_CARTESIA_SPEAKER_CHANGE "rstranscribe/speaker-change"
 
 struct _GstCartesiaTtsSrc
 {
@@ -99,6 +105,9 @@ struct _GstCartesiaTtsSrc
   gchar *proxy_id;
   gchar *proxy_pw;
   GTlsDatabase *ca_file_database;       /* ssl-ca-file, loaded before PAUSED */
+  GstStructure *speaker_map;    /* speaker name -> voice id, or NULL */
+  gboolean phoneme_timestamps;
+  gdouble max_speed;            /* overflow=fit: the fastest re-ask */
 
   /* Live mode settings, under the object lock. */
   guint samples_per_buffer;
@@ -140,6 +149,9 @@ struct _GstCartesiaTtsSrc
   GstClockTime upstream_latency;
   gboolean fatal;               /* non-live: an utterance failed */
   CartesiaTextReader *sink_reader;      /* the pad's thread only */
+  GstStructure *sink_overrides; /* cartesia-settings and speakers, or NULL */
+  CartesiaSettings *stream_settings;    /* those of stream_settings_id */
+  gchar *stream_settings_id;    /* the streamed context they were for */
 
   /* Requests from the application (live mode), under the object lock:
    * applied by the streaming thread, at the next buffer. */
@@ -212,8 +224,9 @@ struct _GstCartesiaTtsSrc
 };
 
 /* gstcartesiattssrc.c */
+/* Object lock held; @settings NULL: the properties'. */
 void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
-    CartesiaRequestParams * params);
+    const CartesiaSettings * settings, CartesiaRequestParams * params);
 /* A word at @base + @start_s .. @base + @end_s: its cartesia-word message
  * (with @id, live) and its caption on subtitle_src. */
 void gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self,
@@ -241,6 +254,11 @@ gchar *gst_cartesia_tts_src_clean_text (GstCartesiaTtsSrc * self,
  * one continues if @continue_. */
 void gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * text, gboolean continue_);
+/* The same with @settings (NULL: the sink pad's, as
+ * gst_cartesia_tts_src_build_input() chooses them). */
+void gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc *
+    self, const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_);
 /* TRUE (and a warning naming it) if @pspec cannot change in this state. */
 gboolean gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
     GParamSpec * pspec);
@@ -304,6 +322,27 @@ gboolean gst_cartesia_tts_src_net_prepare (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_net_fill_config (GstCartesiaTtsSrc * self,
     CartesiaSessionConfig * config);
 void gst_cartesia_tts_src_net_finalize (GstCartesiaTtsSrc * self);
+/* gstcartesiattssrc-runtime.c: settings that change while playing */
+/* Object lock held: the voice settings of the properties, now. */
+CartesiaSettings *gst_cartesia_tts_src_dup_settings_locked (GstCartesiaTtsSrc *
+    self);
+/* Object lock held: those of the sink pad's next utterance (the properties,
+ * then its cartesia-settings events and speaker changes). */
+CartesiaSettings *gst_cartesia_tts_src_sink_settings_locked (GstCartesiaTtsSrc
+    * self);
+void gst_cartesia_tts_src_set_speaker_map (GstCartesiaTtsSrc * self,
+    const GstStructure * map);
+void gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id, const GstStructure * settings);
+/* The sink pad's thread: a cartesia-settings or speaker-change event
+ * (returns FALSE for any other event). */
+gboolean gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
+    GstEvent * event);
+void gst_cartesia_tts_src_sink_settings_reset (GstCartesiaTtsSrc * self);
+/* Phonemes at @base + their times: cartesia-phoneme messages. */
+void gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, const gchar * id, const gchar * context_id,
+    GstClockTime base);
 
 /* gstcartesiattssrc-live.c: live mode */
 typedef struct
@@ -311,6 +350,7 @@ typedef struct
   GstClockTime start;           /* running time; NONE: after the others */
   GstClockTime end;             /* running time it must stop at; NONE */
   GstCartesiaOverflow overflow;
+  GstClockTime pts;             /* a cue: its buffer's PTS */
 } GstCartesiaUtteranceTiming;
 
 void gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc *
@@ -318,9 +358,15 @@ void gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc *
     const GstCartesiaUtteranceTiming * timing, gboolean open);
 void gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self);
-/* Object lock held: a request for @text, as input of @context_id. */
+/* Object lock held: a request for @text, as input of @context_id, with the
+ * settings of the sink pad's streamed context @context_id (or of its next
+ * utterance). */
 gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * text, gboolean continue_);
+/* Object lock held: the same with @settings. */
+gchar *gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_);
 GstFlowReturn gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf);
 void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);
@@ -329,6 +375,9 @@ void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * id);
+/* @settings: taken; NULL: the properties' now. */
+void gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id, CartesiaSettings * settings);
 void gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
 GstFlowReturn gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,

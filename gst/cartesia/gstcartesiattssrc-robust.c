@@ -52,9 +52,21 @@ gst_cartesia_tts_src_clean_text (GstCartesiaTtsSrc * self, const gchar * text,
   return joined;
 }
 
-void
-gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
+/* One input: with @settings, or (NULL) those the sink pad's context has. */
+static gchar *
+build (GstCartesiaTtsSrc * self, const CartesiaSettings * settings,
     const gchar * context_id, const gchar * text, gboolean continue_)
+{
+  if (settings)
+    return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
+        text, continue_);
+  return gst_cartesia_tts_src_build_input (self, context_id, text, continue_);
+}
+
+void
+gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_)
 {
   gchar **pieces;
   guint i, n;
@@ -63,7 +75,7 @@ gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
   if (self->transport == CARTESIA_TRANSPORT_SSE
       || strlen (text) <= CARTESIA_TEXT_MAX_INPUT) {
     cartesia_session_send (self->session, context_id,
-        gst_cartesia_tts_src_build_input (self, context_id, text, continue_));
+        build (self, settings, context_id, text, continue_));
     return;
   }
 
@@ -73,9 +85,17 @@ gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
       "as %u inputs", context_id, strlen (text), n);
   for (i = 0; i < n; i++)
     cartesia_session_send (self->session, context_id,
-        gst_cartesia_tts_src_build_input (self, context_id, pieces[i],
+        build (self, settings, context_id, pieces[i],
             i + 1 < n ? TRUE : continue_));
   g_strfreev (pieces);
+}
+
+void
+gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_)
+{
+  gst_cartesia_tts_src_send_settings_text_locked (self, NULL, context_id,
+      text, continue_);
 }
 
 /* Issue 16 makes these change while playing (each takes effect at the next

@@ -466,6 +466,7 @@ queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
 
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     goto no_timestamp;
+  timing.pts = pts;
 
   GST_OBJECT_LOCK (self);
   segment = self->sink_segment;
@@ -821,6 +822,8 @@ sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
     case GST_EVENT_CUSTOM_DOWNSTREAM:
       if (gst_event_has_name (event, GST_CARTESIA_UTTERANCE_END))
         close_stream (self, TRUE);
+      else
+        gst_cartesia_tts_src_sink_settings_event (self, event);
       break;
     default:
       /* Upstream's stream, tags and the like are not the audio's. */

@@ -83,6 +83,21 @@
  * is replaced, with a warning.  A flush on the sink pad cancels its
  * utterances on the server and drops their audio.
  *
+ * The voice settings (#GstCartesiaTtsSrc:voice-id, model-id, language,
+ * speed, volume, emotion, pronunciation-dict-id) may change while playing:
+ * each utterance copies them when it is queued, so the next one uses the new
+ * ones and the one speaking finishes as it began; streamed text switches at
+ * its next utterance.  #GstCartesiaTtsSrc::queue-utterance-full gives one
+ * utterance settings of its own; on the sink pad the custom downstream event
+ * `cartesia-settings` changes them for the text after it, and
+ * `rstranscribe/speaker-change` events pick the voice from
+ * #GstCartesiaTtsSrc:speaker-map.  Unknown fields and bad values are left
+ * out with a `RESOURCE/SETTINGS` warning.  With overflow=fit a cue's speech
+ * that is longer than the cue is asked for again faster (up to
+ * #GstCartesiaTtsSrc:max-speed), then clipped if still too long; every cue
+ * posts `cartesia-cue-finished`.  #GstCartesiaTtsSrc:phoneme-timestamps
+ * posts `cartesia-phoneme` messages for lip-sync.
+ *
  * Errors: no API key, or a bad #GstCartesiaTtsSrc:base-url, fail the change
  * to PAUSED with `RESOURCE/SETTINGS`; a rejected key gives
  * `RESOURCE/NOT_AUTHORIZED`; a request the server refuses gives
@@ -94,8 +109,9 @@
  * `RESOURCE/OPEN_READ` with the reason (unknown authority, another host
  * name, expired...) and the remedy; a proxy that refuses or does not answer
  * is named as the one to blame.  Errors carry an `http-status-code` field in
- * their details when there was one, and `tls-errors` (#GTlsCertificateFlags)
- * when a certificate was refused.  In live mode
+ * their details when there was one, `tls-errors` (#GTlsCertificateFlags)
+ * when a certificate was refused, and a `request-id` (the server's
+ * X-Request-Id, for its support) when the server named the request.  In live mode
  * a failed utterance posts a warning instead and the element goes on.
  *
  * A pipeline that runs for days: a server silent in the middle of an
@@ -205,6 +221,8 @@ GST_STATIC_PAD_TEMPLATE ("subtitle_src", GST_PAD_SRC, GST_PAD_REQUEST,
 #define DEFAULT_PROXY NULL
 #define DEFAULT_SHARE_CONNECTION FALSE
 #define DEFAULT_USER_AGENT "GStreamer cartesiattssrc " PACKAGE_VERSION " "
+#define DEFAULT_PHONEME_TIMESTAMPS FALSE
+#define DEFAULT_MAX_SPEED 1.25
 
 enum
 {
@@ -245,6 +263,9 @@ enum
   PROP_STALL_TIMEOUT_MS,
   PROP_MAX_QUEUED,
   PROP_MAX_WAIT_MS,
+  PROP_SPEAKER_MAP,
+  PROP_PHONEME_TIMESTAMPS,
+  PROP_MAX_SPEED,
   PROP_NET_FIRST,               /* and the others of gstcartesiattssrc-net.c */
 };
 
@@ -323,6 +344,9 @@ gst_cartesia_overflow_get_type (void)
           "the next", "overlap"},
     {GST_CARTESIA_OVERFLOW_SHIFT, "The next cue waits until the speech "
           "before it ended", "shift"},
+    {GST_CARTESIA_OVERFLOW_FIT, "Speech too long for its cue is asked for "
+          "again, faster (up to max-speed), and clipped if still too long",
+        "fit"},
     {0, NULL, NULL}
   };
 
@@ -336,6 +360,7 @@ gst_cartesia_overflow_get_type (void)
 enum
 {
   SIGNAL_QUEUE_UTTERANCE,
+  SIGNAL_QUEUE_UTTERANCE_FULL,
   SIGNAL_INTERRUPT,
   SIGNAL_CLEAR,
   LAST_SIGNAL
@@ -375,6 +400,10 @@ static GstStateChangeReturn gst_cartesia_tts_src_change_state (GstElement *
 #define STRING_PROP(name, nick, blurb, def) \
   g_param_spec_string (name, nick, blurb, def, \
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
+/* A voice setting: changeable while playing, for the next utterance. */
+#define SETTING_PROP(name, nick, blurb, def) \
+  g_param_spec_string (name, nick, blurb, def, \
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)
 
 static void
 gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
@@ -412,14 +441,17 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           DEFAULT_TRANSPORT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MODEL_ID,
-      STRING_PROP ("model-id", "Model ID", "Cartesia model, e.g. sonic-3",
+      SETTING_PROP ("model-id", "Model ID", "Cartesia model, e.g. sonic-3; may change "
+          "while playing: the next utterance uses it",
           DEFAULT_MODEL_ID));
   g_object_class_install_property (gobject_class, PROP_VOICE_ID,
-      STRING_PROP ("voice-id", "Voice ID", "Cartesia voice ID (a UUID)",
+      SETTING_PROP ("voice-id", "Voice ID", "Cartesia voice ID (a UUID); may change "
+          "while playing: the next utterance uses it",
           DEFAULT_VOICE_ID));
   g_object_class_install_property (gobject_class, PROP_LANGUAGE,
-      STRING_PROP ("language", "Language",
-          "Language of the text, as an ISO 639-1 code (NULL: not sent)",
+      SETTING_PROP ("language", "Language",
+          "Language of the text, as an ISO 639-1 code (NULL: not sent); may "
+          "change while playing: the next utterance uses it",
           DEFAULT_LANGUAGE));
   g_object_class_install_property (gobject_class, PROP_CARTESIA_VERSION,
       STRING_PROP ("cartesia-version", "Cartesia API version",
@@ -428,22 +460,24 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_SPEED,
       g_param_spec_double ("speed", "Speed",
           "Speaking speed (generation_config.speed, sonic-3 and later); sent "
-          "only when set", 0.6, 1.5, DEFAULT_SPEED,
+          "only when set; may change while playing: the next utterance uses it", 0.6, 1.5, DEFAULT_SPEED,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_VOLUME,
       g_param_spec_double ("volume", "Volume",
           "Loudness (generation_config.volume, sonic-3 and later); sent only "
-          "when set", 0.5, 2.0, DEFAULT_VOLUME,
+          "when set; may change while playing: the next utterance uses it", 0.5, 2.0, DEFAULT_VOLUME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_EMOTION,
-      STRING_PROP ("emotion", "Emotion",
+      SETTING_PROP ("emotion", "Emotion",
           "Emotion (generation_config.emotion), e.g. calm or excited "
-          "(NULL: not sent)", DEFAULT_EMOTION));
+          "(NULL: not sent); may change while playing: the next utterance "
+          "uses it", DEFAULT_EMOTION));
   g_object_class_install_property (gobject_class, PROP_PRONUNCIATION_DICT_ID,
-      STRING_PROP ("pronunciation-dict-id", "Pronunciation dictionary ID",
-          "Pronunciation dictionary to apply (NULL: none)",
+      SETTING_PROP ("pronunciation-dict-id", "Pronunciation dictionary ID",
+          "Pronunciation dictionary to apply (NULL: none); may change while "
+          "playing: the next utterance uses it",
           DEFAULT_PRONUNCIATION_DICT_ID));
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFER_DELAY_MS,
       g_param_spec_int ("max-buffer-delay-ms", "Max buffer delay (ms)",
@@ -572,6 +606,24 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
       G_CALLBACK (gst_cartesia_tts_src_queue_utterance), NULL, NULL, NULL,
       G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   /**
+   * GstCartesiaTtsSrc::queue-utterance-full:
+   * @src: the element
+   * @text: what to say
+   * @id: (nullable): the application's id for it, as in queue-utterance
+   * @settings: (nullable): settings for this utterance only, named like the
+   *   properties: voice-id, model-id, language, speed, volume, emotion,
+   *   pronunciation-dict-id
+   *
+   * Live mode: queue-utterance with settings of its own.  A field that is
+   * unknown or has a bad value is left out with a `RESOURCE/SETTINGS`
+   * warning; the utterance speaks with the others.
+   */
+  signals[SIGNAL_QUEUE_UTTERANCE_FULL] = g_signal_new_class_handler
+      ("queue-utterance-full", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_cartesia_tts_src_queue_utterance_full), NULL, NULL,
+      NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, GST_TYPE_STRUCTURE);
+  /**
    * GstCartesiaTtsSrc::interrupt:
    * @src: the element
    *
@@ -696,6 +748,34 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
           "failed connection)", 0, 86400000, DEFAULT_MAX_WAIT_MS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstCartesiaTtsSrc:speaker-map:
+   *
+   * Sink pad: which voice speaks for which speaker.  Each field is a
+   * speaker name, as the `rstranscribe/speaker-change` events of
+   * gst-plugins-rs transcribers carry it in their `speaker` field, and its
+   * value the voice id, e.g. `map,spk_0=(string)a0e9...,spk_1=(string)f786...`.
+   * The text after such an event speaks with the speaker's voice; an
+   * unmapped speaker keeps the voice of the text before.
+   */
+  g_object_class_install_property (gobject_class, PROP_SPEAKER_MAP,
+      g_param_spec_boxed ("speaker-map", "Speaker map",
+          "Sink pad: speaker name -> voice id, for rstranscribe/speaker-change "
+          "events (unmapped speakers keep the current voice)",
+          GST_TYPE_STRUCTURE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_PHONEME_TIMESTAMPS,
+      g_param_spec_boolean ("phoneme-timestamps", "Phoneme timestamps",
+          "Ask for phoneme timings and post a \"cartesia-phoneme\" element "
+          "message per phoneme, for lip-sync", DEFAULT_PHONEME_TIMESTAMPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_SPEED,
+      g_param_spec_double ("max-speed", "Maximum speed",
+          "Sink pad, timed cues, overflow=fit: the fastest speed a cue's "
+          "speech may be asked for again with", 0.6, 1.5, DEFAULT_MAX_SPEED,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 
   gst_cartesia_tts_src_net_install_properties (gobject_class, PROP_NET_FIRST);
 
@@ -765,6 +845,8 @@ gst_cartesia_tts_src_init (GstCartesiaTtsSrc * self)
   self->proxy = g_strdup (DEFAULT_PROXY);
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
   self->share_connection = DEFAULT_SHARE_CONNECTION;
+  self->phoneme_timestamps = DEFAULT_PHONEME_TIMESTAMPS;
+  self->max_speed = DEFAULT_MAX_SPEED;
   self->samples_per_buffer = DEFAULT_SAMPLES_PER_BUFFER;
   self->fade_ms = DEFAULT_FADE_MS;
   self->prebuffer_ms = DEFAULT_PREBUFFER_MS;
@@ -809,11 +891,14 @@ gst_cartesia_tts_src_finalize (GObject * object)
   g_free (self->proxy);
   gst_cartesia_tts_src_net_finalize (self);
   g_free (self->user_agent);
+  if (self->speaker_map)
+    gst_structure_free (self->speaker_map);
   g_free (self->context_id);
   g_free (self->utterance_text);
   gst_cartesia_tts_src_subtitle_finalize (self);
   gst_cartesia_tts_src_sink_finalize (self);
   g_clear_object (&self->blocks);
+  gst_cartesia_tts_src_sink_settings_reset (self);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1009,6 +1094,20 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
     case PROP_MAX_WAIT_MS:
       GST_OBJECT_LOCK (self);
       self->max_wait_ms = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SPEAKER_MAP:
+      gst_cartesia_tts_src_set_speaker_map (self,
+          gst_value_get_structure (value));
+      break;
+    case PROP_PHONEME_TIMESTAMPS:
+      GST_OBJECT_LOCK (self);
+      self->phoneme_timestamps = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_SPEED:
+      GST_OBJECT_LOCK (self);
+      self->max_speed = g_value_get_double (value);
       GST_OBJECT_UNLOCK (self);
       break;
     default:
@@ -1217,6 +1316,15 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_WAIT_MS:
       g_value_set_uint (value, self->max_wait_ms);
+      break;
+    case PROP_SPEAKER_MAP:
+      gst_value_set_structure (value, self->speaker_map);
+      break;
+    case PROP_PHONEME_TIMESTAMPS:
+      g_value_set_boolean (value, self->phoneme_timestamps);
+      break;
+    case PROP_MAX_SPEED:
+      g_value_set_double (value, self->max_speed);
       break;
     default:
       /* api-key is write-only: GObject never asks for it. */
@@ -1463,6 +1571,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
   reset_stats (self);
   gst_cartesia_tts_src_check_settings (self);
   gst_cartesia_tts_src_sink_start (self);
+  gst_cartesia_tts_src_sink_settings_reset (self);
   session = create_session (self, api_key);
   gst_cartesia_tts_src_live_start (self, session);
   clear_secret (&api_key);
@@ -1629,23 +1738,28 @@ gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
 
 void
 gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
-    CartesiaRequestParams * p)
+    const CartesiaSettings * settings, CartesiaRequestParams * p)
 {
-  p->model_id = self->model_id;
-  p->voice_id = self->voice_id;
-  p->language = self->language;
+  if (settings) {
+    cartesia_settings_fill_params (settings, p);
+  } else {
+    p->model_id = self->model_id;
+    p->voice_id = self->voice_id;
+    p->language = self->language;
+    p->speed_set = self->speed_set;
+    p->speed = self->speed;
+    p->volume_set = self->volume_set;
+    p->volume = self->volume;
+    p->emotion = self->emotion;
+    p->pronunciation_dict_id = self->pronunciation_dict_id;
+  }
   p->cartesia_version = self->cartesia_version;
   p->encoding = self->encoding;
   p->sample_rate = self->rate;
-  p->speed_set = self->speed_set;
-  p->speed = self->speed;
-  p->volume_set = self->volume_set;
-  p->volume = self->volume;
-  p->emotion = self->emotion;
-  p->pronunciation_dict_id = self->pronunciation_dict_id;
   p->max_buffer_delay_ms = self->max_buffer_delay_ms;
   p->add_timestamps = self->word_timestamps;
   p->use_normalized_timestamps = self->normalized_timestamps;
+  p->add_phoneme_timestamps = self->phoneme_timestamps;
 }
 
 static void
@@ -1842,6 +1956,10 @@ gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
         (GTlsCertificateFlags) event->tls_errors, NULL);
   if (context_id)
     gst_structure_set (details, "context-id", G_TYPE_STRING, context_id, NULL);
+  /* What Cartesia's support asks for; it identifies a request, not a key. */
+  if (event->request_id)
+    gst_structure_set (details, "request-id", G_TYPE_STRING,
+        event->request_id, NULL);
 
   gst_element_message_full_with_details (GST_ELEMENT (self), type, domain,
       code, g_strdup (event->error_text), g_strdup (event->error_debug),
@@ -1968,6 +2086,11 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         break;
       case CARTESIA_EVENT_TIMESTAMPS:
         post_words (self, event);
+        break;
+      case CARTESIA_EVENT_PHONEMES:
+        gst_cartesia_tts_src_post_phonemes (self, event, NULL,
+            self->context_id, GST_CLOCK_TIME_IS_VALID (self->utterance_start)
+            ? self->utterance_start : self->next_pts);
         break;
       case CARTESIA_EVENT_DONE:
         /* The last, short block. */
