@@ -155,6 +155,17 @@ recipe_srt () {
   run gst-launch-1.0 filesrc location=talk.srt ! subparse ! cartesiattssrc ! wavenc ! filesink location=talk.wav
 }
 
+recipe_dub () {
+  need subparse wavenc || return
+  if [ "$mode" = run ] && [ ! -e talk.srt ]; then
+    printf '1\n00:00:00,500 --> 00:00:02,000\nHello from a subtitle.\n\n2\n00:00:02,500 --> 00:00:04,000\nAnd a <i>second</i> one.\n' > talk.srt
+  fi
+  run gst-launch-1.0 -m filesrc location=talk.srt ! subparse \
+    ! cartesiattssrc overflow=fit max-speed=1.3 \
+      speaker-map="map,spk_0=(string)694f9389-aac1-45b6-b726-9d9369183238,spk_1=(string)79a125e8-cd45-4c13-8a67-188112f4dd22" \
+    ! wavenc ! filesink location=dub.wav
+}
+
 speak_line () {
   run gst-launch-1.0 -q cartesiattssrc text="$1" ! audioconvert ! audioresample ! autoaudiosink
 }
@@ -172,7 +183,7 @@ recipe_stdin () {
     done
 }
 
-recipes=(file speakers music live_mix captions rtmp rtp srt stdin)
+recipes=(file speakers music live_mix captions rtmp rtp srt dub stdin)
 
 # ---- main ----
 

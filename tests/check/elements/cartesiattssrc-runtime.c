@@ -926,6 +926,35 @@ GST_START_TEST (test_request_id_in_error_sse)
 
 GST_END_TEST;
 
+/* A server error message in a websocket context: its own request_id (the
+ * emulator's <uuid>:<context_id>:<uuid>) in the details, with the context. */
+GST_START_TEST (test_request_id_of_error_message)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  GstElement *src = test_make_src (emu, "Hello");
+  const gchar *id, *ctx;
+  g_autofree gchar *infix = NULL;
+  TestRun run;
+
+  g_object_set (src, "model-id", "no-such-model", "cartesia-version",
+      "2026-03-01", NULL);
+  test_run_pipeline (src, NULL, 30, &run);
+  fail_unless (run.error != NULL);
+  fail_unless (g_error_matches (run.error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", run.error->message);
+  ctx = gst_structure_get_string (run.error_details, "context-id");
+  id = gst_structure_get_string (run.error_details, "request-id");
+  fail_unless (ctx != NULL && id != NULL, "%" GST_PTR_FORMAT,
+      run.error_details);
+  infix = g_strdup_printf (":%s:", ctx);
+  fail_unless (strstr (id, infix) != NULL, "%s", id);
+  fail_if (is_emulator_request_id (emu, id));
+  test_run_clear (&run);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_runtime_suite (void)
 {
@@ -947,6 +976,7 @@ cartesiattssrc_runtime_suite (void)
   tcase_add_test (tc, test_phonemes_non_live);
   tcase_add_test (tc, test_request_id_in_error_websocket);
   tcase_add_test (tc, test_request_id_in_error_sse);
+  tcase_add_test (tc, test_request_id_of_error_message);
   return s;
 }
 
