@@ -33,6 +33,7 @@ typedef struct
   GstHarness *h;
   TestMessages msgs;
   GByteArray *audio;
+  GstClockTime delay;           /* live cues: the output runs this late */
 } Fixture;
 
 static void
@@ -89,6 +90,26 @@ sink_new (const gchar * props, const gchar * emulator_voice)
   return f;
 }
 
+/* Live with a sink pad fed by the harness, on its test clock, playing. */
+static Fixture *
+live_sink_new (const gchar * props)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->emu = test_emulator_new ();
+  f->src = gst_object_ref_sink (test_make_src (f->emu, NULL));
+  g_object_set (f->src, "is-live", TRUE, "samplesperbuffer", SPB,
+      "fade-ms", 0, "jitter-margin-ms", 0, NULL);
+  set_props (f->src, props);
+  f->audio = g_byte_array_new ();
+  test_messages_attach (&f->msgs, f->src);
+  f->h = gst_harness_new_full (f->src, &text_template, "sink",
+      &audio_template, "src");
+  gst_harness_set_src_caps_str (f->h, "text/x-raw,format=utf8");
+  gst_harness_play (f->h);
+  return f;
+}
+
 static void
 fixture_free (Fixture * f)
 {
@@ -123,6 +144,7 @@ live_step (Fixture * f)
   fail_unless (gst_harness_crank_single_clock_wait (f->h));
   now = gst_clock_get_time (GST_CLOCK (clock));
   gst_object_unref (clock);
+  now = now > f->delay ? now - f->delay : 0;
   do {
     buf = gst_harness_pull (f->h);
     fail_unless (buf != NULL);
@@ -783,6 +805,59 @@ GST_START_TEST (test_fit_already_fits)
 
 GST_END_TEST;
 
+/* Live cues with overflow=fit: within the latency budget a too-long cue is
+ * asked again (the synthetic voice does not speed up, so it is then
+ * clipped, at the speed used); with no budget, a cue at running time 0 is
+ * past due when its answer is in: the first is clipped at once. */
+static void
+check_fit_live (guint latency_ms, gboolean asks_again)
+{
+  g_autofree gchar *props = g_strdup_printf ("input-mode=cues;overflow=fit;"
+      "latency=%u", latency_ms);
+  Fixture *f = live_sink_new (props);
+  g_autoptr (GPtrArray) bodies = NULL;
+  GstClockTime pts = asks_again ? 5 * GST_SECOND : 0;
+  GstStructure *s;
+
+  f->delay = latency_ms * GST_MSECOND;
+  /* 12 characters, 600 ms of speech, for a cue of 500 ms: 20 % too long.
+   * The test clock jumps a buffer (10 ms) plus the latency at the first
+   * step, which is when the streaming thread first takes in the answer:
+   * at 5 s, the cue leaves a loaded machine 2.5 s of real time for its
+   * time to first audio. */
+  push_cue (f, "Twelve chars", pts, 500 * GST_MSECOND);
+  s = live_step_until (f, "cartesia-cue-finished", "cue-1", 2000);
+  bodies = generations (f);
+  fail_unless_equals_int (bodies->len, asks_again ? 2 : 1);
+  fail_unless (get_bool (s, "clipped"));
+  fail_unless_equals_uint64 (get_u64 (s, "speech-duration"),
+      12 * CHAR_TIME);
+  fail_unless_equals_uint64 (get_u64 (s, "duration"), 500 * GST_MSECOND);
+  fail_unless_equals_uint64 (get_u64 (s, "running-time"), pts);
+  if (asks_again) {
+    fail_unless_equals_float (get_double (s, "speed"), 1.236);
+    fail_unless_equals_float (json_object_get_double_member
+        (generation_config (nth (bodies, 1)), "speed"), 1.236);
+  } else {
+    fail_unless_equals_float (get_double (s, "speed"), 1.0);
+  }
+  fixture_free (f);
+}
+
+GST_START_TEST (test_fit_live_within_budget)
+{
+  check_fit_live (2000, TRUE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fit_live_no_budget)
+{
+  check_fit_live (0, FALSE);
+}
+
+GST_END_TEST;
+
 /* ---- phonemes ---- */
 
 /* phoneme-timestamps=true asks for them and posts one cartesia-phoneme per
@@ -972,6 +1047,8 @@ cartesiattssrc_runtime_suite (void)
   tcase_add_test (tc, test_fit_twenty_percent);
   tcase_add_test (tc, test_fit_far_too_short);
   tcase_add_test (tc, test_fit_already_fits);
+  tcase_add_test (tc, test_fit_live_within_budget);
+  tcase_add_test (tc, test_fit_live_no_budget);
   tcase_add_test (tc, test_phonemes_live);
   tcase_add_test (tc, test_phonemes_non_live);
   tcase_add_test (tc, test_request_id_in_error_websocket);
