@@ -826,7 +826,6 @@ send_requests (GstCartesiaTtsSrc * self)
 {
   GList *l;
   guint ahead = 0;
-
   gint64 now = g_get_monotonic_time ();
 
   for (l = self->utterances.head; l && ahead < REQUESTS_AHEAD; l = l->next) {
