@@ -964,13 +964,22 @@ check_request_id_in_error (const gchar * transport)
 {
   CartesiaEmulator *emu = test_emulator_new ();
   GstElement *src = test_make_src (emu, "Hello");
+  static const gchar *const secrets[] = { "sk_car_wrong_key_0000", NULL };
+  TestLogScan scan;
   const gchar *id;
   gchar *details;
   TestRun run;
 
   gst_util_set_object_arg (G_OBJECT (src), "transport", transport);
   g_object_set (src, "api-key", "sk_car_wrong_key_0000", NULL);
+  /* Everything logged, at every level: the id is there, the key is not. */
+  test_log_scan_start (&scan, secrets, "X-Request-Id req_", GST_LEVEL_MEMDUMP);
   test_run_pipeline (src, NULL, 30, &run);
+  test_log_scan_stop (&scan);
+  fail_unless (scan.leaks->len == 0, "the key was logged: %s",
+      scan.leaks->len ? (gchar *) g_ptr_array_index (scan.leaks, 0) : "");
+  fail_unless (scan.markers >= 1, "no X-Request-Id in the log");
+  test_log_scan_clear (&scan);
   fail_unless (run.error != NULL);
   fail_unless (g_error_matches (run.error, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NOT_AUTHORIZED), "%s", run.error->message);
@@ -982,6 +991,9 @@ check_request_id_in_error (const gchar * transport)
   fail_unless (is_emulator_request_id (emu, id), "%s", id);
   details = gst_structure_to_string (run.error_details);
   fail_if (strstr (details, "sk_car_wrong_key_0000"));
+  fail_if (strstr (run.error->message, "sk_car_wrong_key_0000"));
+  fail_if (run.error_debug && strstr (run.error_debug,
+          "sk_car_wrong_key_0000"));
   g_free (details);
   test_run_clear (&run);
   cartesia_emulator_free (emu);
