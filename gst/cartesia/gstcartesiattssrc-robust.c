@@ -98,13 +98,10 @@ gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
       text, continue_);
 }
 
-/* Issue 16 makes these change while playing (each takes effect at the next
- * utterance); they are not refused whatever their flags say. */
-static const gchar *const runtime_settings[] = {
-  "voice-id", "model-id", "language", "speed", "volume", "emotion",
-  "pronunciation-dict-id", NULL
-};
-
+/* Driven by the flags alone, so that every property is covered: one
+ * flagged GST_PARAM_MUTABLE_PLAYING changes at any time, one flagged
+ * GST_PARAM_MUTABLE_PAUSED up to PAUSED, one flagged GST_PARAM_MUTABLE_READY
+ * only in NULL or READY. */
 gboolean
 gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
     GParamSpec * pspec)
@@ -114,8 +111,6 @@ gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
   if (pspec->flags & GST_PARAM_MUTABLE_PLAYING)
     return FALSE;
   if (!(pspec->flags & (GST_PARAM_MUTABLE_READY | GST_PARAM_MUTABLE_PAUSED)))
-    return FALSE;
-  if (g_strv_contains (runtime_settings, pspec->name))
     return FALSE;
 
   GST_OBJECT_LOCK (self);

@@ -407,7 +407,7 @@ GST_START_TEST (test_ready_only_refused)
   Rig *r = rig_new (NULL, TRUE, NULL);
   static const gchar *const refused[] = { "transport", "is-live",
     "samplesperbuffer", "base-url", "retries", "timeout", "share-connection",
-    NULL
+    "ssl-ca-file", "proxy-id", NULL
   };
   const gchar *const *name;
   gint transport;
@@ -424,7 +424,8 @@ GST_START_TEST (test_ready_only_refused)
 
   g_object_set (r->src, "transport", 1, "is-live", FALSE,
       "samplesperbuffer", 4096, "base-url", "http://127.0.0.1:1",
-      "retries", 9, "timeout", 3, "share-connection", TRUE, NULL);
+      "retries", 9, "timeout", 3, "share-connection", TRUE,
+      "ssl-ca-file", "/nonexistent/ca.pem", "proxy-id", "someone", NULL);
   g_object_set (r->src, "api-key", "sk_car_other", NULL);
   for (name = refused; *name; name++) {
     g_autofree gchar *needle = g_strdup_printf ("The %s property cannot "
