@@ -232,6 +232,7 @@ struct _TestRelay
   GByteArray *received;
   GPtrArray *threads;           /* pump threads */
   GPtrArray *connections;       /* GSocketConnection, both ends */
+  guint clients;                /* connections accepted */
 };
 
 typedef struct
@@ -295,9 +296,13 @@ accept_thread (gpointer data)
   while ((client = g_socket_listener_accept (relay->listener, NULL,
               relay->cancellable, NULL))) {
     g_autoptr (GSocketClient) connector = g_socket_client_new ();
-    GSocketConnection *target = g_socket_client_connect_to_host (connector,
-        "127.0.0.1", relay->target_port, relay->cancellable, NULL);
+    GSocketConnection *target;
 
+    g_mutex_lock (&relay->lock);
+    relay->clients++;
+    g_mutex_unlock (&relay->lock);
+    target = g_socket_client_connect_to_host (connector, "127.0.0.1",
+        relay->target_port, relay->cancellable, NULL);
     if (target == NULL) {
       g_object_unref (client);
       continue;
@@ -359,6 +364,17 @@ test_relay_dup_received (TestRelay * relay)
   g_byte_array_set_size (relay->received, relay->received->len - 1);
   g_mutex_unlock (&relay->lock);
   return bytes;
+}
+
+guint
+test_relay_count_clients (TestRelay * relay)
+{
+  guint n;
+
+  g_mutex_lock (&relay->lock);
+  n = relay->clients;
+  g_mutex_unlock (&relay->lock);
+  return n;
 }
 
 void

@@ -56,6 +56,8 @@ TestRelay *test_relay_new (guint target_port);
 const gchar *test_relay_get_url (TestRelay * relay);
 /* Every byte clients sent so far, NUL-terminated (binary data included). */
 GBytes *test_relay_dup_received (TestRelay * relay);
+/* How many connections it accepted. */
+guint test_relay_count_clients (TestRelay * relay);
 void test_relay_free (TestRelay * relay);
 
 /* Removes the files in @dir, then @dir. */

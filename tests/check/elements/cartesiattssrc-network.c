@@ -531,6 +531,34 @@ GST_START_TEST (test_proxy_secrets_not_logged)
 
 GST_END_TEST;
 
+/* The system's settings: https_proxy (libproxy reads it), with the
+ * credentials in it; the SSE body survives the 407 there too. */
+GST_START_TEST (test_proxy_from_environment)
+{
+  g_autofree gchar *url = NULL;
+  TestTlsServer *server = server_for_proxy (&url);
+  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
+      (server->emu), "tester", "s3cret");
+  TestRelay *relay = test_relay_new (proxy->port);
+  g_autofree gchar *proxy_uri = g_strdup_printf ("http://tester:s3cret@%s",
+      test_relay_get_url (relay) + strlen ("http://"));
+  GstElement *src = make_src (url, __i__);
+
+  /* This forked test's own environment; the default resolver is made at
+   * its first use, after this. */
+  g_setenv ("https_proxy", proxy_uri, TRUE);
+  g_unsetenv ("no_proxy");
+  g_object_set (src, "ssl-ca-file", server->ca_file, NULL);
+  run_and_assert_audio (src);
+  assert_relay_saw_tunnel_only (relay);
+  test_relay_free (relay);
+  assert_log_clean (proxy);
+  test_proxy_stop (proxy);
+  test_tls_server_free (server);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_proxy_407)
 {
   g_autofree gchar *url = NULL;
@@ -631,6 +659,27 @@ GST_START_TEST (test_proxy_refused)
 
 GST_END_TEST;
 
+/* Nor does a system proxy see a loopback request, even without no_proxy. */
+GST_START_TEST (test_loopback_not_proxied_environment)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  TestRelay *relay = test_relay_new (1);
+  GstElement *src = make_src (cartesia_emulator_get_base_url (emu), __i__);
+  g_autoptr (GBytes) received = NULL;
+
+  g_setenv ("http_proxy", test_relay_get_url (relay), TRUE);
+  g_setenv ("https_proxy", test_relay_get_url (relay), TRUE);
+  g_unsetenv ("no_proxy");
+  run_and_assert_audio (src);
+  received = test_relay_dup_received (relay);
+  fail_unless_equals_int (g_bytes_get_size (received), 1);      /* the NUL */
+  fail_unless_equals_int (test_relay_count_clients (relay), 0);
+  test_relay_free (relay);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 /* A loopback server is reached directly: a key sent over plain http to
  * 127.0.0.1 never reaches the proxy. */
 GST_START_TEST (test_loopback_not_proxied)
@@ -647,6 +696,7 @@ GST_START_TEST (test_loopback_not_proxied)
   run_and_assert_audio (src);
   received = test_relay_dup_received (relay);
   fail_unless_equals_int (g_bytes_get_size (received), 1);      /* the NUL */
+  fail_unless_equals_int (test_relay_count_clients (relay), 0);
   test_relay_free (relay);
   log = test_proxy_dup_log (proxy);
   /* (Its log has a "Connect" line: the helper's probe for readiness.) */
@@ -743,12 +793,14 @@ cartesiattssrc_network_suite (void)
   tcase_add_loop_test (proxy, test_proxy_auth_in_uri, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_auth_id_pw, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_secrets_not_logged, 0, 2);
+  tcase_add_loop_test (proxy, test_proxy_from_environment, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_407, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_wrong_password, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_silent, 0, 2);
   tcase_add_loop_test (proxy, test_proxy_refused, 0, 2);
   tcase_add_loop_test (proxy, test_loopback_not_proxied, 0, 2);
   tcase_add_loop_test (proxy, test_loopback_not_proxied_silent, 0, 2);
+  tcase_add_loop_test (proxy, test_loopback_not_proxied_environment, 0, 2);
 
   suite_add_tcase (s, general);
   tcase_add_test (general, test_one_error_for_bad_settings);
