@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, whatever of gst-cartesia's build, test and demo
-# dependencies is missing on a Debian 12 machine.  Uses sudo when not root.
+# dependencies is missing on a Debian 12 or 13 machine.  Uses sudo when not
+# root.
+#
+#   tests/install-deps.sh [--ci]
+#
+# --ci: also what the CI stages of tests/run-tests.sh use (tests/ci/): a
+# Debian root made with debootstrap, and the tools that build and check the
+# Debian packages.
 set -euo pipefail
 
 packages=(
@@ -14,6 +21,9 @@ packages=(
   # the network suite: certificates for the emulator's TLS, a real proxy
   openssl tinyproxy
 )
+if [ "${1:-}" = "--ci" ]; then
+  packages+=(debootstrap debhelper dpkg-dev fakeroot lintian help2man)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
