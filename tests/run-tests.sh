@@ -80,6 +80,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 run_stage tsan tests/ci/stage-tsan.sh build-tests-tsan \
   build-tests-tsan/meson-logs/testlog.json
 run_stage debian13 tests/ci/stage-debian13.sh
+run_stage package tests/ci/stage-package.sh
 
 read -r p f < <(python3 tests/tally.py "${testlogs[@]}")
 passed=$((passed + p))
