@@ -74,7 +74,7 @@ cp "$work"/*.deb "$out/"
 ls -l "$out"/*.deb
 
 echo "=== lintian"
-lintian --tag-display-limit 0 --info "$work"/*.changes >"$out/lintian.log" 2>&1
+lintian --tag-display-limit 0 --display-info "$work"/*.changes >"$out/lintian.log" 2>&1
 cat "$out/lintian.log"
 if grep -q '^E: ' "$out/lintian.log"; then
   check FAIL "lintian: no errors"
