@@ -11,6 +11,8 @@
 #   --fresh          run in a throwaway copy of the pristine root, deleted
 #                    afterwards (a clean machine every time)
 #   --bind SRC:DST   bind-mount host directory SRC at DST inside the root
+#   --apt-cache      keep the .debs apt downloads inside the root in the cache
+#                    (one directory per suite), for the next run
 #
 # The pristine roots are cached outside any clone, in
 # $GST_CARTESIA_ROOT_CACHE (default /var/cache/gst-cartesia/roots), one
@@ -29,12 +31,14 @@ suite="${1:?usage: debian-root.sh SUITE [--instance NAME|--fresh] [--bind SRC:DS
 shift
 instance=""
 fresh=0
+apt_cache=0
 binds=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --instance) instance="$2"; shift 2 ;;
     --fresh) fresh=1; shift ;;
     --bind) binds+=("$2"); shift 2 ;;
+    --apt-cache) apt_cache=1; shift ;;
     --) shift; break ;;
     *) echo "debian-root.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -156,6 +160,10 @@ do_mount "$root/proc" -t proc proc
 do_mount "$root/sys" -t sysfs sysfs
 do_mount "$root/dev" --bind /dev
 do_mount "$root/dev/pts" --bind /dev/pts
+if [ "$apt_cache" -eq 1 ]; then
+  mkdir -p "$cache/$suite-apt-archives/partial"
+  binds+=("$cache/$suite-apt-archives:/var/cache/apt/archives")
+fi
 for b in "${binds[@]}"; do
   do_mount "$root${b#*:}" --bind "${b%%:*}"
 done

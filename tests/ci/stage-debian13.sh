@@ -26,7 +26,7 @@ trap 'rm -rf "$stage_src"' EXIT
 tar -C "$src" --exclude=./.git --exclude='./build*' --exclude=./subprojects/packagecache \
   -cf - . | tar -C "$stage_src" -xf -
 
-"$src/tests/ci/debian-root.sh" "$suite" --instance ci \
+"$src/tests/ci/debian-root.sh" "$suite" --instance ci --apt-cache \
   --bind "$stage_src:/src" --bind "$out:/out" -- /bin/bash -c '
 set -uo pipefail
 cd /src

@@ -84,7 +84,7 @@ fi
 
 # In a clean Debian 12 root, as an operator would install them.
 mkdir -p "$out/wav"
-"$src/tests/ci/debian-root.sh" bookworm --fresh \
+"$src/tests/ci/debian-root.sh" bookworm --fresh --apt-cache \
   --bind "$out:/pkg" -- /bin/bash -c '
 set -u
 say () { echo "RESULT $1 $2"; }
