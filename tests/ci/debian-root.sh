@@ -167,7 +167,10 @@ fi
 for b in "${binds[@]}"; do
   do_mount "$root${b#*:}" --bind "${b%%:*}"
 done
+# The host's name resolution: its DNS, and /etc/hosts, where Debian maps the
+# machine's own name (which the root shares) to a loopback address.
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+cp /etc/hosts "$root/etc/hosts" 2>/dev/null || true
 
 set +e
 env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \

@@ -21,6 +21,9 @@ out="$(cd "$out" && pwd)"
 rm -f "$out/testlog.json"
 
 # The tree as it is (not only what is committed), without build directories.
+# tests/sdk/node_modules comes along when the host's tests/install-deps.sh
+# (run by run-tests.sh first) fetched it: the root reaches Debian's archive,
+# but the npm registry may need TLS settings only the host has.
 stage_src=$(mktemp -d "${TMPDIR:-/tmp}/gst-cartesia-d13.XXXXXX")
 trap 'rm -rf "$stage_src"' EXIT
 tar -C "$src" --exclude=./.git --exclude='./build*' --exclude=./subprojects/packagecache \
