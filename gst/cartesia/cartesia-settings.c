@@ -7,6 +7,7 @@
  * version 2 of the License, or (at your option) any later version.
  */
 #include "cartesia-settings.h"
+#include "cartesia-gst-compat.h"
 
 
 CartesiaSettings *
@@ -128,12 +129,11 @@ apply_range (ApplyData * d, const gchar * field, const GValue * value,
 }
 
 static gboolean
-apply_field (GQuark field_id, const GValue * value, gpointer user_data)
+apply_field (const gchar * field, const GValue * value, gpointer user_data)
 {
   ApplyData *d = user_data;
   CartesiaSettings dummy = { 0, };
   CartesiaSettings *s = d->settings ? d->settings : &dummy;
-  const gchar *field = g_quark_to_string (field_id);
   gboolean ok;
 
   if (g_str_equal (field, "voice-id"))
@@ -170,7 +170,7 @@ cartesia_settings_apply (CartesiaSettings * settings,
 
   g_return_val_if_fail (settings != NULL, FALSE);
   if (overrides)
-    gst_structure_foreach (overrides, apply_field, &d);
+    cartesia_structure_foreach (overrides, apply_field, &d);
   ok = d.problems->len == 0;
   if (problems)
     *problems = ok ? NULL : g_strdup (d.problems->str);
@@ -185,15 +185,15 @@ typedef struct
 } FilterData;
 
 static gboolean
-filter_field (GQuark field_id, const GValue * value, gpointer user_data)
+filter_field (const gchar * field, const GValue * value, gpointer user_data)
 {
   FilterData *f = user_data;
   ApplyData d = { NULL, f->problems };
   gsize before = f->problems->len;
 
-  apply_field (field_id, value, &d);
+  apply_field (field, value, &d);
   if (f->problems->len == before)
-    gst_structure_id_set_value (f->out, field_id, value);
+    gst_structure_set_value (f->out, field, value);
   return TRUE;
 }
 
@@ -205,7 +205,7 @@ cartesia_settings_filter (const GstStructure * overrides, gchar ** problems)
   g_return_val_if_fail (overrides != NULL, NULL);
   f.out = gst_structure_new_empty (gst_structure_get_name (overrides));
   f.problems = g_string_new (NULL);
-  gst_structure_foreach (overrides, filter_field, &f);
+  cartesia_structure_foreach (overrides, filter_field, &f);
   if (problems)
     *problems = f.problems->len ? g_strdup (f.problems->str) : NULL;
   g_string_free (f.problems, TRUE);
@@ -227,10 +227,9 @@ cartesia_settings_speaker_voice (const GstStructure * speaker_map,
 }
 
 static gboolean
-check_map_field (GQuark field_id, const GValue * value, gpointer user_data)
+check_map_field (const gchar * field, const GValue * value, gpointer user_data)
 {
   GString *problems = user_data;
-  const gchar *field = g_quark_to_string (field_id);
 
   if (!G_VALUE_HOLDS_STRING (value) || g_value_get_string (value) == NULL
       || *g_value_get_string (value) == '\0') {
@@ -250,7 +249,7 @@ cartesia_settings_check_speaker_map (const GstStructure * speaker_map,
   gboolean ok;
 
   if (speaker_map)
-    gst_structure_foreach (speaker_map, check_map_field, p);
+    cartesia_structure_foreach (speaker_map, check_map_field, p);
   ok = p->len == 0;
   if (problems)
     *problems = ok ? NULL : g_strdup (p->str);

@@ -23,6 +23,7 @@
 #endif
 
 #include "gstcartesiattssrc-private.h"
+#include "cartesia-gst-compat.h"
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
@@ -100,9 +101,9 @@ gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
 }
 
 static gboolean
-set_field (GQuark id, const GValue * value, gpointer dest)
+set_field (const gchar * field, const GValue * value, gpointer dest)
 {
-  gst_structure_id_set_value (dest, id, value);
+  gst_structure_set_value (dest, field, value);
   return TRUE;
 }
 
@@ -113,7 +114,7 @@ merge_overrides_locked (GstCartesiaTtsSrc * self, const GstStructure * fields)
 {
   if (self->sink_overrides == NULL)
     self->sink_overrides = gst_structure_new_empty ("overrides");
-  gst_structure_foreach (fields, set_field, self->sink_overrides);
+  cartesia_structure_foreach (fields, set_field, self->sink_overrides);
 }
 
 static void
