@@ -147,22 +147,26 @@ while read -r _ result text; do
 done < <(grep '^RESULT ' "$out/root.log")
 
 # The WAV: RIFF/WAVE, PCM, mono, 24000 Hz, 16 bit, a data chunk that fills
-# the file and holds about a second or more of speech.
-wav_check=$(python3 - "$out/wav/hello.wav" <<'PY'
-import struct, sys
+# the file and holds about a second or more of speech: byte for byte what the
+# emulator's /tts/bytes endpoint answers for the same request (the emulator
+# of the package build, started here on a free loopback port).
+emulator=$(ls "$work"/gst-cartesia/obj-*/tests/emulator/cartesia-emulator 2>/dev/null | head -n1)
+wav_check=$(python3 - "$out/wav/hello.wav" "$emulator" <<'PY'
+import json, struct, subprocess, sys, urllib.request
 try:
     data = open(sys.argv[1], "rb").read()
 except OSError as e:
     print(f"no file: {e}"); sys.exit(1)
 if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
     print(f"not a RIFF/WAVE file ({len(data)} bytes)"); sys.exit(1)
-pos, fmt, size = 12, None, None
+pos, fmt, size, samples = 12, None, None, None
 while pos + 8 <= len(data):
     cid, clen = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
     if cid == b"fmt ":
         fmt = struct.unpack("<HHIIHH", data[pos + 8:pos + 24])
     elif cid == b"data":
         size = clen
+        samples = data[pos + 8:pos + 8 + clen]
         if pos + 8 + clen != len(data):
             print(f"data chunk of {clen} bytes in a {len(data)}-byte file"); sys.exit(1)
     pos += 8 + clen + (clen & 1)
@@ -172,7 +176,34 @@ if fmt[:3] != (1, 1, 24000) or fmt[5] != 16:
     print(f"format {fmt}, not PCM mono 24000 Hz 16 bit"); sys.exit(1)
 if size < 24000 * 2 or size % 2:
     print(f"{size} bytes of audio: less than a second, or half a sample"); sys.exit(1)
-print(f"PCM mono 24000 Hz 16 bit, {size} bytes ({size / 48000:.2f} s)")
+if not sys.argv[2]:
+    print("no emulator in the package build to compare with"); sys.exit(1)
+emu = subprocess.Popen([sys.argv[2], "--port", "0"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+try:
+    url = emu.stdout.readline().strip()
+    body = json.dumps({
+        "model_id": "sonic-3", "transcript": "Hello from the Debian package",
+        "voice": {"mode": "id", "id": "694f9389-aac1-45b6-b726-9d9369183238"},
+        "output_format": {"container": "raw", "encoding": "pcm_s16le",
+                          "sample_rate": 24000},
+        "language": "en"}).encode()
+    req = urllib.request.Request(url + "/tts/bytes", data=body, headers={
+        "Cartesia-Version": "2025-04-16", "Authorization": "Bearer test",
+        "Content-Type": "application/json"})
+    # Loopback only: no proxy from the environment.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    expected = opener.open(req, timeout=60).read()
+except Exception as e:
+    print(f"no reference audio from the emulator's /tts/bytes: {e}"); sys.exit(1)
+finally:
+    emu.terminate()
+    emu.wait(timeout=30)
+if samples != expected:
+    print(f"{size} bytes of audio differ from the {len(expected)} bytes of "
+          "the emulator's /tts/bytes"); sys.exit(1)
+print(f"PCM mono 24000 Hz 16 bit, {size} bytes ({size / 48000:.2f} s), byte "
+      "for byte the emulator's /tts/bytes answer")
 PY
 )
 if [ $? -eq 0 ]; then
