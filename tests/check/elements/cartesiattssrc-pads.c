@@ -22,6 +22,7 @@ typedef struct
   GString *captions;            /* every caption's text, in order */
   gboolean spoken;              /* the empty caption after TEXT came */
   gboolean caption_eos;
+  guint audio_buffers;          /* buffers pushed on the src pad */
 } Captions;
 
 static void
@@ -53,6 +54,18 @@ on_caption_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+on_audio_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Captions *c = user_data;
+
+  g_mutex_lock (&c->lock);
+  c->audio_buffers++;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+  return GST_PAD_PROBE_OK;
+}
+
 /* The pipeline, with the test's emulator and key; @live chooses the mode. */
 static GstElement *
 make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
@@ -60,7 +73,7 @@ make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
 {
   GError *error = NULL;
   gchar *desc;
-  GstElement *pipeline, *subs;
+  GstElement *pipeline, *subs, *tts;
   GstPad *pad;
 
   desc = g_strdup_printf ("cartesiattssrc name=tts is-live=%s fade-ms=0 "
@@ -83,6 +96,11 @@ make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
       on_caption_event, c, NULL);
   gst_object_unref (pad);
   gst_object_unref (subs);
+  tts = gst_bin_get_by_name (GST_BIN (pipeline), "tts");
+  pad = gst_element_get_static_pad (tts, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_audio_buffer, c, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (tts);
   return pipeline;
 }
 
@@ -180,14 +198,22 @@ GST_START_TEST (test_live_two_pads_no_queue)
   pipeline = make_pipeline (emu, TRUE, wav, &c);
   fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
       == GST_STATE_CHANGE_FAILURE);
-  /* Until the buffer with the last sample was made. */
+  /* Until the buffer with the last sample was pushed: the empty caption
+   * comes when that buffer is made, which may still wait for its clock
+   * time, and an EOS sent then would unlock that wait and drop it.  Two
+   * more buffers on the src pad mean it went out. */
   {
     gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+    guint made;
 
     g_mutex_lock (&c.lock);
     while (!c.spoken)
       fail_unless (g_cond_wait_until (&c.cond, &c.lock, deadline),
           "live speech: not spoken after 60 s (the pads block each other)");
+    made = c.audio_buffers;
+    while (c.audio_buffers < made + 2)
+      fail_unless (g_cond_wait_until (&c.cond, &c.lock, deadline),
+          "live speech: no audio after its last caption for 60 s");
     g_mutex_unlock (&c.lock);
   }
   fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
