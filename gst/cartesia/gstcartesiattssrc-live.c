@@ -19,6 +19,7 @@
 #endif
 
 #include "gstcartesiattssrc-private.h"
+#include "gstcartesiattssrc-live.h"
 #include "cartesia-retry.h"
 
 #include <string.h>
@@ -480,8 +481,8 @@ ttfa (LiveUtterance * u)
   return (u->first_audio_at - u->sent_at) * GST_USECOND;
 }
 
-static void
-ensure_player (GstCartesiaTtsSrc * self)
+void
+gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
 {
   if (self->player)
     return;
@@ -665,8 +666,9 @@ fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
 }
 
 /* The timeline sample at running time @rt (0 if already gone by). */
-static guint64
-position_of (GstCartesiaTtsSrc * self, GstClockTime rt)
+guint64
+gst_cartesia_tts_src_live_position_of (GstCartesiaTtsSrc * self,
+    GstClockTime rt)
 {
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     return CARTESIA_PLAYER_NONE;
@@ -684,11 +686,11 @@ add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u, Op * op)
   };
 
   if (GST_CLOCK_TIME_IS_VALID (op->start)) {
-    t.start = position_of (self, op->start);
+    t.start = gst_cartesia_tts_src_live_position_of (self, op->start);
     switch (op->overflow) {
       case GST_CARTESIA_OVERFLOW_FIT:
       case GST_CARTESIA_OVERFLOW_CLIP:
-        t.end = position_of (self, op->end);
+        t.end = gst_cartesia_tts_src_live_position_of (self, op->end);
         t.after_previous = FALSE;
         t.cut_late_start = TRUE;
         break;
@@ -737,8 +739,9 @@ flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
 }
 
 /* Returns TRUE if the sink pad flushed. */
-static gboolean
-apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+gboolean
+gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
+    GstClockTime now_rt)
 {
   GQueue ops = G_QUEUE_INIT;
   gboolean flushed = FALSE;
@@ -794,7 +797,7 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
       case OP_FLUSH:
         flush_sink_utterances (self, now_rt);
         if (self->player == NULL)
-          ensure_player (self);
+          gst_cartesia_tts_src_live_ensure_player (self);
         flushed = TRUE;
         break;
       case OP_INTERRUPT:
@@ -821,8 +824,8 @@ apply_ops (GstCartesiaTtsSrc * self, GstClockTime now_rt)
   return flushed;
 }
 
-static void
-send_requests (GstCartesiaTtsSrc * self)
+void
+gst_cartesia_tts_src_live_send_requests (GstCartesiaTtsSrc * self)
 {
   GList *l;
   guint ahead = 0;
@@ -933,8 +936,9 @@ fit_cue (GstCartesiaTtsSrc * self, LiveUtterance * u)
   return TRUE;
 }
 
-static void
-on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
+void
+gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, GstClockTime now_rt)
 {
   LiveUtterance *u = event->context_id ?
       find_by_context (self, event->context_id) : NULL;
@@ -947,7 +951,7 @@ on_event (GstCartesiaTtsSrc * self, CartesiaEvent * event, GstClockTime now_rt)
   if (u == NULL && event->context_id && op_pending (self, event->context_id)) {
     GST_DEBUG_OBJECT (self, "context %s answered before its utterance was "
         "taken in", event->context_id);
-    apply_ops (self, now_rt);
+    gst_cartesia_tts_src_live_apply_ops (self, now_rt);
     u = find_by_context (self, event->context_id);
   }
 
@@ -1068,7 +1072,7 @@ drain_events (GstCartesiaTtsSrc * self, GstClockTime now_rt)
       case CARTESIA_POP_TIMEOUT:
         return GST_FLOW_OK;
       case CARTESIA_POP_EVENT:
-        on_event (self, event, now_rt);
+        gst_cartesia_tts_src_live_on_event (self, event, now_rt);
         break;
       case CARTESIA_POP_WAKEUP:
         break;
@@ -1076,8 +1080,9 @@ drain_events (GstCartesiaTtsSrc * self, GstClockTime now_rt)
   }
 }
 
-static void
-check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
+void
+gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
+    GstClockTime now_rt)
 {
   gint64 now = g_get_monotonic_time ();
   guint timeout = self->timeout, stall_ms;
@@ -1127,8 +1132,9 @@ check_timeouts (GstCartesiaTtsSrc * self, GstClockTime now_rt)
   }
 }
 
-static void
-on_player_events (GstCartesiaTtsSrc * self, GArray * events, GstClockTime pts)
+void
+gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
+    GArray * events, GstClockTime pts)
 {
   guint i, j;
 
@@ -1269,8 +1275,8 @@ set_wake (GstCartesiaTtsSrc * self, GstClockTime end)
 }
 
 /* The sink pad had EOS and all it brought was said. */
-static gboolean
-sink_drained (GstCartesiaTtsSrc * self)
+gboolean
+gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self)
 {
   gboolean eos;
 
@@ -1311,8 +1317,9 @@ gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
 }
 
 /* The running time of timeline sample @samples. */
-static GstClockTime
-timeline_time (GstCartesiaTtsSrc * self, guint64 samples)
+GstClockTime
+gst_cartesia_tts_src_live_timeline_time (GstCartesiaTtsSrc * self,
+    guint64 samples)
 {
   return self->first_pts + gst_util_uint64_scale_int (samples, GST_SECOND,
       self->rate);
@@ -1320,11 +1327,14 @@ timeline_time (GstCartesiaTtsSrc * self, guint64 samples)
 
 /* Stamps @buf as the next @n samples of the timeline, which it advances;
  * returns where it ends. */
-static GstClockTime
-stamp_buffer (GstCartesiaTtsSrc * self, GstBuffer * buf, guint n)
+GstClockTime
+gst_cartesia_tts_src_live_stamp_buffer (GstCartesiaTtsSrc * self,
+    GstBuffer * buf, guint n)
 {
-  GstClockTime pts = timeline_time (self, self->live_samples);
-  GstClockTime end = timeline_time (self, self->live_samples + n);
+  GstClockTime pts =
+      gst_cartesia_tts_src_live_timeline_time (self, self->live_samples);
+  GstClockTime end =
+      gst_cartesia_tts_src_live_timeline_time (self, self->live_samples + n);
 
   GST_BUFFER_PTS (buf) = pts;
   GST_BUFFER_DURATION (buf) = end - pts;
@@ -1369,7 +1379,7 @@ apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
     GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
         " into its buffer", u->id, GST_TIME_ARGS (floor_rt - latency - pts));
     cartesia_player_set_not_before (self->player, u->handle,
-        position_of (self, floor_rt - latency));
+        gst_cartesia_tts_src_live_position_of (self, floor_rt - latency));
   }
 }
 
@@ -1388,7 +1398,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   GST_OBJECT_LOCK (self);
   n = self->samples_per_buffer;
   GST_OBJECT_UNLOCK (self);
-  ensure_player (self);
+  gst_cartesia_tts_src_live_ensure_player (self);
 
   /* The timeline starts at the running time of the first buffer and then
    * only ever advances by whole samples. */
@@ -1397,13 +1407,13 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
       self->first_pts = 0;
   }
-  pts = timeline_time (self, self->live_samples);
-  end = timeline_time (self, self->live_samples + n);
+  pts = gst_cartesia_tts_src_live_timeline_time (self, self->live_samples);
+  end = gst_cartesia_tts_src_live_timeline_time (self, self->live_samples + n);
 
   /* New utterances go to the server now, not after the wait. */
-  apply_ops (self, pts);
+  gst_cartesia_tts_src_live_apply_ops (self, pts);
   gst_cartesia_tts_src_sink_check_idle (self);
-  send_requests (self);
+  gst_cartesia_tts_src_live_send_requests (self);
   delay = gst_cartesia_tts_src_sink_delay (self);
   now = running_time_now (self);
   GST_OBJECT_LOCK (self);
@@ -1416,7 +1426,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   /* Like a capture device: the buffer is complete when its time is over,
    * holding every sample of speech that arrived until then; and what the
    * application asked for meanwhile (an interrupt) applies to it. */
-  if (sink_drained (self))
+  if (gst_cartesia_tts_src_live_sink_drained (self))
     return GST_FLOW_EOS;
   ret = wait_until (self, end + delay);
   GST_OBJECT_LOCK (self);
@@ -1425,15 +1435,15 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   if (ret != GST_FLOW_OK)
     return ret;
 
-  apply_ops (self, pts);
+  gst_cartesia_tts_src_live_apply_ops (self, pts);
   GST_OBJECT_LOCK (self);
   self->audio_pending = FALSE;
   GST_OBJECT_UNLOCK (self);
   ret = drain_events (self, pts);
   if (ret != GST_FLOW_OK)
     return ret;
-  check_timeouts (self, pts);
-  send_requests (self);
+  gst_cartesia_tts_src_live_check_timeouts (self, pts);
+  gst_cartesia_tts_src_live_send_requests (self);
   apply_jitter_margin (self, pts);
 
   /* Speech whose next chunk is late stops the buffer short: that chunk
@@ -1447,125 +1457,12 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GST_LOG_OBJECT (self, "speech ran out %u samples into the buffer", k);
     gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
   }
-  on_player_events (self, events, pts);
-  end = stamp_buffer (self, buf, k);
+  gst_cartesia_tts_src_live_player_events (self, events, pts);
+  end = gst_cartesia_tts_src_live_stamp_buffer (self, buf, k);
   gst_cartesia_tts_src_subtitle_advance (self, end);
   /* A finished utterance makes room for the next request. */
-  send_requests (self);
+  gst_cartesia_tts_src_live_send_requests (self);
 
   *outbuf = buf;
   return GST_FLOW_OK;
-}
-
-/* Non-live, text from the sink pad: the timeline of live mode, filled as
- * fast as the server's audio comes instead of by the clock; never with
- * silence the input has not vouched for (a cue may yet start there), and
- * never with silence for audio still on its way. */
-GstFlowReturn
-gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
-    GstBuffer ** outbuf)
-{
-  g_autoptr (GArray) events = g_array_new (FALSE, FALSE,
-      sizeof (CartesiaPlayerEvent));
-  guint n;
-
-  GST_OBJECT_LOCK (self);
-  n = self->samples_per_buffer;
-  GST_OBJECT_UNLOCK (self);
-  if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
-    self->first_pts = 0;
-
-  for (;;) {
-    g_autoptr (CartesiaEvent) event = NULL;
-    GstClockTime pts, end, horizon_rt, silence_rt;
-    GstBuffer *buf;
-    GstMapInfo map;
-    guint64 horizon, limit;
-    gboolean eos, cues, shift, starved;
-    gint64 next_check;
-    guint k;
-
-    /* Timed cues: nothing goes past where the input has come to, since a
-     * cue may yet start there; after EOS, silence fills up to the end of
-     * the last cue.  Streamed text: speech only, as it comes.  Read before
-     * the ops are applied: every cue queued before this reading is in. */
-    GST_OBJECT_LOCK (self);
-    cues = self->sink_mode == GST_CARTESIA_INPUT_MODE_CUES;
-    /* Shifted, no cue can start before what plays has ended. */
-    shift = self->overflow == GST_CARTESIA_OVERFLOW_SHIFT;
-    horizon_rt = silence_rt = self->sink_horizon;
-    eos = self->sink_eos;
-    if (eos && GST_CLOCK_TIME_IS_VALID (self->sink_end))
-      silence_rt = MAX (silence_rt, self->sink_end);
-    GST_OBJECT_UNLOCK (self);
-
-    ensure_player (self);
-    pts = timeline_time (self, self->live_samples);
-    if (apply_ops (self, pts))
-      continue;                 /* a new timeline: read the input again */
-    check_timeouts (self, pts);
-    if (self->fatal) {
-      /* The pad's thread stops waiting, and upstream hears of it. */
-      GST_OBJECT_LOCK (self);
-      self->sink_flow = GST_FLOW_ERROR;
-      g_cond_broadcast (&self->sink_cond);
-      GST_OBJECT_UNLOCK (self);
-      return GST_FLOW_ERROR;
-    }
-    send_requests (self);
-
-    horizon = cues ? position_of (self, silence_rt) : 0;
-    limit = cues && !eos && !shift ? position_of (self, horizon_rt) :
-        CARTESIA_PLAYER_NONE;
-    cartesia_player_set_limit (self->player, limit);
-    if (sink_drained (self) && self->live_samples >= horizon)
-      return GST_FLOW_EOS;
-
-    buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
-    gst_buffer_map (buf, &map, GST_MAP_WRITE);
-    k = cartesia_player_fill_ready (self->player, map.data, n, horizon,
-        events);
-    gst_buffer_unmap (buf, &map);
-    on_player_events (self, events, pts);
-    g_array_set_size (events, 0);
-    /* Stopped where the next cue may start: the pad may queue it even when
-     * the utterances waiting fill its quota (they cannot end before it). */
-    starved = k < n && limit != CARTESIA_PLAYER_NONE
-        && cartesia_player_get_position (self->player) >= limit;
-    GST_OBJECT_LOCK (self);
-    if (starved != self->sink_starved) {
-      self->sink_starved = starved;
-      g_cond_broadcast (&self->sink_cond);
-    }
-    GST_OBJECT_UNLOCK (self);
-    if (k > 0) {
-      gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
-      end = stamp_buffer (self, buf, k);
-      gst_cartesia_tts_src_subtitle_advance (self, end);
-      send_requests (self);
-      *outbuf = buf;
-      return GST_FLOW_OK;
-    }
-    gst_buffer_unref (buf);
-    /* The last utterance finished in this very fill: EOS now, not after
-     * the wait below. */
-    if (sink_drained (self) && self->live_samples >= horizon)
-      return GST_FLOW_EOS;
-
-    /* Nothing to say yet: wait for the server, the input, or the time to
-     * end streamed text that stopped coming (and to check for timeouts). */
-    next_check = gst_cartesia_tts_src_sink_check_idle (self);
-    if (next_check < 0)
-      next_check = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
-    switch (cartesia_session_pop (self->session, next_check, &event)) {
-      case CARTESIA_POP_FLUSHING:
-        return GST_FLOW_FLUSHING;
-      case CARTESIA_POP_EVENT:
-        on_event (self, event, pts);
-        break;
-      case CARTESIA_POP_TIMEOUT:
-      case CARTESIA_POP_WAKEUP:
-        break;
-    }
-  }
 }
