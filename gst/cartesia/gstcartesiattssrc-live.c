@@ -1123,8 +1123,7 @@ gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
 
       event.type = CARTESIA_EVENT_ERROR;
       event.error_kind = CARTESIA_ERROR_READ;
-      event.error_text = g_strdup_printf ("The server sent nothing for %u "
-          "seconds (timeout)", timeout);
+      event.error_text = gst_cartesia_tts_src_timeout_text (timeout);
       fail_utterance_now (self, u, &event, now_rt);
       g_free (event.error_text);
     }

@@ -227,13 +227,36 @@ struct _GstCartesiaTtsSrc
 /* Object lock held; @settings NULL: the properties'. */
 void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
     const CartesiaSettings * settings, CartesiaRequestParams * params);
+
+/* gstcartesiattssrc-report.c: what the application is told (element
+ * messages, errors and their texts, statistics); it calls down only into
+ * the subtitle pad. */
+/* Posts @s (taken) as an element message. */
+void gst_cartesia_tts_src_post_element_message (GstCartesiaTtsSrc * self,
+    GstStructure * s);
 /* A word at @base + @start_s .. @base + @end_s: its cartesia-word message
  * (with @id, live) and its caption on subtitle_src. */
 void gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self,
     const gchar * word, const gchar * id, const gchar * context_id,
     GstClockTime base, gdouble start_s, gdouble end_s);
+/* Every word of a TIMESTAMPS @event, at @base + their times. */
+void gst_cartesia_tts_src_post_words (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, const gchar * id, const gchar * context_id,
+    GstClockTime base);
+/* Phonemes at @base + their times: cartesia-phoneme messages. */
+void gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
+    CartesiaEvent * event, const gchar * id, const gchar * context_id,
+    GstClockTime base);
+/* The ERROR @event as an error or warning (@type) with its details. */
 void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, const gchar * context_id, GstMessageType type);
+/* The texts of an utterance given up because the server stalled in its
+ * middle (stall-timeout), or sent nothing at all (timeout). */
+gchar *gst_cartesia_tts_src_stall_text (guint stall_timeout_ms);
+gchar *gst_cartesia_tts_src_timeout_text (guint timeout_s);
+/* Cues came in a segment of @format, not TIME: the STREAM/FORMAT error. */
+void gst_cartesia_tts_src_error_wrong_segment (GstCartesiaTtsSrc * self,
+    GstFormat format);
 
 /* Statistics: an utterance started speaking (@ttfa: NONE if unknown),
  * failed, was interrupted, or waited for the network. */
@@ -243,6 +266,13 @@ void gst_cartesia_tts_src_count_failed (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_count_interrupted (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_count_underrun (GstCartesiaTtsSrc * self,
     GstClockTime duration);
+/* start(): all back to 0; stop(): @session's figures are kept for the
+ * stats property until the next start(). */
+void gst_cartesia_tts_src_reset_stats (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_keep_session_stats (GstCartesiaTtsSrc * self,
+    CartesiaSession * session);
+/* The stats property's structure. */
+GstStructure *gst_cartesia_tts_src_create_stats (GstCartesiaTtsSrc * self);
 
 /* gstcartesiattssrc-robust.c: bad input and runaway settings */
 /* @text made fit to send: valid UTF-8 (with a warning naming @what if it
@@ -264,8 +294,6 @@ gboolean gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
     GParamSpec * pspec);
 /* start(): warns about settings that would make the element spin. */
 void gst_cartesia_tts_src_check_settings (GstCartesiaTtsSrc * self);
-/* The message of an utterance given up because the server stalled. */
-gchar *gst_cartesia_tts_src_stall_text (guint stall_timeout_ms);
 
 /* gstcartesiattssrc-subtitles.c: the subtitle_src pad */
 GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,
@@ -339,10 +367,6 @@ void gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
 gboolean gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
     GstEvent * event);
 void gst_cartesia_tts_src_sink_settings_reset (GstCartesiaTtsSrc * self);
-/* Phonemes at @base + their times: cartesia-phoneme messages. */
-void gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
-    CartesiaEvent * event, const gchar * id, const gchar * context_id,
-    GstClockTime base);
 
 /* gstcartesiattssrc-live.c: live mode */
 typedef struct

@@ -144,10 +144,3 @@ gst_cartesia_tts_src_check_settings (GstCartesiaTtsSrc * self)
             "without pause: attempts after the third wait %u ms",
             CARTESIA_RETRY_MIN_DELAY_MS), (NULL));
 }
-
-gchar *
-gst_cartesia_tts_src_stall_text (guint stall_timeout_ms)
-{
-  return g_strdup_printf ("The server stalled: no audio for %u ms in the "
-      "middle of the utterance (stall-timeout)", stall_timeout_ms);
-}

@@ -174,29 +174,3 @@ gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
     return FALSE;
   return TRUE;
 }
-
-void
-gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
-    CartesiaEvent * event, const gchar * id, const gchar * context_id,
-    GstClockTime base)
-{
-  guint i;
-
-  for (i = 0; i < event->n_words; i++) {
-    /* Rounded: 0.22 s is 219999999.99 ns as a double. */
-    GstClockTime start = base + (GstClockTime) (event->word_start[i] *
-        GST_SECOND + 0.5);
-    GstClockTime end = base + (GstClockTime) (event->word_end[i] *
-        GST_SECOND + 0.5);
-    GstStructure *s = gst_structure_new ("cartesia-phoneme",
-        "phoneme", G_TYPE_STRING, event->words[i],
-        "context-id", G_TYPE_STRING, context_id,
-        "start", G_TYPE_UINT64, start,
-        "end", G_TYPE_UINT64, MAX (start, end), NULL);
-
-    if (id)
-      gst_structure_set (s, "id", G_TYPE_STRING, id, NULL);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-}

@@ -518,10 +518,7 @@ queue_cue (GstCartesiaTtsSrc * self, GstBuffer * buf, const gchar * text)
   /* ERRORS */
 wrong_format:
   {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Timed text needs a TIME segment, not %s",
-            gst_format_get_name (segment.format)),
-        ("set input-mode=stream for text without timing"));
+    gst_cartesia_tts_src_error_wrong_segment (self, segment.format);
     return GST_FLOW_ERROR;
   }
 no_timestamp:
@@ -683,10 +680,7 @@ set_segment (GstCartesiaTtsSrc * self, GstEvent * event)
   /* ERRORS */
 wrong_format:
   {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Timed text needs a TIME segment, not %s",
-            gst_format_get_name (segment->format)),
-        ("set input-mode=stream for text without timing"));
+    gst_cartesia_tts_src_error_wrong_segment (self, segment->format);
     return FALSE;
   }
 }

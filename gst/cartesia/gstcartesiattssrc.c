@@ -1117,84 +1117,6 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
   }
 }
 
-void
-gst_cartesia_tts_src_count_started (GstCartesiaTtsSrc * self,
-    GstClockTime ttfa)
-{
-  GST_OBJECT_LOCK (self);
-  self->stat_utterances++;
-  if (GST_CLOCK_TIME_IS_VALID (ttfa)) {
-    self->stat_last_ttfa = ttfa;
-    self->stat_ttfa_sum += ttfa;
-    self->stat_ttfa_count++;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-void
-gst_cartesia_tts_src_count_failed (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  self->stat_failed++;
-  GST_OBJECT_UNLOCK (self);
-}
-
-void
-gst_cartesia_tts_src_count_interrupted (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  self->stat_interrupted++;
-  GST_OBJECT_UNLOCK (self);
-}
-
-void
-gst_cartesia_tts_src_count_underrun (GstCartesiaTtsSrc * self,
-    GstClockTime duration)
-{
-  GST_OBJECT_LOCK (self);
-  self->stat_underrun += duration;
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-reset_stats (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  self->stat_utterances = self->stat_failed = self->stat_interrupted = 0;
-  self->stat_last_ttfa = GST_CLOCK_TIME_NONE;
-  self->stat_ttfa_sum = self->stat_underrun = 0;
-  self->stat_ttfa_count = 0;
-  memset (&self->stat_session, 0, sizeof (self->stat_session));
-  GST_OBJECT_UNLOCK (self);
-}
-
-static GstStructure *
-create_stats (GstCartesiaTtsSrc * self)
-{
-  CartesiaSessionStats session;
-  GstStructure *s;
-
-  GST_OBJECT_LOCK (self);
-  session = self->stat_session;
-  if (self->session)
-    cartesia_session_get_stats (self->session, &session);
-  s = gst_structure_new ("cartesia-stats",
-      "utterances", G_TYPE_UINT, self->stat_utterances,
-      "utterances-failed", G_TYPE_UINT, self->stat_failed,
-      "utterances-interrupted", G_TYPE_UINT, self->stat_interrupted,
-      "bytes-received", G_TYPE_UINT64, session.audio_bytes,
-      "connections", G_TYPE_UINT, session.connections,
-      "reconnects", G_TYPE_UINT, session.connections > 1 ?
-      session.connections - 1 : 0,
-      "retries", G_TYPE_UINT, session.retries,
-      "time-to-first-audio", G_TYPE_UINT64, self->stat_last_ttfa,
-      "time-to-first-audio-mean", G_TYPE_UINT64, self->stat_ttfa_count ?
-      self->stat_ttfa_sum / self->stat_ttfa_count : GST_CLOCK_TIME_NONE,
-      "underrun-duration", G_TYPE_UINT64, self->stat_underrun, NULL);
-  GST_OBJECT_UNLOCK (self);
-  return s;
-}
-
 static void
 gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
@@ -1207,7 +1129,7 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
     return;
   }
   if (prop_id == PROP_STATS) {
-    g_value_take_boxed (value, create_stats (self));
+    g_value_take_boxed (value, gst_cartesia_tts_src_create_stats (self));
     return;
   }
   if (prop_id >= PROP_NET_FIRST) {
@@ -1568,7 +1490,7 @@ gst_cartesia_tts_src_start (GstBaseSrc * bsrc)
     return FALSE;
 
   reset_streaming_state (self);
-  reset_stats (self);
+  gst_cartesia_tts_src_reset_stats (self);
   gst_cartesia_tts_src_check_settings (self);
   gst_cartesia_tts_src_sink_start (self);
   gst_cartesia_tts_src_sink_settings_reset (self);
@@ -1606,14 +1528,8 @@ gst_cartesia_tts_src_stop (GstBaseSrc * bsrc)
 
   if (session && self->context_id)
     cartesia_session_cancel (session, self->context_id);
-  if (session) {
-    CartesiaSessionStats last;
-
-    cartesia_session_get_stats (session, &last);
-    GST_OBJECT_LOCK (self);
-    self->stat_session = last;
-    GST_OBJECT_UNLOCK (self);
-  }
+  if (session)
+    gst_cartesia_tts_src_keep_session_stats (self, session);
   cartesia_session_free (session);
   self->before_first_create = FALSE;
   gst_cartesia_tts_src_subtitle_hide (self, FALSE);
@@ -1880,92 +1796,6 @@ stamp_audio (GstCartesiaTtsSrc * self, GstBuffer * buf)
   gst_cartesia_tts_src_subtitle_advance (self, end);
 }
 
-static void
-post_words (GstCartesiaTtsSrc * self, CartesiaEvent * event)
-{
-  GstClockTime base = GST_CLOCK_TIME_IS_VALID (self->utterance_start) ?
-      self->utterance_start : self->next_pts;
-  guint i;
-
-  for (i = 0; i < event->n_words; i++)
-    gst_cartesia_tts_src_post_word (self, event->words[i], NULL,
-        self->context_id, base, event->word_start[i], event->word_end[i]);
-}
-
-void
-gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self, const gchar * word,
-    const gchar * id, const gchar * context_id, GstClockTime base,
-    gdouble start_s, gdouble end_s)
-{
-  GstClockTime start = base + (GstClockTime) (start_s * GST_SECOND);
-  GstClockTime end = base + (GstClockTime) (end_s * GST_SECOND);
-  GstClockTime duration = end > start ? end - start : 0;
-  /* Sonic's inline tags are instructions, never words. */
-  g_autofree gchar *bare = cartesia_text_strip_tags (word);
-  GstStructure *s;
-
-  if (*bare == '\0' && *word != '\0')
-    return;
-  s = gst_structure_new ("cartesia-word", "word", G_TYPE_STRING, bare,
-      "context-id", G_TYPE_STRING, context_id,
-      "timestamp", G_TYPE_UINT64, start,
-      "duration", G_TYPE_UINT64, duration, NULL);
-
-  if (id)
-    gst_structure_set (s, "id", G_TYPE_STRING, id, NULL);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-  gst_cartesia_tts_src_subtitle_add (self, start, duration, bare);
-}
-
-void
-gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
-    CartesiaEvent * event, const gchar * context_id, GstMessageType type)
-{
-  GQuark domain = GST_RESOURCE_ERROR;
-  gint code;
-  GstStructure *details = gst_structure_new_empty ("details");
-
-  switch (event->error_kind) {
-    case CARTESIA_ERROR_SETTINGS:
-      code = GST_RESOURCE_ERROR_SETTINGS;
-      break;
-    case CARTESIA_ERROR_NOT_AUTHORIZED:
-      code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
-      break;
-    case CARTESIA_ERROR_NOT_FOUND:
-      code = GST_RESOURCE_ERROR_NOT_FOUND;
-      break;
-    case CARTESIA_ERROR_OPEN:
-      code = GST_RESOURCE_ERROR_OPEN_READ;
-      break;
-    case CARTESIA_ERROR_DECODE:
-      domain = GST_STREAM_ERROR;
-      code = GST_STREAM_ERROR_DECODE;
-      break;
-    case CARTESIA_ERROR_READ:
-    default:
-      code = GST_RESOURCE_ERROR_READ;
-      break;
-  }
-  if (event->http_status)
-    gst_structure_set (details, "http-status-code", G_TYPE_UINT,
-        event->http_status, NULL);
-  if (event->tls_errors)
-    gst_structure_set (details, "tls-errors", G_TYPE_TLS_CERTIFICATE_FLAGS,
-        (GTlsCertificateFlags) event->tls_errors, NULL);
-  if (context_id)
-    gst_structure_set (details, "context-id", G_TYPE_STRING, context_id, NULL);
-  /* What Cartesia's support asks for; it identifies a request, not a key. */
-  if (event->request_id)
-    gst_structure_set (details, "request-id", G_TYPE_STRING,
-        event->request_id, NULL);
-
-  gst_element_message_full_with_details (GST_ELEMENT (self), type, domain,
-      code, g_strdup (event->error_text), g_strdup (event->error_debug),
-      __FILE__, GST_FUNCTION, __LINE__, details);
-}
-
 /* Non-live, a failed utterance is a failed stream. */
 static GstFlowReturn
 fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
@@ -1990,8 +1820,7 @@ on_timeout (GstCartesiaTtsSrc * self, guint stall_ms)
   if (stall_ms && (self->timeout == 0 || stall_ms < self->timeout * 1000u))
     event.error_text = gst_cartesia_tts_src_stall_text (stall_ms);
   else
-    event.error_text = g_strdup_printf ("The server sent nothing for %u "
-        "seconds (timeout)", self->timeout);
+    event.error_text = gst_cartesia_tts_src_timeout_text (self->timeout);
   ret = fail_utterance (self, &event);
   g_free (event.error_text);
   return ret;
@@ -2085,7 +1914,9 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
         }
         break;
       case CARTESIA_EVENT_TIMESTAMPS:
-        post_words (self, event);
+        gst_cartesia_tts_src_post_words (self, event, NULL, self->context_id,
+            GST_CLOCK_TIME_IS_VALID (self->utterance_start) ?
+            self->utterance_start : self->next_pts);
         break;
       case CARTESIA_EVENT_PHONEMES:
         gst_cartesia_tts_src_post_phonemes (self, event, NULL,
