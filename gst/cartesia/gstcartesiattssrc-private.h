@@ -296,9 +296,10 @@ gboolean gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_check_settings (GstCartesiaTtsSrc * self);
 
 /* gstcartesiattssrc-subtitles.c: the subtitle_src pad */
-GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,
-    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
-void gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad);
+GstPad *gst_cartesia_tts_src_request_subtitle_pad (GstCartesiaTtsSrc * self,
+    GstPadTemplate * templ);
+void gst_cartesia_tts_src_release_subtitle_pad (GstCartesiaTtsSrc * self,
+    GstPad * pad);
 void gst_cartesia_tts_src_subtitle_reset (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
     GstClockTime start, GstClockTime duration, const gchar * text);

@@ -353,15 +353,13 @@ subtitle_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return gst_pad_event_default (pad, parent, event);
 }
 
+/* The element's request_new_pad() for subtitle_src. */
 GstPad *
-gst_cartesia_tts_src_request_new_pad (GstElement * element,
-    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+gst_cartesia_tts_src_request_subtitle_pad (GstCartesiaTtsSrc * self,
+    GstPadTemplate * templ)
 {
-  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+  GstElement *element = GST_ELEMENT (self);
   GstPad *pad;
-
-  if (GST_PAD_TEMPLATE_DIRECTION (templ) == GST_PAD_SINK)
-    return gst_cartesia_tts_src_request_sink_pad (self, templ);
 
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad) {
@@ -395,20 +393,16 @@ gst_cartesia_tts_src_request_new_pad (GstElement * element,
   return pad;
 }
 
+/* The element's release_pad() for subtitle_src. */
 void
-gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad)
+gst_cartesia_tts_src_release_subtitle_pad (GstCartesiaTtsSrc * self,
+    GstPad * pad)
 {
-  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
-
-  if (GST_PAD_IS_SINK (pad)) {
-    gst_cartesia_tts_src_release_sink_pad (self, pad);
-    return;
-  }
   gst_cartesia_tts_src_subtitle_hide (self, FALSE);
   GST_OBJECT_LOCK (self);
   if (self->subtitle_pad == pad)
     self->subtitle_pad = NULL;
   GST_OBJECT_UNLOCK (self);
   gst_pad_set_active (pad, FALSE);
-  gst_element_remove_pad (element, pad);
+  gst_element_remove_pad (GST_ELEMENT (self), pad);
 }

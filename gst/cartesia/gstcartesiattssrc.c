@@ -394,6 +394,10 @@ static gboolean gst_cartesia_tts_src_query (GstBaseSrc * bsrc,
     GstQuery * query);
 static GstFlowReturn gst_cartesia_tts_src_create (GstPushSrc * psrc,
     GstBuffer ** outbuf);
+static GstPad *gst_cartesia_tts_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+static void gst_cartesia_tts_src_release_pad (GstElement * element,
+    GstPad * pad);
 static GstStateChangeReturn gst_cartesia_tts_src_change_state (GstElement *
     element, GstStateChange transition);
 
@@ -1254,6 +1258,30 @@ gst_cartesia_tts_src_get_property (GObject * object, guint prop_id,
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- request pads: sink (text in) and subtitle_src (captions out) ---- */
+
+static GstPad *
+gst_cartesia_tts_src_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+
+  if (GST_PAD_TEMPLATE_DIRECTION (templ) == GST_PAD_SINK)
+    return gst_cartesia_tts_src_request_sink_pad (self, templ);
+  return gst_cartesia_tts_src_request_subtitle_pad (self, templ);
+}
+
+static void
+gst_cartesia_tts_src_release_pad (GstElement * element, GstPad * pad)
+{
+  GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (element);
+
+  if (GST_PAD_IS_SINK (pad))
+    gst_cartesia_tts_src_release_sink_pad (self, pad);
+  else
+    gst_cartesia_tts_src_release_subtitle_pad (self, pad);
 }
 
 /* ---- negotiation ---- */
