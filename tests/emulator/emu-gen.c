@@ -40,6 +40,7 @@ struct _EmuGen
   guint chunks;
   gboolean delay_done;
   gint64 play_base_us;          /* realtime: when the audio started playing */
+  gint64 next_due_us;           /* chunk-interval-ms: when the next may go */
   guint64 played_bytes;
   gint64 last_send_us;
   GSource *source;
@@ -462,6 +463,8 @@ gen_chunk_wait_us (EmuGen * gen)
       return due - now;
     gen->delay_done = TRUE;
   }
+  if (gen->opts.chunk_interval_ms > 0 && gen->next_due_us != 0)
+    return gen->next_due_us - now;
   if (gen->opts.pacing == EMU_PACING_REALTIME && gen->play_base_us != 0)
     return gen_play_time_us (gen) - now;
   return 0;
@@ -496,6 +499,16 @@ gen_send_chunk (EmuGen * gen)
   gen->last_send_us = now;
   if (gen->play_base_us == 0)
     gen->play_base_us = now;
+  if (gen->opts.chunk_interval_ms > 0) {
+    /* each chunk an interval after the previous one was due, so that a
+     * timer that fires late does not push the later ones back; after a
+     * pause (no text to speak) the pace starts again from now */
+    gint64 interval = (gint64) gen->opts.chunk_interval_ms * 1000;
+
+    gen->next_due_us = (gen->next_due_us ? gen->next_due_us : now) + interval;
+    if (gen->next_due_us <= now)
+      gen->next_due_us = now + interval;
+  }
 
   stats = emu_stats_lock (gen->emu);
   stats->chunks_sent++;

@@ -8,6 +8,9 @@ static const EmuOptionInfo option_infos[] = {
   {"pacing", "instant|realtime",
       "Send chunks as fast as possible, or each when its audio would start "
         "playing (default instant)"},
+  {"chunk-interval-ms", "N",
+      "Send a chunk every N ms, whatever audio it holds (overrides pacing; "
+        "0 = off, the default)"},
   {"chunk-bytes", "N",
       "Decoded audio bytes per chunk, need not be a multiple of the sample "
         "size (default 4096)"},
@@ -181,6 +184,8 @@ static const struct
 } int_options[] = {
   {"chunk-bytes", KIND_UINT, 1, G_MAXINT, G_STRUCT_OFFSET (EmuOptions,
           chunk_bytes)},
+  {"chunk-interval-ms", KIND_UINT, 0, 60000, G_STRUCT_OFFSET (EmuOptions,
+          chunk_interval_ms)},
   {"first-chunk-delay-ms", KIND_UINT, 0, 3600000, G_STRUCT_OFFSET (EmuOptions,
           first_chunk_delay_ms)},
   {"retry-after", KIND_UINT, 0, 86400, G_STRUCT_OFFSET (EmuOptions,

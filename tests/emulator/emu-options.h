@@ -42,6 +42,7 @@ typedef struct
 {
   EmuPacing pacing;
   guint chunk_bytes;
+  guint chunk_interval_ms;      /* 0: by pacing */
   guint first_chunk_delay_ms;
   guint http_status;
   guint retry_after;

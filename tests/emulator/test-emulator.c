@@ -1375,6 +1375,8 @@ test_pacing (Fixture * f, gconstpointer data)
       "pcm_s16le", 16000, NULL);
   g_autofree gchar *r2 = request_json ("late", "ab", FALSE, "pcm_s16le",
       16000, NULL);
+  g_autofree gchar *r3 = request_json ("iv", "abcdefghij", FALSE,
+      "pcm_s16le", 16000, NULL);
   gint64 start, elapsed;
 
   /* realtime: ten characters are 500 ms of audio; the last chunk goes out
@@ -1398,6 +1400,18 @@ test_pacing (Fixture * f, gconstpointer data)
   elapsed = g_get_monotonic_time () - start;
   g_assert_cmpint (elapsed, >=, 190 * 1000);
   g_assert_cmpuint (count_type (c, "late", "done"), ==, 1);
+
+  /* a chunk every 40 ms, whatever audio it holds: ten chunks take at least
+   * nine intervals, where instant pacing sends them at once */
+  set_option (f, "first-chunk-delay-ms", "0");
+  set_option (f, "chunk-interval-ms", "40");
+  start = g_get_monotonic_time ();
+  ws_send (c, r3);
+  ws_wait_end (c, "iv");
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_cmpint (elapsed, >=, 9 * 40 * 1000);
+  g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (count_type (c, "iv", "chunk"), ==, 10);
   ws_client_free (c);
 }
 
@@ -1666,6 +1680,10 @@ test_options (void)
   g_clear_error (&error);
   g_assert_false (cartesia_emulator_set_option (emu, "pacing", "slow",
           &error));
+  g_clear_error (&error);
+  g_assert_false (cartesia_emulator_set_option (emu, "chunk-interval-ms",
+          "-1", &error));
+  g_assert_nonnull (error);
   g_clear_error (&error);
   g_assert_true (cartesia_emulator_set_option (emu, "malformed",
           "unknown-type", NULL));
