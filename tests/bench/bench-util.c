@@ -100,6 +100,8 @@ utt_add_buffer (Utt * u, gint64 now, gsize len, GstClockTime pts,
       u->cpu_first_ns = u->cpu_clock ();
     if (u->want_threads)
       u->threads_first = threads_cpu_ns ();
+    if (u->want_wakeups)
+      u->wakeups_first = process_wakeups ();
     if (u->rss_every) {
       gint64 kib = rss_kib ();
 
@@ -123,6 +125,8 @@ utt_add_buffer (Utt * u, gint64 now, gsize len, GstClockTime pts,
       u->cpu_done_ns = u->cpu_clock ();
     if (u->want_threads)
       u->threads_done = threads_cpu_ns ();
+    if (u->want_wakeups)
+      u->wakeups_done = process_wakeups ();
     u->done_us = now;
     g_cond_broadcast (&utt_cond);
   }
@@ -270,6 +274,31 @@ process_cpu_ns (void)
 
   clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
   return timespec_ns (&ts);
+}
+
+gint64
+process_wakeups (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *name;
+  gint64 n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir))) {
+    g_autofree gchar *path = g_strdup_printf ("/proc/self/task/%s/status",
+        name);
+    g_autofree gchar *text = NULL;
+    const gchar *p;
+
+    if (!g_file_get_contents (path, &text, NULL, NULL))
+      continue;                 /* the thread exited meanwhile */
+    for (p = text; (p = strstr (p, "voluntary_ctxt_switches:")); p++)
+      n += g_ascii_strtoll (p + strlen ("voluntary_ctxt_switches:"), NULL,
+          10);
+  }
+  g_dir_close (dir);
+  return n;
 }
 
 gint64

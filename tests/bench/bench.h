@@ -30,6 +30,9 @@ typedef struct
   gboolean want_threads;        /* threads_cpu_ns () at first and done */
   GHashTable *threads_first;
   GHashTable *threads_done;
+  gboolean want_wakeups;        /* process_wakeups () at first and done */
+  gint64 wakeups_first;
+  gint64 wakeups_done;
   gsize rss_every;              /* bytes: read RSS each time this much went out */
   GArray *rss;                  /* gint64 KiB; [0] at the first audio */
 } Utt;
@@ -80,6 +83,9 @@ gint64 thread_cpu_ns (void);
 /* CPU per thread name of this process (name -> gint64* ns). */
 GHashTable *threads_cpu_ns (void);
 gint64 rss_kib (void);
+/* Voluntary + nonvoluntary context switches of every thread of this
+ * process so far (/proc/self/task/N/status). */
+gint64 process_wakeups (void);
 gdouble percentile (GArray * doubles, gdouble p);
 
 /* ---- the element ---- */
@@ -139,5 +145,27 @@ void bare_client_free (BareClient * c);
 /* ---- the token stream part (bench-tokens.c) ---- */
 /* Prints its table; returns how many targets failed. */
 gint bench_tokens (const gchar * base_url, guint runs);
+
+/* ---- shared with cartesia-bench.c ---- */
+/* About @seconds of speech: "<tag> " and then words. */
+gchar *bench_make_text (const gchar * tag, gdouble seconds);
+/* Audio bytes the emulator sends for @text. */
+gsize bench_audio_size (const gchar * text, const gchar * format, gint rate);
+
+/* ---- the real pace part (bench-pace.c, issue 17) ---- */
+/* One client ("element", "live" or "bare") speaks one utterance of
+ * @seconds; prints "result <cpu_us> <wakeups> <bytes>". */
+int bench_pace_worker (const gchar * kind, const gchar * url, gint seconds);
+/* Prints its table; returns how many targets failed.  @paces: a list of
+ * "5", "10", "20" (ms between chunks) and "realtime". */
+gint bench_pace (const gchar * self, EmuProc * emu, gint seconds,
+    gint repeats, const gchar * paces);
+/* Whether node, tests/sdk/bench-sdk.cjs (CARTESIA_BENCH_SDK_DIR) and the
+ * SDK's node_modules are there. */
+gboolean bench_sdk_check (GError ** error);
+/* The official SDK's warm or cold time to first audio, @n runs: appends
+ * interval and added (ms); returns how many runs failed. */
+guint bench_sdk_latency (EmuProc * emu, gboolean cold, guint n,
+    GArray * interval, GArray * added);
 
 G_END_DECLS

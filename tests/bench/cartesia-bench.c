@@ -41,12 +41,17 @@ static gint opt_memory_repeats = 3;
 static gchar *opt_memory_worker = NULL;
 static gboolean opt_echo_worker = FALSE;
 static gchar *opt_emulator_url = NULL;
+static gchar *opt_pace_worker = NULL;
+static gint opt_pace_seconds = 10;
+static gint opt_pace_repeats = 3;
+static gchar *opt_paces = NULL;
 
 static GOptionEntry entries[] = {
   {"emulator", 0, 0, G_OPTION_ARG_FILENAME, &opt_emulator,
       "Path of bench-emulator (default: beside this program)", "PATH"},
   {"only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
-      "Comma-separated parts to run: latency,cpu,concurrency,memory,tokens",
+      "Comma-separated parts to run: latency,cpu,concurrency,memory,tokens,"
+      "pace", 
       "LIST"},
   {"quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
       "A smoke run: few repetitions, short audio (figures are noisy)", NULL},
@@ -59,7 +64,7 @@ static GOptionEntry entries[] = {
   {"cpu-repeats", 0, 0, G_OPTION_ARG_INT, &opt_cpu_repeats,
       "CPU measurements per row; the median is shown (5)", "N"},
   {"streams", 0, 0, G_OPTION_ARG_STRING, &opt_streams,
-      "Concurrency levels (1,10,50,100)", "LIST"},
+      "Concurrency levels (1,10,50,100,200,300)", "LIST"},
   {"stream-utterances", 0, 0, G_OPTION_ARG_INT, &opt_stream_utterances,
       "Utterances each concurrent stream speaks (2)", "N"},
   {"stream-seconds", 0, 0, G_OPTION_ARG_INT, &opt_stream_seconds,
@@ -77,6 +82,16 @@ static GOptionEntry entries[] = {
       "emulator takes WebSocket messages of up to 128 KiB (60)", "MIN"},
   {"memory-repeats", 0, 0, G_OPTION_ARG_INT, &opt_memory_repeats,
       "Memory runs per client; the median is shown (3)", "N"},
+  {"paces", 0, 0, G_OPTION_ARG_STRING, &opt_paces,
+      "The pace part's paces: ms between chunks, or realtime "
+      "(5,10,20,realtime)", "LIST"},
+  {"pace-seconds", 0, 0, G_OPTION_ARG_INT, &opt_pace_seconds,
+      "Audio seconds per utterance in the pace part (10)", "S"},
+  {"pace-repeats", 0, 0, G_OPTION_ARG_INT, &opt_pace_repeats,
+      "Runs per client and pace in the pace part; the median is shown (3)",
+      "N"},
+  {"pace-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
+      &opt_pace_worker, NULL, NULL},
   {"memory-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
       &opt_memory_worker, NULL, NULL},
   {"echo-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE,
@@ -161,6 +176,18 @@ make_text (const gchar * tag, gdouble seconds)
     g_string_append_printf (s, " %s", words[i++ % G_N_ELEMENTS (words)]);
   g_string_append_c (s, '.');
   return g_string_free (s, FALSE);
+}
+
+gchar *
+bench_make_text (const gchar * tag, gdouble seconds)
+{
+  return make_text (tag, seconds);
+}
+
+gsize
+bench_audio_size (const gchar * text, const gchar * format, gint rate)
+{
+  return audio_size (text, format, rate);
 }
 
 static gdouble
@@ -548,12 +575,13 @@ bench_latency_transport (const gchar * transport)
       g_ptr_array_new_with_free_func ((GDestroyNotify) utt_free);
   g_autoptr (GHashTable) server = NULL;
   WarmClient warm[3];
-  Latencies ec, bc;
+  Latencies ec, bc, sw, sc;
+  g_autoptr (GError) sdk_error = NULL;
   BareLoop *loop = bare_loop_new ();
   BareClient *bare = bare_client_new (loop, emu_proc_url (emu), sse,
       encoding_of (format), rate);
   ElemPipe *pipe;
-  gchar judgement[256];
+  gchar judgement[256], sdk_judgement[256];
   gdouble over, hs;
 
   latencies_init (&ec);
@@ -597,6 +625,21 @@ bench_latency_transport (const gchar * transport)
   }
   g_clear_pointer (&server, g_hash_table_unref);
 
+  /* the official SDK (issue 17), WebSocket only: right after the others,
+   * in a node process of its own (its warm-up utterances included) */
+  latencies_init (&sw);
+  latencies_init (&sc);
+  if (!sse) {
+    if (!bench_sdk_check (&sdk_error)) {
+      g_printerr ("cartesia-bench: the SDK cannot run: %s\n",
+          sdk_error->message);
+    } else {
+      note ("%s: %d warm runs of the SDK", transport, opt_warm);
+      sw.failed = bench_sdk_latency (emu, FALSE, opt_warm, sw.interval,
+          sw.added);
+    }
+  }
+
   /* cold: a new non-live pipeline, PLAYING -> first buffer; a new
    * session and connection for the bare client */
   note ("%s: %d cold runs", transport, opt_cold);
@@ -620,10 +663,15 @@ bench_latency_transport (const gchar * transport)
     say_bare (bare, b, TRUE);
     g_usleep (2000);
   }
-  note ("%s: done", transport);
   server = emu_proc_server_times (emu);
   account (utts, server, &ec);
   account (bare_utts, server, &bc);
+  if (!sse && sdk_error == NULL) {
+    note ("%s: %d cold runs of the SDK", transport, opt_cold);
+    sc.failed = bench_sdk_latency (emu, TRUE, opt_cold, sc.interval,
+        sc.added);
+  }
+  note ("%s: done", transport);
 
   for (c = 0; c < n_clients; c++) {
     Latencies *l = &warm[c].lat;
@@ -649,8 +697,35 @@ bench_latency_transport (const gchar * transport)
       judge (percentile (ec.added, 50) <= 3.0), over,
       over <= hs ? "≤" : ">", sse ? "TCP connect" : "TCP+WebSocket handshake",
       hs, judge (over <= hs));
+  if (!sse && sdk_error) {
+    printf ("| %s | warm | official SDK | 0 | | | | | – | **FAIL**: %s |\n",
+        transport, sdk_error->message);
+    failures++;
+  } else if (!sse) {
+    gdouble e50 = percentile (warm[0].lat.added, 50);
+    gdouble s50 = percentile (sw.added, 50);
+    gboolean ok = sw.added->len > 0 && e50 <= 0.6 * s50;
+
+    g_snprintf (sdk_judgement, sizeof sdk_judgement, "issue 17: element "
+        "p50 %.2f× the SDK's (≤ 0.6): %s", s50 > 0 ? e50 / s50 : 0,
+        judge (ok));
+    print_latency_row (transport, "warm", "official SDK (cartesia-js 4.2.0)",
+        &sw, sdk_judgement);
+  }
   print_latency_row (transport, "cold", "cartesiattssrc", &ec, judgement);
   print_latency_row (transport, "cold", "bare client", &bc, "baseline");
+  if (!sse && sdk_error == NULL) {
+    gdouble e50 = percentile (ec.added, 50);
+    gdouble s50 = percentile (sc.added, 50);
+
+    g_snprintf (sdk_judgement, sizeof sdk_judgement, "(element p50 %.2f× "
+        "the SDK's)", s50 > 0 ? e50 / s50 : 0);
+    print_latency_row (transport, "cold", "official SDK (cartesia-js 4.2.0)",
+        &sc, sdk_judgement);
+  }
+  if (sw.failed + sc.failed)
+    printf ("| %s | warm/cold | official SDK: failed runs | %u/%u | | | | | "
+        "| |\n", transport, sw.failed, sc.failed);
   for (c = 0; c < n_clients; c++)
     if (warm[c].lat.failed)
       printf ("| %s | warm | %s: failed runs | %u | | | | | |\n", transport,
@@ -667,6 +742,8 @@ bench_latency_transport (const gchar * transport)
   bare_loop_free (loop);
   latencies_clear (&ec);
   latencies_clear (&bc);
+  latencies_clear (&sw);
+  latencies_clear (&sc);
 }
 
 static void
@@ -1069,7 +1146,7 @@ static void
 bench_concurrency (void)
 {
   g_auto (GStrv) levels = g_strsplit (opt_streams ? opt_streams :
-      "1,10,50,100", ",", -1);
+      "1,10,50,100,200,300", ",", -1);
   guint i;
 
   emu_proc_set (emu, "reset", "1");
@@ -1137,7 +1214,7 @@ bench_concurrency (void)
           r->emulator_percent, r->buffers, r->underruns,
           r->streams_with_underruns, r->lateness_p99, speech,
           percentile (r->lat.added, 50), percentile (r->lat.added, 99),
-          n == 100 && k == 0 ? judge (zero) :
+          (n == 100 && k == 0) || (n == 300 && k == 1) ? judge (zero) :
           (zero ? "no underruns" : "underruns"));
     }
     printf ("| %u | bare client | %u | %.1f | %.1f | %u | %u | %u | %.2f | "
@@ -1338,6 +1415,9 @@ main (int argc, char **argv)
   }
   if (opt_memory_worker)
     return memory_worker ();
+  if (opt_pace_worker)
+    return bench_pace_worker (opt_pace_worker, opt_emulator_url,
+        MAX (opt_pace_seconds, 1));
   if (opt_echo_worker)
     return echo_worker ();
 
@@ -1351,6 +1431,8 @@ main (int argc, char **argv)
     opt_stream_utterances = 1;
     opt_stream_seconds = MIN (opt_stream_seconds, 2);
     opt_memory_minutes = MIN (opt_memory_minutes, 10);
+    opt_pace_seconds = MIN (opt_pace_seconds, 3);
+    opt_pace_repeats = 1;
   }
   if (opt_memory_minutes < 10)
     opt_memory_minutes = 10;
@@ -1381,6 +1463,11 @@ main (int argc, char **argv)
   fflush (stdout);
   if (part_enabled ("tokens"))
     failures += bench_tokens (emu_proc_url (emu), opt_quick ? 3 : 20);
+  fflush (stdout);
+  if (part_enabled ("pace"))
+    failures += bench_pace (self, emu, MAX (opt_pace_seconds, 1),
+        MAX (opt_pace_repeats, 1), opt_paces ? opt_paces :
+        "5,10,20,realtime");
   printf ("Total %.0f s; %d target(s) failed.\n",
       (g_get_monotonic_time () - t0) / 1e6, failures);
 

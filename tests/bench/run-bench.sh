@@ -25,6 +25,8 @@ GST_PLUGIN_SYSTEM_PATH_1_0=$build/tests/bench/system-plugins
 GST_REGISTRY=$build/tests/bench/bench.registry
 GST_REGISTRY_FORK=no
 no_proxy=127.0.0.1,localhost,::1
+# the official SDK's scripts (the pace and latency parts; npm ci there)
+CARTESIA_BENCH_SDK_DIR=$src/tests/sdk
 export GST_PLUGIN_PATH_1_0 GST_PLUGIN_SYSTEM_PATH_1_0 GST_REGISTRY \
-  GST_REGISTRY_FORK no_proxy
+  GST_REGISTRY_FORK no_proxy CARTESIA_BENCH_SDK_DIR
 exec "$build/tests/bench/cartesia-bench" "$@"
