@@ -223,10 +223,6 @@ struct _GstCartesiaTtsSrc
   CartesiaSessionStats stat_session;    /* as of the last stop() */
 };
 
-/* gstcartesiattssrc.c */
-/* Object lock held; @settings NULL: the properties'. */
-void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, CartesiaRequestParams * params);
 
 /* gstcartesiattssrc-report.c: what the application is told (element
  * messages, errors and their texts, statistics); it calls down only into
@@ -352,6 +348,10 @@ void gst_cartesia_tts_src_net_fill_config (GstCartesiaTtsSrc * self,
     CartesiaSessionConfig * config);
 void gst_cartesia_tts_src_net_finalize (GstCartesiaTtsSrc * self);
 /* gstcartesiattssrc-runtime.c: settings that change while playing */
+/* Object lock held: the request parameters of @settings (NULL: the
+ * properties') in the negotiated format. */
+void gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, CartesiaRequestParams * params);
 /* Object lock held: the voice settings of the properties, now. */
 CartesiaSettings *gst_cartesia_tts_src_dup_settings_locked (GstCartesiaTtsSrc *
     self);

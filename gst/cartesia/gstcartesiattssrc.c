@@ -1680,32 +1680,6 @@ gst_cartesia_tts_src_query (GstBaseSrc * bsrc, GstQuery * query)
 
 /* ---- utterances ---- */
 
-void
-gst_cartesia_tts_src_fill_request_params (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, CartesiaRequestParams * p)
-{
-  if (settings) {
-    cartesia_settings_fill_params (settings, p);
-  } else {
-    p->model_id = self->model_id;
-    p->voice_id = self->voice_id;
-    p->language = self->language;
-    p->speed_set = self->speed_set;
-    p->speed = self->speed;
-    p->volume_set = self->volume_set;
-    p->volume = self->volume;
-    p->emotion = self->emotion;
-    p->pronunciation_dict_id = self->pronunciation_dict_id;
-  }
-  p->cartesia_version = self->cartesia_version;
-  p->encoding = self->encoding;
-  p->sample_rate = self->rate;
-  p->max_buffer_delay_ms = self->max_buffer_delay_ms;
-  p->add_timestamps = self->word_timestamps;
-  p->use_normalized_timestamps = self->normalized_timestamps;
-  p->add_phoneme_timestamps = self->phoneme_timestamps;
-}
-
 static void
 begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
 {
