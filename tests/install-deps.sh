@@ -12,6 +12,8 @@ set -euo pipefail
 
 packages=(
   build-essential meson ninja-build pkg-config
+  # nm reads the object files for the layering check (tests/docs)
+  binutils
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libsoup-3.0-dev libjson-glib-dev glib-networking
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
