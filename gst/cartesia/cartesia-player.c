@@ -9,8 +9,7 @@ typedef struct
   CartesiaPlayerTiming timing;
   GByteArray *fifo;             /* audio not played yet, from @read on */
   gsize read;
-  guint8 partial[4];            /* a sample split across two pushes */
-  guint partial_len;
+  CartesiaSampleCarry carry;    /* a sample split across two pushes */
   guint64 pushed;               /* whole samples received */
   guint64 skip;                 /* samples still to drop from the head */
   guint64 dropped;              /* samples dropped from the head */
@@ -35,19 +34,6 @@ struct _CartesiaPlayer
   GQueue utterances;            /* in the order they were added */
   GByteArray *scratch;          /* one utterance's audio, before mixing */
 };
-
-guint
-cartesia_player_bytes_per_sample (CartesiaSampleFormat format)
-{
-  switch (format) {
-    case CARTESIA_SAMPLE_S16LE:
-      return 2;
-    case CARTESIA_SAMPLE_F32LE:
-      return 4;
-    default:
-      return 1;
-  }
-}
 
 /* ---- G.711, for fades on companded audio ---- */
 
@@ -142,17 +128,8 @@ apply_gain (CartesiaSampleFormat format, guint8 * s, gfloat gain)
 void
 cartesia_player_silence (CartesiaSampleFormat format, guint8 * out, guint n)
 {
-  switch (format) {
-    case CARTESIA_SAMPLE_MULAW:
-      memset (out, 0xff, n);
-      break;
-    case CARTESIA_SAMPLE_ALAW:
-      memset (out, 0xd5, n);
-      break;
-    default:
-      memset (out, 0, (gsize) n * cartesia_player_bytes_per_sample (format));
-      break;
-  }
+  cartesia_format_silence (cartesia_format_from_sample_format (format), out,
+      n);
 }
 
 
@@ -223,7 +200,7 @@ cartesia_player_new (CartesiaSampleFormat format, guint fade_samples)
   CartesiaPlayer *p = g_new0 (CartesiaPlayer, 1);
 
   p->format = format;
-  p->bps = cartesia_player_bytes_per_sample (format);
+  p->bps = cartesia_format_from_sample_format (format)->bytes_per_sample;
   p->fade = fade_samples;
   p->edge_fades = TRUE;
   p->limit = CARTESIA_PLAYER_NONE;
@@ -283,6 +260,7 @@ cartesia_player_add_timed (CartesiaPlayer * p, guint id,
   u->id = id;
   u->timing = *timing;
   u->fifo = g_byte_array_new ();
+  cartesia_sample_carry_init (&u->carry, p->bps);
   g_queue_push_tail (&p->utterances, u);
 }
 
@@ -344,7 +322,7 @@ cartesia_player_push (CartesiaPlayer * p, guint id, const guint8 * data,
     gsize len)
 {
   Utterance *u = lookup (p, id);
-  gsize whole;
+  CartesiaSampleSplit split;
 
   if (u == NULL || u->done || u->interrupted || len == 0)
     return;
@@ -353,24 +331,10 @@ cartesia_player_push (CartesiaPlayer * p, guint id, const guint8 * data,
     g_byte_array_remove_range (u->fifo, 0, u->read);
     u->read = 0;
   }
-  if (u->partial_len) {
-    guint need = p->bps - u->partial_len, take = MIN (need, len);
-
-    memcpy (u->partial + u->partial_len, data, take);
-    u->partial_len += take;
-    data += take;
-    len -= take;
-    if (u->partial_len < p->bps)
-      return;
-    g_byte_array_append (u->fifo, u->partial, p->bps);
-    u->pushed++;
-    u->partial_len = 0;
-  }
-  whole = len - len % p->bps;
-  g_byte_array_append (u->fifo, data, whole);
-  u->pushed += whole / p->bps;
-  u->partial_len = len - whole;
-  memcpy (u->partial, data + whole, u->partial_len);
+  cartesia_sample_carry_push (&u->carry, data, len, &split);
+  g_byte_array_append (u->fifo, split.head, split.head_len);
+  g_byte_array_append (u->fifo, split.body, split.body_len);
+  u->pushed += (split.head_len + split.body_len) / p->bps;
   if (u->skip)
     drop_skipped (p, u);
 }

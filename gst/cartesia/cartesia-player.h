@@ -13,15 +13,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "cartesia-format.h"
 
-typedef enum
-{
-  CARTESIA_SAMPLE_S16LE,
-  CARTESIA_SAMPLE_F32LE,
-  CARTESIA_SAMPLE_MULAW,
-  CARTESIA_SAMPLE_ALAW,
-} CartesiaSampleFormat;
+G_BEGIN_DECLS
 
 typedef enum
 {
@@ -59,8 +53,6 @@ typedef struct _CartesiaPlayer CartesiaPlayer;
 CartesiaPlayer *cartesia_player_new (CartesiaSampleFormat format,
     guint fade_samples);
 void cartesia_player_free (CartesiaPlayer * player);
-
-guint cartesia_player_bytes_per_sample (CartesiaSampleFormat format);
 
 /* An utterance starts only once @samples of its audio are in (or all of it
  * is): a margin against a network that delivers just in time. */

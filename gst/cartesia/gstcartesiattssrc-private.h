@@ -11,6 +11,7 @@
 #include "gstcartesiattssrc.h"
 
 #include <gst/base/gstadapter.h>
+#include "cartesia-format.h"
 #include "cartesia-player.h"
 #include "cartesia-request.h"
 #include "cartesia-session.h"
@@ -181,8 +182,7 @@ struct _GstCartesiaTtsSrc
   GstClockTime utterance_start; /* PTS of the utterance's first sample */
   guint64 utterance_samples;    /* samples pushed of this utterance */
   GstClockTime next_pts;        /* where the last buffer ended */
-  guint8 partial[4];            /* a sample split across two chunks */
-  guint partial_len;
+  CartesiaSampleCarry carry;    /* a sample split across two chunks */
   GstAdapter *blocks;           /* whole samples short of a blocksize */
 
   /* Live playout (streaming thread). */

@@ -162,18 +162,8 @@
 GST_DEBUG_CATEGORY (gst_cartesia_tts_src_debug);
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-#define RATES "{ 8000, 16000, 22050, 24000, 44100, 48000 }"
-#define SRC_CAPS \
-  "audio/x-raw, format = (string) { S16LE, F32LE }, layout = (string) interleaved, " \
-  "channels = (int) 1, rate = (int) " RATES "; " \
-  "audio/x-mulaw, channels = (int) 1, rate = (int) " RATES "; " \
-  "audio/x-alaw, channels = (int) 1, rate = (int) " RATES
-
 /* The element's reference, where the plugin's origin keeps it. */
 #define CARTESIA_DOC_URI GST_PACKAGE_ORIGIN "/blob/main/docs/cartesiattssrc.md"
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
 
 /* Text to speak, from upstream (see the sink file). */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -416,6 +406,8 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
   GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  GstCaps *src_caps;
+  gchar *caps_string;
 
   gobject_class->set_property = gst_cartesia_tts_src_set_property;
   gobject_class->get_property = gst_cartesia_tts_src_get_property;
@@ -783,7 +775,13 @@ gst_cartesia_tts_src_class_init (GstCartesiaTtsSrcClass * klass)
 
   gst_cartesia_tts_src_net_install_properties (gobject_class, PROP_NET_FIRST);
 
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* Every format and rate of the table in cartesia-format.c. */
+  caps_string = cartesia_format_caps_string ();
+  src_caps = gst_caps_from_string (caps_string);
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, src_caps));
+  gst_caps_unref (src_caps);
+  g_free (caps_string);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class,
       &subtitle_template);
@@ -1295,8 +1293,10 @@ gst_cartesia_tts_src_fixate (GstBaseSrc * bsrc, GstCaps * caps)
   caps = gst_caps_truncate (gst_caps_make_writable (caps));
   s = gst_caps_get_structure (caps, 0);
   if (gst_structure_has_field (s, "format"))
-    gst_structure_fixate_field_string (s, "format", "S16LE");
-  gst_structure_fixate_field_nearest_int (s, "rate", 44100);
+    gst_structure_fixate_field_string (s, "format",
+        cartesia_format_default ()->caps_format);
+  gst_structure_fixate_field_nearest_int (s, "rate",
+      CARTESIA_FORMAT_DEFAULT_RATE);
   gst_structure_fixate_field_nearest_int (s, "channels", 1);
 
   return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
@@ -1308,34 +1308,15 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   GstCartesiaTtsSrc *self = GST_CARTESIA_TTS_SRC (bsrc);
   GstStructure *s = gst_caps_get_structure (caps, 0);
   const gchar *name = gst_structure_get_name (s);
-  const gchar *format = gst_structure_get_string (s, "format");
+  const CartesiaFormat *format = cartesia_format_from_caps (name,
+      gst_structure_get_string (s, "format"));
   const gchar *encoding;
-  CartesiaSampleFormat sample_format;
-  guint bpf;
   gint rate, old_rate;
   gboolean changed;
 
-  if (!gst_structure_get_int (s, "rate", &rate))
+  if (!gst_structure_get_int (s, "rate", &rate) || format == NULL)
     goto invalid;
-  if (g_str_equal (name, "audio/x-mulaw")) {
-    encoding = "pcm_mulaw";
-    sample_format = CARTESIA_SAMPLE_MULAW;
-    bpf = 1;
-  } else if (g_str_equal (name, "audio/x-alaw")) {
-    encoding = "pcm_alaw";
-    sample_format = CARTESIA_SAMPLE_ALAW;
-    bpf = 1;
-  } else if (g_strcmp0 (format, "S16LE") == 0) {
-    encoding = "pcm_s16le";
-    sample_format = CARTESIA_SAMPLE_S16LE;
-    bpf = 2;
-  } else if (g_strcmp0 (format, "F32LE") == 0) {
-    encoding = "pcm_f32le";
-    sample_format = CARTESIA_SAMPLE_F32LE;
-    bpf = 4;
-  } else {
-    goto invalid;
-  }
+  encoding = format->encoding;
 
   /* The server was asked for one format; audio already requested cannot
    * change to another in the middle of an utterance.  Checked and changed
@@ -1352,8 +1333,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   }
   old_rate = self->rate;
   self->encoding = encoding;
-  self->sample_format = sample_format;
-  self->bpf = bpf;
+  self->sample_format = format->sample_format;
+  self->bpf = format->bytes_per_sample;
   self->rate = rate;
   /* Text from the sink pad waits for this. */
   g_cond_broadcast (&self->sink_cond);
@@ -1428,7 +1409,7 @@ reset_streaming_state (GstCartesiaTtsSrc * self)
   self->utterance_samples = 0;
   self->utterance_start = 0;
   self->next_pts = 0;
-  self->partial_len = 0;
+  cartesia_sample_carry_clear (&self->carry);
 }
 
 /* Before PAUSED: settings that cannot work fail the state change with one
@@ -1690,7 +1671,7 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
   self->request_sent = FALSE;
   self->utterance_samples = 0;
   self->utterance_start = GST_CLOCK_TIME_NONE;
-  self->partial_len = 0;
+  cartesia_sample_carry_init (&self->carry, self->bpf);
 
   GST_DEBUG_OBJECT (self, "utterance %s: %" G_GSIZE_FORMAT " bytes of text",
       self->context_id, strlen (text));
@@ -1702,12 +1683,12 @@ begin_utterance (GstCartesiaTtsSrc * self, const gchar * text)
 static void
 end_utterance (GstCartesiaTtsSrc * self)
 {
-  if (self->partial_len)
+  guint dropped = cartesia_sample_carry_clear (&self->carry);
+
+  if (dropped)
     GST_WARNING_OBJECT (self, "the server ended utterance %s with %u bytes "
-        "of an incomplete sample; dropped", self->context_id,
-        self->partial_len);
+        "of an incomplete sample; dropped", self->context_id, dropped);
   g_clear_pointer (&self->context_id, g_free);
-  self->partial_len = 0;
   gst_adapter_clear (self->blocks);
 }
 
@@ -1741,30 +1722,19 @@ audio_to_buffer (GstCartesiaTtsSrc * self, GBytes * audio)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (audio, &len);
-  gsize total = self->partial_len + len;
-  gsize whole = total - total % self->bpf;
-  guint64 n = whole / self->bpf;
+  CartesiaSampleSplit split;
   GstBuffer *buf;
-  GstMapInfo map;
 
-  if (n == 0) {
-    memcpy (self->partial + self->partial_len, data, len);
-    self->partial_len += len;
-    return NULL;
-  }
-
-  if (self->partial_len == 0 && whole == len) {
+  cartesia_sample_carry_push (&self->carry, data, len, &split);
+  if (split.head_len == 0 && split.body_len == len) {
     /* Whole samples, as nearly always: the decoded chunk is the buffer. */
-    buf = gst_buffer_new_wrapped_bytes (audio);
-  } else {
-    buf = gst_buffer_new_allocate (NULL, whole, NULL);
-    gst_buffer_map (buf, &map, GST_MAP_WRITE);
-    memcpy (map.data, self->partial, self->partial_len);
-    memcpy (map.data + self->partial_len, data, whole - self->partial_len);
-    gst_buffer_unmap (buf, &map);
-    self->partial_len = total - whole;
-    memcpy (self->partial, data + len - self->partial_len, self->partial_len);
+    return len ? gst_buffer_new_wrapped_bytes (audio) : NULL;
   }
+  if (split.head_len + split.body_len == 0)
+    return NULL;
+  buf = gst_buffer_new_allocate (NULL, split.head_len + split.body_len, NULL);
+  gst_buffer_fill (buf, 0, split.head, split.head_len);
+  gst_buffer_fill (buf, split.head_len, split.body, split.body_len);
   return buf;
 }
 
@@ -1876,7 +1846,7 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
     stall_ms = self->stall_timeout_ms;
     GST_OBJECT_UNLOCK (self);
     stalling = stall_ms && (self->utterance_samples > 0
-        || self->partial_len > 0);
+        || self->carry.len > 0);
     if (stalling) {
       gint64 stall_end = g_get_monotonic_time () + (gint64) stall_ms * 1000;
 
@@ -1904,7 +1874,7 @@ gst_cartesia_tts_src_create (GstPushSrc * psrc, GstBuffer ** outbuf)
       case CARTESIA_EVENT_SENT:
         break;
       case CARTESIA_EVENT_AUDIO:
-        if (self->utterance_samples == 0 && self->partial_len == 0
+        if (self->utterance_samples == 0 && self->carry.len == 0
             && gst_adapter_available (self->blocks) == 0)
           gst_cartesia_tts_src_count_started (self,
               (event->received_at - self->utterance_sent_at) * GST_USECOND);
