@@ -11,6 +11,7 @@
 #include "gstcartesiattssrc.h"
 
 #include <gst/base/gstadapter.h>
+#include "cartesia-captions.h"
 #include "cartesia-format.h"
 #include "cartesia-player.h"
 #include "cartesia-request.h"
@@ -197,11 +198,8 @@ struct _GstCartesiaTtsSrc
   GstPad *subtitle_pad;
   gboolean subtitle_pad_hidden; /* left out of numsrcpads, see below */
   gboolean before_first_create;
-  GQueue subtitle_items;
-  GstClockTime subtitle_position;
-  gboolean subtitle_started;
+  CartesiaCaptions *captions;   /* what it says, and when */
   guint subtitle_pad_serial;    /* object lock: one more per pad made */
-  guint subtitle_headers_serial;        /* the pad the headers went to */
   /* What subtitle_src sends, pushed by the pad's own task (so that a sink
    * prerolling on one pad never blocks the thread that feeds the other),
    * under subtitle_lock (taken after the object lock, never before). */

@@ -24,33 +24,6 @@
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-typedef struct
-{
-  GstClockTime start;
-  GstClockTime duration;        /* NONE: until the next item */
-  gchar *text;
-} SubtitleItem;
-
-static void
-item_free (gpointer data)
-{
-  SubtitleItem *item = data;
-
-  g_free (item->text);
-  g_free (item);
-}
-
-/* g_queue_insert_sorted() walks past every item for which this is negative:
- * items at the same time stay in the order they were added (an utterance's
- * empty end, then the next one's text at that same time). */
-static gint
-by_start (gconstpointer queued, gconstpointer added, gpointer user_data)
-{
-  const SubtitleItem *x = queued, *y = added;
-
-  return x->start <= y->start ? -1 : 1;
-}
-
 /* The pad, with a ref, or NULL when nobody asked for it. */
 static GstPad *
 get_pad (GstCartesiaTtsSrc * self)
@@ -67,25 +40,16 @@ get_pad (GstCartesiaTtsSrc * self)
 void
 gst_cartesia_tts_src_subtitle_reset (GstCartesiaTtsSrc * self)
 {
-  g_queue_clear_full (&self->subtitle_items, item_free);
-  self->subtitle_position = 0;
-  self->subtitle_started = FALSE;
+  cartesia_captions_reset (self->captions);
 }
 
 void
 gst_cartesia_tts_src_subtitle_add (GstCartesiaTtsSrc * self,
     GstClockTime start, GstClockTime duration, const gchar * text)
 {
-  SubtitleItem *item;
-
   if (self->subtitle_pad == NULL)
     return;                     /* read without the lock: a hint only */
-  item = g_new0 (SubtitleItem, 1);
-  item->start = start;
-  item->duration = duration;
-  /* Captions show what is said: Sonic's inline tags are not. */
-  item->text = cartesia_text_strip_tags (text ? text : "");
-  g_queue_insert_sorted (&self->subtitle_items, item, by_start, NULL);
+  cartesia_captions_add (self->captions, start, duration, text);
 }
 
 /* ---- the pad's task: pushes what the streaming thread made ---- */
@@ -206,32 +170,25 @@ push_headers (GstCartesiaTtsSrc * self, GstPad * pad)
    * times from 0 otherwise, and both are positions in this segment. */
   gst_segment_init (&segment, GST_FORMAT_TIME);
   out_push (self, gst_event_new_segment (&segment));
-  self->subtitle_started = TRUE;
 }
 
+/* Frees @caption's text. */
 static void
-push_gap (GstCartesiaTtsSrc * self, GstPad * pad, GstClockTime until)
+push_caption (GstCartesiaTtsSrc * self, CartesiaCaption * caption)
 {
-  if (until <= self->subtitle_position)
+  gsize len;
+  GstBuffer *buf;
+
+  if (caption->type == CARTESIA_CAPTION_GAP) {
+    out_push (self, gst_event_new_gap (caption->start, caption->duration));
     return;
-  out_push (self, gst_event_new_gap (self->subtitle_position,
-          until - self->subtitle_position));
-  self->subtitle_position = until;
-}
-
-static void
-push_item (GstCartesiaTtsSrc * self, GstPad * pad, SubtitleItem * item)
-{
-  gsize len = strlen (item->text);
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, len, NULL);
-
-  gst_buffer_fill (buf, 0, item->text, len);
-  GST_BUFFER_PTS (buf) = MAX (item->start, self->subtitle_position);
-  GST_BUFFER_DURATION (buf) = item->duration;
-  if (GST_CLOCK_TIME_IS_VALID (item->duration))
-    self->subtitle_position = GST_BUFFER_PTS (buf) + item->duration;
-  else
-    self->subtitle_position = GST_BUFFER_PTS (buf);
+  }
+  len = strlen (caption->text);
+  buf = gst_buffer_new_allocate (NULL, len, NULL);
+  gst_buffer_fill (buf, 0, caption->text, len);
+  g_clear_pointer (&caption->text, g_free);
+  GST_BUFFER_PTS (buf) = caption->start;
+  GST_BUFFER_DURATION (buf) = caption->duration;
   out_push (self, buf);
 }
 
@@ -240,7 +197,7 @@ gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
     GstClockTime until)
 {
   GstPad *pad = get_pad (self);
-  SubtitleItem *item;
+  CartesiaCaption caption;
   guint serial;
 
   if (pad == NULL)
@@ -250,18 +207,10 @@ gst_cartesia_tts_src_subtitle_advance (GstCartesiaTtsSrc * self,
   GST_OBJECT_UNLOCK (self);
   /* A pad asked for later (or again, after one was released) starts its
    * own stream. */
-  if (!self->subtitle_started || serial != self->subtitle_headers_serial) {
+  if (cartesia_captions_begin_stream (self->captions, serial))
     push_headers (self, pad);
-    self->subtitle_headers_serial = serial;
-  }
-  while ((item = g_queue_peek_head (&self->subtitle_items))
-      && item->start < until) {
-    g_queue_pop_head (&self->subtitle_items);
-    push_gap (self, pad, item->start);
-    push_item (self, pad, item);
-    item_free (item);
-  }
-  push_gap (self, pad, until);
+  while (cartesia_captions_next (self->captions, until, &caption))
+    push_caption (self, &caption);
   gst_object_unref (pad);
 }
 
@@ -300,7 +249,7 @@ on_src_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 void
 gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self)
 {
-  g_queue_init (&self->subtitle_items);
+  self->captions = cartesia_captions_new ();
   g_queue_init (&self->subtitle_out);
   g_mutex_init (&self->subtitle_lock);
   g_cond_init (&self->subtitle_cond);
@@ -318,7 +267,7 @@ gst_cartesia_tts_src_subtitle_init (GstCartesiaTtsSrc * self)
 void
 gst_cartesia_tts_src_subtitle_finalize (GstCartesiaTtsSrc * self)
 {
-  gst_cartesia_tts_src_subtitle_reset (self);
+  g_clear_pointer (&self->captions, cartesia_captions_free);
   g_queue_clear_full (&self->subtitle_out,
       (GDestroyNotify) gst_mini_object_unref);
   g_mutex_clear (&self->subtitle_lock);
