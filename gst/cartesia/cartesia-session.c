@@ -19,10 +19,11 @@
 #endif
 
 #include "cartesia-session.h"
+#include "cartesia-event.h"
 #include "cartesia-message.h"
 #include "cartesia-net.h"
 #include "cartesia-request.h"
-#include "cartesia-retry.h"
+#include "cartesia-policy.h"
 #include "cartesia-sse.h"
 
 #include <gst/gst.h>
@@ -45,6 +46,7 @@ typedef struct _CartesiaConnection CartesiaConnection;
 struct _CartesiaConnection
 {
   CartesiaSessionConfig config;
+  CartesiaRetryPolicy policy;   /* config's retries and backoff */
   GThread *thread;
   GMainContext *context;
   GMainLoop *loop;
@@ -67,6 +69,7 @@ struct _CartesiaConnection
   guint tls_errors;             /* of the failure being reported, for push_error */
   gchar *request_id;            /* X-Request-Id of the last handshake */
   GList *handles;               /* CartesiaSession handles attached */
+  GRand *rand;                  /* the backoff's jitter */
 
   /* Guarded by registry_lock. */
   gchar *fingerprint;           /* registry key; NULL: private to one handle */
@@ -182,37 +185,39 @@ context_state_free (gpointer data)
 
 static void op_free (gpointer data);
 static void start_connect (CartesiaConnection * s);
-static guint backoff_ms (CartesiaConnection * s, guint attempt,
-    SoupMessage * msg);
-static gboolean should_retry (CartesiaConnection * s, guint attempt,
-    guint status, GError * error);
 
-void
-cartesia_event_free (CartesiaEvent * event)
+/* The wait before the next attempt: the server's Retry-After if @msg's
+ * response has one, else the backoff (cartesia-policy). */
+static guint
+backoff_ms (CartesiaConnection * s, guint attempt, SoupMessage * msg)
 {
-  if (event == NULL)
-    return;
-  g_free (event->context_id);
-  if (event->audio)
-    g_bytes_unref (event->audio);
-  g_strfreev (event->words);
-  g_free (event->word_start);
-  g_free (event->word_end);
-  g_free (event->error_text);
-  g_free (event->error_debug);
-  g_free (event->request_id);
-  g_free (event);
+  const gchar *retry_after = msg ? soup_message_headers_get_one
+      (soup_message_get_response_headers (msg), "Retry-After") : NULL;
+
+  return cartesia_policy_retry_delay_ms (&s->policy, attempt, retry_after,
+      s->rand);
+}
+
+/* @attempt: how many attempts failed so far, this one included. */
+static gboolean
+should_retry (CartesiaConnection * s, guint attempt, guint status,
+    GError * error)
+{
+  return cartesia_policy_should_retry (&s->policy, attempt, status, error);
+}
+
+/* What libsoup said, for the debug part of an error. */
+static gchar *
+failure_debug (SoupMessage * msg, guint status, const GError * error)
+{
+  return cartesia_policy_failure_debug (status,
+      msg ? soup_message_get_reason_phrase (msg) : NULL, error);
 }
 
 static CartesiaEvent *
 event_new (CartesiaEventType type, const gchar * context_id)
 {
-  CartesiaEvent *event = g_new0 (CartesiaEvent, 1);
-
-  event->type = type;
-  event->context_id = g_strdup (context_id);
-  event->received_at = g_get_monotonic_time ();
-  return event;
+  return cartesia_event_new (type, context_id, g_get_monotonic_time ());
 }
 
 /* @h: NULL for a handle that is gone (counts nothing). */
@@ -276,24 +281,6 @@ push_event (CartesiaSession * h, CartesiaEvent * event)
     notify (data);
 }
 
-static CartesiaEvent *
-event_copy (const CartesiaEvent * e)
-{
-  CartesiaEvent *copy = g_memdup2 (e, sizeof (CartesiaEvent));
-
-  copy->context_id = g_strdup (e->context_id);
-  copy->audio = e->audio ? g_bytes_ref (e->audio) : NULL;
-  copy->words = g_strdupv (e->words);
-  copy->word_start = e->n_words ? g_memdup2 (e->word_start,
-      e->n_words * sizeof (gdouble)) : NULL;
-  copy->word_end = e->n_words ? g_memdup2 (e->word_end,
-      e->n_words * sizeof (gdouble)) : NULL;
-  copy->error_text = g_strdup (e->error_text);
-  copy->error_debug = g_strdup (e->error_debug);
-  copy->request_id = g_strdup (e->request_id);
-  return copy;
-}
-
 /* Delivers @event to @owner; one that names no context concerns every
  * element on the connection; one whose owner is gone is dropped. */
 static void
@@ -308,7 +295,7 @@ route_event (CartesiaConnection * s, CartesiaSession * owner,
   }
   if (event->context_id == NULL) {
     for (l = s->handles; l; l = l->next)
-      push_event (l->data, l->next ? event_copy (event) : event);
+      push_event (l->data, l->next ? cartesia_event_copy (event) : event);
     if (s->handles)
       return;
   }
@@ -362,22 +349,18 @@ request_id_for (CartesiaConnection * s, const gchar * context_id)
   return s->request_id;
 }
 
+/* Hands @event (an ERROR, taken) to @owner, with the request id of its
+ * context when the server named none. */
 static void
-push_error_full (CartesiaConnection * s, CartesiaSession * owner,
-    const gchar * context_id, CartesiaErrorKind kind, guint http_status,
-    gchar * text, gchar * debug, const gchar * request_id)
+deliver_error (CartesiaConnection * s, CartesiaSession * owner,
+    CartesiaEvent * event)
 {
-  CartesiaEvent *event = event_new (CARTESIA_EVENT_ERROR, context_id);
-
-  GST_WARNING ("context %s: %s (%s; request id %s)",
-      GST_STR_NULL (context_id), text, GST_STR_NULL (debug),
-      GST_STR_NULL (request_id));
-  event->error_kind = kind;
-  event->http_status = http_status;
+  if (event->request_id == NULL)
+    event->request_id = g_strdup (request_id_for (s, event->context_id));
   event->tls_errors = s->tls_errors;
-  event->error_text = text;
-  event->error_debug = debug;
-  event->request_id = g_strdup (request_id);
+  GST_WARNING ("context %s: %s (%s; request id %s)",
+      GST_STR_NULL (event->context_id), event->error_text,
+      GST_STR_NULL (event->error_debug), GST_STR_NULL (event->request_id));
   route_event (s, owner, event);
 }
 
@@ -386,8 +369,8 @@ push_error (CartesiaConnection * s, CartesiaSession * owner,
     const gchar * context_id, CartesiaErrorKind kind, guint http_status,
     gchar * text, gchar * debug)
 {
-  push_error_full (s, owner, context_id, kind, http_status, text, debug,
-      request_id_for (s, context_id));
+  deliver_error (s, owner, cartesia_event_new_error (context_id,
+          g_get_monotonic_time (), kind, http_status, text, debug));
 }
 
 /* Fails every context still waiting for output, e.g. when the socket is gone. */
@@ -484,59 +467,6 @@ new_message (CartesiaConnection * s, const gchar * method, const gchar * url)
 
 /* ---- incoming messages (session thread) ---- */
 
-static void
-handle_chunk (CartesiaConnection * s, CartesiaMessage * msg)
-{
-  gsize len = strlen (msg->data), out_len = 0;
-  guint8 *out;
-  CartesiaEvent *event;
-
-  CartesiaSession *owner = owner_of (s, msg->context_id);
-
-  if (len == 0)
-    return;
-  out = g_malloc (cartesia_base64_decoded_max (len));
-  if (!cartesia_base64_decode (msg->data, len, out, &out_len)) {
-    g_free (out);
-    push_error (s, owner, msg->context_id, CARTESIA_ERROR_DECODE, 0,
-        g_strdup ("The server sent audio that is not valid base64"), NULL);
-    g_hash_table_remove (s->contexts, msg->context_id);
-    return;
-  }
-  event = event_new (CARTESIA_EVENT_AUDIO, msg->context_id);
-  event->audio = g_bytes_new_take (out, out_len);
-  count (owner, 0, 0, out_len);
-  route_event (s, owner, event);
-}
-
-static void
-handle_timestamps (CartesiaConnection * s, CartesiaMessage * msg)
-{
-  CartesiaEvent *event = event_new (msg->type ==
-      CARTESIA_MESSAGE_PHONEME_TIMESTAMPS ? CARTESIA_EVENT_PHONEMES :
-      CARTESIA_EVENT_TIMESTAMPS, msg->context_id);
-
-  /* Move the arrays over rather than copying them. */
-  event->n_words = msg->n_words;
-  event->words = g_steal_pointer (&msg->words);
-  event->word_start = g_steal_pointer (&msg->word_start);
-  event->word_end = g_steal_pointer (&msg->word_end);
-  msg->n_words = 0;
-  route_event (s, owner_of (s, msg->context_id), event);
-}
-
-static CartesiaErrorKind
-kind_for_status (guint status)
-{
-  if (status == 401 || status == 403)
-    return CARTESIA_ERROR_NOT_AUTHORIZED;
-  if (status == 404)
-    return CARTESIA_ERROR_NOT_FOUND;
-  if (status >= 400 && status < 500 && status != 408 && status != 429)
-    return CARTESIA_ERROR_SETTINGS;
-  return CARTESIA_ERROR_READ;
-}
-
 static void send_inputs (CartesiaConnection * s, const gchar * context_id,
     ContextState * state);
 
@@ -611,32 +541,27 @@ maybe_retry_context (CartesiaConnection * s, const gchar * context_id,
   return TRUE;
 }
 
+/* An error the server sent (@event, taken). */
 static void
-handle_server_error (CartesiaConnection * s, CartesiaMessage * msg)
+handle_server_error (CartesiaConnection * s, CartesiaEvent * event)
 {
-  gchar *text = cartesia_message_error_text (msg);
-  gchar *debug = msg->request_id ?
-      g_strdup_printf ("request_id %s", msg->request_id) : NULL;
+  const gchar *context_id = event->context_id;
 
-  if (msg->context_id && maybe_retry_context (s, msg->context_id,
-          msg->status_code, text)) {
-    g_free (text);
-    g_free (debug);
-  } else if (msg->context_id) {
-    push_error_full (s, owner_of (s, msg->context_id), msg->context_id,
-        kind_for_status (msg->status_code), msg->status_code, text, debug,
-        msg->request_id ? msg->request_id : request_id_for (s,
-            msg->context_id));
-    g_hash_table_remove (s->contexts, msg->context_id);
+  if (context_id && maybe_retry_context (s, context_id, event->http_status,
+          event->error_text)) {
+    cartesia_event_free (event);
+  } else if (context_id) {
+    g_autofree gchar *id = g_strdup (context_id);
+
+    deliver_error (s, owner_of (s, id), event);
+    g_hash_table_remove (s->contexts, id);
   } else {
     /* An error that names no context concerns all of them. */
-    fail_all_contexts (s, kind_for_status (msg->status_code),
-        msg->status_code, text, debug);
-    g_free (text);
-    g_free (debug);
+    fail_all_contexts (s, event->error_kind, event->http_status,
+        event->error_text, event->error_debug);
+    cartesia_event_free (event);
   }
 }
-
 /* Gives a message of a retried context its own id back; FALSE for output of
  * an earlier, failed attempt, which must be dropped. */
 static gboolean
@@ -662,6 +587,10 @@ handle_message (CartesiaConnection * s, const gchar * text, gsize len,
 {
   CartesiaMessage msg;
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *context_over = NULL;
+  CartesiaSession *owner;
+  CartesiaEvent *event;
+  gboolean is_chunk;
 
   if (!cartesia_message_parse (text, len, &msg, &error)) {
     if (context_id) {
@@ -699,29 +628,43 @@ handle_message (CartesiaConnection * s, const gchar * text, gsize len,
       state->got_output = TRUE;
   }
 
-  switch (msg.type) {
-    case CARTESIA_MESSAGE_CHUNK:
-      handle_chunk (s, &msg);
+  if (msg.type == CARTESIA_MESSAGE_UNKNOWN
+      || msg.type == CARTESIA_MESSAGE_FLUSH_DONE)
+    GST_LOG ("ignoring a message of a type this client does not use");
+  is_chunk = msg.type == CARTESIA_MESSAGE_CHUNK;
+  event = cartesia_event_from_message (&msg, g_get_monotonic_time ());
+  cartesia_message_clear (&msg);
+  if (event == NULL)
+    return;
+  owner = owner_of (s, event->context_id);
+  switch (event->type) {
+    case CARTESIA_EVENT_AUDIO:
+      count (owner, 0, 0, g_bytes_get_size (event->audio));
+      route_event (s, owner, event);
       break;
-    case CARTESIA_MESSAGE_TIMESTAMPS:
-    case CARTESIA_MESSAGE_PHONEME_TIMESTAMPS:
-      handle_timestamps (s, &msg);
-      break;
-    case CARTESIA_MESSAGE_DONE:
-      if (msg.context_id) {
-        route_event (s, owner_of (s, msg.context_id),
-            event_new (CARTESIA_EVENT_DONE, msg.context_id));
-        g_hash_table_remove (s->contexts, msg.context_id);
+    case CARTESIA_EVENT_DONE:
+      if (event->context_id == NULL) {
+        cartesia_event_free (event);
+        break;
       }
+      context_over = g_strdup (event->context_id);
+      route_event (s, owner, event);
       break;
-    case CARTESIA_MESSAGE_ERROR_MESSAGE:
-      handle_server_error (s, &msg);
+    case CARTESIA_EVENT_ERROR:
+      if (!is_chunk) {
+        handle_server_error (s, event);
+        break;
+      }
+      /* Audio that is not base64: the context cannot go on. */
+      context_over = g_strdup (event->context_id);
+      deliver_error (s, owner, event);
       break;
     default:
-      GST_LOG ("ignoring a message of a type this client does not use");
+      route_event (s, owner, event);
       break;
   }
-  cartesia_message_clear (&msg);
+  if (context_over)
+    g_hash_table_remove (s->contexts, context_over);
 }
 
 static void
@@ -817,8 +760,8 @@ recover_contexts (CartesiaConnection * s, const gchar * debug)
 
     if (in_outbox (s, key))
       continue;
-    if (!state->got_output && (s->config.retries < 0
-            || state->resends < (guint) s->config.retries)) {
+    if (!state->got_output && cartesia_policy_attempts_left (&s->policy,
+            state->resends + 1)) {
       GST_INFO ("context %s had no answer yet: sending it again",
           (gchar *) key);
       state->resends++;
@@ -862,9 +805,7 @@ on_ws_closed (SoupWebsocketConnection * ws, CartesiaConnection * s)
    * answering: after the third time in a row, reconnect after a backoff
    * (with retries=-1 this was a spin). */
   if (s->fruitless > 3 && !s->retry_source) {
-    guint delay = cartesia_retry_backoff_ms (s->config.retry_backoff_factor,
-        s->config.retry_backoff_max, s->fruitless,
-        g_random_double_range (0.0, 0.25));
+    guint delay = backoff_ms (s, s->fruitless, NULL);
 
     GST_INFO ("%u sockets in a row closed before any answer; reconnecting "
         "in %u ms", s->fruitless, delay);
@@ -893,101 +834,6 @@ on_retry_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* factor * 2^(attempt-1), capped, minus up to 25 % jitter so that many
- * clients refused at once do not come back at once.  A server that said
- * when to come back (Retry-After, in seconds) is believed instead. */
-static guint
-backoff_ms (CartesiaConnection * s, guint attempt, SoupMessage * msg)
-{
-  const gchar *retry_after = msg ? soup_message_headers_get_one
-      (soup_message_get_response_headers (msg), "Retry-After") : NULL;
-  if (retry_after && g_ascii_isdigit (*retry_after)) {
-    guint64 seconds = g_ascii_strtoull (retry_after, NULL, 10);
-
-    return (guint) MIN (seconds, 3600) * 1000;
-  }
-  /* Bounded, and never a spin on a server that is down. */
-  return cartesia_retry_backoff_ms (s->config.retry_backoff_factor,
-      s->config.retry_backoff_max, attempt,
-      g_random_double_range (0.0, 0.25));
-}
-
-/* @attempt: how many attempts failed so far, this one included. */
-static gboolean
-should_retry (CartesiaConnection * s, guint attempt, guint status,
-    GError * error)
-{
-  if (s->config.retries >= 0 && attempt > (guint) s->config.retries)
-    return FALSE;
-  if (status == 408 || status == 429 || status >= 500)
-    return TRUE;
-  if (status != 0)
-    return FALSE;
-  /* No HTTP answer at all: retry what a flaky network does, not what a
-   * wrong host name or certificate does. */
-  return error && !(error->domain == G_RESOLVER_ERROR
-      || error->domain == G_TLS_ERROR
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED));
-}
-
-/* The error for a request that will not be retried. */
-static CartesiaErrorKind
-describe_failure (guint status, GError * error, guint attempts,
-    const gchar * what, const gchar * details, gchar ** text)
-{
-  CartesiaErrorKind kind;
-  gchar *t;
-
-  if (status == 401 || status == 403) {
-    kind = CARTESIA_ERROR_NOT_AUTHORIZED;
-    t = g_strdup_printf ("The server refused the API key (HTTP %u%s%s)",
-        status, details ? ": " : "", details ? details : "");
-  } else if (status != 0) {
-    kind = kind_for_status (status);
-    t = g_strdup_printf ("The server refused the %s: HTTP %u%s%s", what,
-        status, details ? ": " : "", details ? details : "");
-  } else if (error && error->domain == G_RESOLVER_ERROR) {
-    kind = CARTESIA_ERROR_NOT_FOUND;
-    t = g_strdup_printf ("Could not resolve the server's host name: %s",
-        error->message);
-  } else if (error && (error->domain == G_TLS_ERROR
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
-          || g_error_matches (error, G_IO_ERROR,
-              G_IO_ERROR_NETWORK_UNREACHABLE)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))) {
-    kind = CARTESIA_ERROR_OPEN;
-    t = g_strdup_printf ("Could not connect to the server: %s",
-        error->message);
-  } else {
-    /* Connected, then the server went away without an answer. */
-    kind = CARTESIA_ERROR_READ;
-    t = g_strdup_printf ("The connection to the server was lost before it "
-        "answered: %s", error ? error->message : "unknown error");
-  }
-  if (attempts > 1) {
-    *text = g_strdup_printf ("%s, after %u attempts", t, attempts);
-    g_free (t);
-  } else {
-    *text = t;
-  }
-  return kind;
-}
-
-/* What libsoup said, for the debug part of an error: the HTTP status only
- * when there was one. */
-static gchar *
-failure_debug (SoupMessage * msg, guint status, const GError * error)
-{
-  const gchar *reason = msg ? soup_message_get_reason_phrase (msg) : NULL;
-
-  if (status == 0)
-    return g_strdup (error ? error->message : "no answer");
-  return g_strdup_printf ("HTTP status %u%s%s%s%s", status,
-      reason ? " " : "", reason ? reason : "", error ? ": " : "",
-      error ? error->message : "");
-}
-
 /* The connection failed for good: tell whoever waits, or remember it.
  * @net: the proxy or the certificate to blame, or NULL. */
 static void
@@ -1004,7 +850,7 @@ connect_refused (CartesiaConnection * s, guint status, GError * error,
         net->text, s->attempt) : g_strdup (net->text);
     s->tls_errors = net->tls_errors;
   } else {
-    kind = describe_failure (status, error, s->attempt, "connection", reason,
+    kind = cartesia_policy_describe_failure (status, error, s->attempt, "connection", reason,
         &text);
   }
   s->attempt = 0;
@@ -1094,8 +940,8 @@ connect_failed (CartesiaConnection * s, SoupMessage * msg, GError * error)
   remember_request_id (s, msg);
   s->attempt++;
   if (blamed)
-    retry = net.retry && (s->config.retries < 0
-        || s->attempt <= (guint) s->config.retries);
+    retry = net.retry && cartesia_policy_attempts_left (&s->policy,
+        s->attempt);
   else
     retry = should_retry (s, s->attempt, status, error);
   if (retry) {
@@ -1361,8 +1207,8 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
   debug = failure_debug (req->msg, status, error);
 
   if (blamed)
-    retry = net.retry && (s->config.retries < 0
-        || req->attempt <= (guint) s->config.retries);
+    retry = net.retry && cartesia_policy_attempts_left (&s->policy,
+        req->attempt);
   else
     retry = should_retry (s, req->attempt, status, error);
   if (retry) {
@@ -1387,7 +1233,7 @@ sse_request_failed (SseRequest * req, guint status, GError * error)
         net.text, req->attempt) : g_strdup (net.text);
     s->tls_errors = net.tls_errors;
   } else {
-    kind = describe_failure (status, error, req->attempt, "request", details,
+    kind = cartesia_policy_describe_failure (status, error, req->attempt, "request", details,
         &text);
   }
   cartesia_net_failure_clear (&net);
@@ -1842,6 +1688,10 @@ connection_new (const CartesiaSessionConfig * config)
         "Cartesia transport (libsoup)");
 
   copy_config (&s->config, config);
+  s->policy.retries = config->retries;
+  s->policy.backoff_factor = config->retry_backoff_factor;
+  s->policy.backoff_max = config->retry_backoff_max;
+  s->rand = g_rand_new ();
   s->context = g_main_context_new ();
   s->loop = g_main_loop_new (s->context, FALSE);
   s->cancellable = g_cancellable_new ();
@@ -1875,6 +1725,7 @@ connection_free (CartesiaConnection * s)
   g_list_free (s->handles);
   cartesia_event_free (s->refusal);
   g_free (s->request_id);
+  g_rand_free (s->rand);
   g_object_unref (s->cancellable);
   g_main_loop_unref (s->loop);
   g_main_context_unref (s->context);

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "cartesia-event.h"
+#include "cartesia-policy.h"
 
 G_BEGIN_DECLS
 
@@ -36,55 +38,6 @@ typedef struct
   gdouble retry_backoff_max;    /* seconds */
   CartesiaTransport transport;
 } CartesiaSessionConfig;
-
-/* What went wrong, in the terms the element maps to GStreamer errors. */
-typedef enum
-{
-  CARTESIA_ERROR_SETTINGS,      /* the request was refused as invalid (4xx) */
-  CARTESIA_ERROR_NOT_AUTHORIZED,        /* 401/403 */
-  CARTESIA_ERROR_NOT_FOUND,     /* 404, unknown host */
-  CARTESIA_ERROR_OPEN,          /* could not connect (after retries), TLS */
-  CARTESIA_ERROR_READ,          /* connection lost, retryable status after retries */
-  CARTESIA_ERROR_DECODE,        /* the server sent data this client cannot read */
-} CartesiaErrorKind;
-
-typedef enum
-{
-  CARTESIA_EVENT_SENT,          /* the request is with the server now */
-  CARTESIA_EVENT_AUDIO,
-  CARTESIA_EVENT_TIMESTAMPS,
-  CARTESIA_EVENT_DONE,
-  CARTESIA_EVENT_ERROR,
-  CARTESIA_EVENT_PHONEMES,      /* like TIMESTAMPS, with phonemes for words */
-} CartesiaEventType;
-
-typedef struct
-{
-  CartesiaEventType type;
-  gchar *context_id;            /* NULL: concerns every open context */
-  gint64 received_at;           /* g_get_monotonic_time() when it came in */
-
-  /* AUDIO: decoded samples, exactly as the server sent them */
-  GBytes *audio;
-
-  /* TIMESTAMPS: words, start and end in seconds from the context's start */
-  guint n_words;
-  gchar **words;
-  gdouble *word_start;
-  gdouble *word_end;
-
-  /* ERROR */
-  CartesiaErrorKind error_kind;
-  guint http_status;            /* 0 when there was none */
-  guint tls_errors;             /* GTlsCertificateFlags of a refused certificate */
-  gchar *error_text;            /* for people: safe to show, never holds the key */
-  gchar *error_debug;           /* more detail for the debug part of the message */
-  gchar *request_id;            /* the server's id of the request (X-Request-Id
-                                 * or request_id), for support; or NULL */
-} CartesiaEvent;
-
-void cartesia_event_free (CartesiaEvent * event);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CartesiaEvent, cartesia_event_free);
 
 typedef enum
 {

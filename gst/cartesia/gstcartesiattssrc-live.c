@@ -20,7 +20,7 @@
 
 #include "gstcartesiattssrc-private.h"
 #include "gstcartesiattssrc-live.h"
-#include "cartesia-retry.h"
+#include "cartesia-policy.h"
 
 #include <string.h>
 
@@ -615,7 +615,7 @@ wait_for_server (GstCartesiaTtsSrc * self, LiveUtterance * u,
   GST_OBJECT_LOCK (self);
   max_wait = self->max_wait_ms;
   GST_OBJECT_UNLOCK (self);
-  if (!cartesia_retry_should_wait (event->error_kind, event->http_status,
+  if (!cartesia_policy_should_wait (event->error_kind, event->http_status,
           u->queued_at, now, max_wait))
     return FALSE;
 
@@ -1110,22 +1110,16 @@ gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
       u->last_heard = now;
     if (!open && !u->done && u->last_heard && stall_ms && u->first_audio_at
         && now - u->last_heard > (gint64) stall_ms * 1000) {
-      CartesiaEvent event = { 0, };
+      g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
+          now, timeout, stall_ms);
 
-      event.type = CARTESIA_EVENT_ERROR;
-      event.error_kind = CARTESIA_ERROR_READ;
-      event.error_text = gst_cartesia_tts_src_stall_text (stall_ms);
-      fail_utterance_now (self, u, &event, now_rt);
-      g_free (event.error_text);
+      fail_utterance_now (self, u, event, now_rt);
     } else if (!open && !u->done && u->last_heard && timeout &&
         now - u->last_heard > timeout * G_TIME_SPAN_SECOND) {
-      CartesiaEvent event = { 0, };
+      g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
+          now, timeout, 0);
 
-      event.type = CARTESIA_EVENT_ERROR;
-      event.error_kind = CARTESIA_ERROR_READ;
-      event.error_text = gst_cartesia_tts_src_timeout_text (timeout);
-      fail_utterance_now (self, u, &event, now_rt);
-      g_free (event.error_text);
+      fail_utterance_now (self, u, event, now_rt);
     }
     l = next;
   }

@@ -244,10 +244,6 @@ void gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
 /* The ERROR @event as an error or warning (@type) with its details. */
 void gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, const gchar * context_id, GstMessageType type);
-/* The texts of an utterance given up because the server stalled in its
- * middle (stall-timeout), or sent nothing at all (timeout). */
-gchar *gst_cartesia_tts_src_stall_text (guint stall_timeout_ms);
-gchar *gst_cartesia_tts_src_timeout_text (guint timeout_s);
 /* Cues came in a segment of @format, not TIME: the STREAM/FORMAT error. */
 void gst_cartesia_tts_src_error_wrong_segment (GstCartesiaTtsSrc * self,
     GstFormat format);

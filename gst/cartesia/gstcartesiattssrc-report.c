@@ -146,20 +146,6 @@ gst_cartesia_tts_src_post_failure (GstCartesiaTtsSrc * self,
       __FILE__, GST_FUNCTION, __LINE__, details);
 }
 
-gchar *
-gst_cartesia_tts_src_stall_text (guint stall_timeout_ms)
-{
-  return g_strdup_printf ("The server stalled: no audio for %u ms in the "
-      "middle of the utterance (stall-timeout)", stall_timeout_ms);
-}
-
-gchar *
-gst_cartesia_tts_src_timeout_text (guint timeout_s)
-{
-  return g_strdup_printf ("The server sent nothing for %u seconds (timeout)",
-      timeout_s);
-}
-
 void
 gst_cartesia_tts_src_error_wrong_segment (GstCartesiaTtsSrc * self,
     GstFormat format)

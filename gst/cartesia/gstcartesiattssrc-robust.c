@@ -19,7 +19,7 @@
 
 #include "gstcartesiattssrc-private.h"
 #include "cartesia-split.h"
-#include "cartesia-retry.h"
+#include "cartesia-policy.h"
 
 #include <string.h>
 

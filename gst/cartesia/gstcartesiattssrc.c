@@ -1783,19 +1783,11 @@ fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
 static GstFlowReturn
 on_timeout (GstCartesiaTtsSrc * self, guint stall_ms)
 {
-  CartesiaEvent event = { 0, };
-  GstFlowReturn ret;
-
-  event.type = CARTESIA_EVENT_ERROR;
-  event.error_kind = CARTESIA_ERROR_READ;
   /* @stall_ms: in the middle of the utterance, 0 before its audio. */
-  if (stall_ms && (self->timeout == 0 || stall_ms < self->timeout * 1000u))
-    event.error_text = gst_cartesia_tts_src_stall_text (stall_ms);
-  else
-    event.error_text = gst_cartesia_tts_src_timeout_text (self->timeout);
-  ret = fail_utterance (self, &event);
-  g_free (event.error_text);
-  return ret;
+  g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
+      g_get_monotonic_time (), self->timeout, stall_ms);
+
+  return fail_utterance (self, event);
 }
 
 static GstFlowReturn
