@@ -26,33 +26,8 @@
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-/* How many utterances may be with the server at once: the one playing and
- * the next, so that back-to-back utterances leave no gap. */
-#define REQUESTS_AHEAD 2
-
-typedef enum
-{
-  OP_QUEUE,
-  OP_INTERRUPT,
-  OP_CLEAR,
-  OP_FLUSH,                     /* the sink pad flushed: its utterances go */
-} OpType;
-
-typedef struct
-{
-  OpType type;
-  gchar *text;
-  gchar *id;
-  gchar *context_id;            /* QUEUE: already requested, or NULL */
-  gint64 sent_at;
-  gint64 queued_at;
-  gboolean from_sink;
-  GstClockTime start;           /* running times, for timed cues */
-  GstClockTime end;
-  GstCartesiaOverflow overflow;
-  GstClockTime pts;             /* a cue's PTS */
-  CartesiaSettings *settings;   /* QUEUE: copied when queued */
-} Op;
+/* gstcartesiattssrc-private.h says why. */
+#define REQUESTS_AHEAD GST_CARTESIA_REQUESTS_AHEAD
 
 typedef struct
 {
@@ -94,18 +69,6 @@ typedef struct
 } LiveUtterance;
 
 static void
-op_free (gpointer data)
-{
-  Op *op = data;
-
-  g_free (op->text);
-  g_free (op->id);
-  g_free (op->context_id);
-  cartesia_settings_free (op->settings);
-  g_free (op);
-}
-
-static void
 word_clear (gpointer data)
 {
   g_free (((Word *) data)->word);
@@ -130,7 +93,6 @@ utterance_free (gpointer data)
 void
 gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
 {
-  g_queue_init (&self->ops);
   g_queue_init (&self->utterances);
   self->first_pts = GST_CLOCK_TIME_NONE;
 }
@@ -140,16 +102,7 @@ gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
 static gboolean
 ops_due (GstCartesiaTtsSrc * self, GstClockTime end)
 {
-  GList *l;
-
-  for (l = self->ops.head; l; l = l->next) {
-    Op *op = l->data;
-
-    if (op->type == OP_QUEUE && (!GST_CLOCK_TIME_IS_VALID (op->start)
-            || op->start < end))
-      return TRUE;
-  }
-  return FALSE;
+  return cartesia_inbox_has_due (self->inbox, end);
 }
 
 /* Session thread: audio came in.  An idle live source waiting for the end
@@ -191,9 +144,7 @@ gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
 {
   g_clear_pointer (&self->player, cartesia_player_free);
   g_queue_clear_full (&self->utterances, utterance_free);
-  GST_OBJECT_LOCK (self);
-  g_queue_clear_full (&self->ops, op_free);
-  GST_OBJECT_UNLOCK (self);
+  cartesia_inbox_drop_all (self->inbox);
 }
 
 static void
@@ -201,23 +152,6 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
 {
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
-}
-
-/* ---- requests from the application (any thread) ---- */
-
-static Op *
-push_op (GstCartesiaTtsSrc * self, OpType type, const gchar * text,
-    const gchar * id)
-{
-  Op *op = g_new0 (Op, 1);
-
-  op->type = type;
-  op->text = g_strdup (text);
-  op->id = g_strdup (id);
-  op->start = op->end = GST_CLOCK_TIME_NONE;
-  op->queued_at = g_get_monotonic_time ();
-  g_queue_push_tail (&self->ops, op);
-  return op;
 }
 
 /* Object lock held: one input of @context_id with @settings. */
@@ -254,194 +188,6 @@ gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
     settings = next = gst_cartesia_tts_src_sink_settings_locked (self);
   return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
       text, continue_);
-}
-
-/* Object lock held: requests @text with @settings under a new context id,
- * in as many inputs as its length needs. */
-static void
-send_request_locked (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * text,
-    gchar ** context_id)
-{
-  *context_id = cartesia_request_new_context_id ();
-  gst_cartesia_tts_src_send_settings_text_locked (self, settings, *context_id,
-      text, FALSE);
-}
-
-void
-gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
-    const gchar * raw_text, const gchar * raw_id)
-{
-  gst_cartesia_tts_src_queue_utterance_with (self, raw_text, raw_id, NULL);
-}
-
-void
-gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
-    const gchar * raw_text, const gchar * raw_id, CartesiaSettings * settings)
-{
-  g_autoptr (CartesiaSettings) own = settings;
-  g_autofree gchar *text = NULL;
-  g_autofree gchar *id = NULL;
-  gboolean full = FALSE;
-  guint max_queued = 0;
-  Op *op;
-
-  if (!gst_base_src_is_live (GST_BASE_SRC (self))) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Utterances are queued in live mode only (is-live=true): this one "
-            "is not spoken"), (NULL));
-    return;
-  }
-  text = gst_cartesia_tts_src_clean_text (self, raw_text, "utterance text");
-  if (text == NULL) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("An utterance with no text was queued: nothing to say"), (NULL));
-    return;
-  }
-  if (raw_id && *raw_id)
-    id = gst_cartesia_tts_src_clean_text (self, raw_id, "utterance id");
-
-  GST_OBJECT_LOCK (self);
-  if (id == NULL)
-    id = g_strdup_printf ("utterance-%u", ++self->next_auto_id);
-  if (self->text_mode != GST_CARTESIA_TEXT_MODE_INTERRUPT
-      && self->max_queued > 0 && self->live_queued >= self->max_queued) {
-    full = TRUE;
-    max_queued = self->max_queued;
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (full)
-    goto queue_full;
-
-  /* Before the streaming thread can see it: "queued" comes first. */
-  post (self, gst_structure_new ("cartesia-utterance-queued",
-          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
-
-  GST_OBJECT_LOCK (self);
-  if (self->text_mode == GST_CARTESIA_TEXT_MODE_INTERRUPT) {
-    push_op (self, OP_CLEAR, NULL, NULL);
-    push_op (self, OP_INTERRUPT, NULL, NULL);
-  }
-  op = push_op (self, OP_QUEUE, text, id);
-  self->live_queued++;
-  /* The settings as they are now: later changes are for later utterances. */
-  op->settings = own ? g_steal_pointer (&own) :
-      gst_cartesia_tts_src_dup_settings_locked (self);
-  /* With room among the requests in flight, ask the server now rather than
-   * when the streaming thread next wakes (up to a buffer later).  Still
-   * under the lock: the op is the streaming thread's once released, and
-   * stop() takes the session under it. */
-  if (self->session && self->encoding
-      && self->live_in_flight < REQUESTS_AHEAD) {
-    op->sent_at = g_get_monotonic_time ();
-    self->live_in_flight++;
-    send_request_locked (self, op->settings, text, &op->context_id);
-    GST_DEBUG_OBJECT (self, "utterance %s: context %s, requested at once",
-        id, op->context_id);
-  }
-  GST_OBJECT_UNLOCK (self);
-  return;
-
-  /* ERRORS */
-queue_full:
-  {
-    gchar *reason = g_strdup_printf ("The queue is full (max-queued=%u): "
-        "the utterance is not spoken", max_queued);
-
-    GST_ELEMENT_WARNING (self, RESOURCE, BUSY, ("%s", reason),
-        ("utterance %s refused", id));
-    gst_cartesia_tts_src_count_failed (self);
-    post (self, gst_structure_new ("cartesia-utterance-failed",
-            "id", G_TYPE_STRING, id, "reason", G_TYPE_STRING, reason, NULL));
-    g_free (reason);
-    return;
-  }
-}
-
-/* Any thread, object lock held: something for the streaming thread (an
- * idle non-live timeline waits in the session).  stop() takes the session
- * under the lock, so it cannot go away meanwhile. */
-void
-gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self)
-{
-  if (self->session)
-    cartesia_session_wakeup (self->session);
-}
-
-static void
-wake (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  gst_cartesia_tts_src_wake_locked (self);
-  GST_OBJECT_UNLOCK (self);
-}
-
-/* From the sink pad's thread (or the streaming thread, for streamed text
- * that stopped coming), object lock held: text from upstream, requested
- * at once (the caps are known by then).  With @timing->start it is a cue;
- * otherwise it plays after the others.  An @open utterance is streamed
- * text: it becomes stream_context_id, for continuations.  The streaming
- * thread posts its cartesia-utterance-queued message. */
-void
-gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id,
-    const GstCartesiaUtteranceTiming * timing, gboolean open)
-{
-  Op *op;
-
-  op = push_op (self, OP_QUEUE, text, id);
-  op->from_sink = TRUE;
-  op->start = timing->start;
-  op->end = timing->end;
-  op->overflow = timing->overflow;
-  op->pts = timing->pts;
-  op->settings = gst_cartesia_tts_src_sink_settings_locked (self);
-  if (self->session && self->encoding) {
-    op->context_id = cartesia_request_new_context_id ();
-    op->sent_at = g_get_monotonic_time ();
-    self->live_in_flight++;
-    if (open) {
-      /* Its continuations say what its first input said. */
-      cartesia_settings_free (self->stream_settings);
-      self->stream_settings = cartesia_settings_copy (op->settings);
-      g_free (self->stream_settings_id);
-      self->stream_settings_id = g_strdup (op->context_id);
-    }
-    gst_cartesia_tts_src_send_settings_text_locked (self, op->settings,
-        op->context_id, text, open);
-    if (open) {
-      g_free (self->stream_context_id);
-      self->stream_context_id = g_strdup (op->context_id);
-      self->stream_last_text = op->sent_at;
-    }
-  }
-  self->sink_pending++;
-  gst_cartesia_tts_src_wake_locked (self);
-}
-
-void
-gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  push_op (self, OP_FLUSH, NULL, NULL);
-  GST_OBJECT_UNLOCK (self);
-  wake (self);
-}
-
-void
-gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  push_op (self, OP_INTERRUPT, NULL, NULL);
-  GST_OBJECT_UNLOCK (self);
-}
-
-void
-gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self)
-{
-  GST_OBJECT_LOCK (self);
-  push_op (self, OP_CLEAR, NULL, NULL);
-  GST_OBJECT_UNLOCK (self);
 }
 
 /* ---- utterances (streaming thread) ---- */
@@ -560,11 +306,9 @@ forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
     self->live_in_flight--;
   if (!u->from_sink && self->live_queued > 0)
     self->live_queued--;
-  if (u->from_sink) {
-    self->sink_pending--;
-    g_cond_broadcast (&self->sink_cond);
-  }
   GST_OBJECT_UNLOCK (self);
+  if (u->from_sink)
+    cartesia_inbox_give_room (self->inbox);
   g_queue_remove (&self->utterances, u);
   utterance_free (u);
 }
@@ -679,7 +423,8 @@ gst_cartesia_tts_src_live_position_of (GstCartesiaTtsSrc * self,
 }
 
 static void
-add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u, Op * op)
+add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u,
+    CartesiaInboxOp * op)
 {
   CartesiaPlayerTiming t = { CARTESIA_PLAYER_NONE, CARTESIA_PLAYER_NONE,
     TRUE, FALSE
@@ -745,12 +490,9 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
 {
   GQueue ops = G_QUEUE_INIT;
   gboolean flushed = FALSE;
-  Op *op;
+  CartesiaInboxOp *op;
 
-  GST_OBJECT_LOCK (self);
-  ops = self->ops;
-  g_queue_init (&self->ops);
-  GST_OBJECT_UNLOCK (self);
+  cartesia_inbox_take_all (self->inbox, &ops);
 
   while ((op = g_queue_pop_head (&ops))) {
     LiveUtterance *head = NULL;
@@ -761,7 +503,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
         head = l->data;
 
     switch (op->type) {
-      case OP_QUEUE:{
+      case CARTESIA_INBOX_OP_QUEUE:{
         LiveUtterance *u = g_new0 (LiveUtterance, 1);
 
         u->handle = ++self->next_handle;
@@ -794,18 +536,18 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
         add_to_player (self, u, op);
         break;
       }
-      case OP_FLUSH:
+      case CARTESIA_INBOX_OP_FLUSH:
         flush_sink_utterances (self, now_rt);
         if (self->player == NULL)
           gst_cartesia_tts_src_live_ensure_player (self);
         flushed = TRUE;
         break;
-      case OP_INTERRUPT:
+      case CARTESIA_INBOX_OP_INTERRUPT:
         /* What speaks now, or is about to. */
         if (head)
           drop_utterance (self, head, now_rt);
         break;
-      case OP_CLEAR:
+      case CARTESIA_INBOX_OP_CLEAR:
         /* Everything waiting; what speaks now goes on. */
         l = self->utterances.head;
         while (l) {
@@ -819,7 +561,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
         }
         break;
     }
-    op_free (op);
+    cartesia_inbox_op_free (op);
   }
   return flushed;
 }
@@ -842,7 +584,8 @@ gst_cartesia_tts_src_live_send_requests (GstCartesiaTtsSrc * self)
     u->sent_at = now;
     GST_OBJECT_LOCK (self);
     self->live_in_flight++;
-    send_request_locked (self, u->settings, u->text, &u->context_id);
+    gst_cartesia_tts_src_send_request_locked (self, u->settings, u->text,
+        &u->context_id);
     GST_OBJECT_UNLOCK (self);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
   }
@@ -854,12 +597,12 @@ gst_cartesia_tts_src_live_send_requests (GstCartesiaTtsSrc * self)
 static gboolean
 op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
 {
-  gboolean pending = FALSE;
-  GList *l;
+  gboolean pending;
 
+  /* Under the object lock: the other threads request an utterance and
+   * push its op under one hold of it. */
   GST_OBJECT_LOCK (self);
-  for (l = self->ops.head; l && !pending; l = l->next)
-    pending = g_strcmp0 (((Op *) l->data)->context_id, context_id) == 0;
+  pending = cartesia_inbox_has_context (self->inbox, context_id);
   GST_OBJECT_UNLOCK (self);
   return pending;
 }
@@ -931,7 +674,8 @@ fit_cue (GstCartesiaTtsSrc * self, LiveUtterance * u)
   g_free (u->context_id);
   u->sent_at = g_get_monotonic_time ();
   GST_OBJECT_LOCK (self);
-  send_request_locked (self, u->settings, u->text, &u->context_id);
+  gst_cartesia_tts_src_send_request_locked (self, u->settings, u->text,
+      &u->context_id);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -1274,7 +1018,7 @@ gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self)
   gboolean eos;
 
   GST_OBJECT_LOCK (self);
-  eos = self->sink_eos && self->ops.length == 0
+  eos = cartesia_inbox_is_drained (self->inbox)
       && self->stream_context_id == NULL
       && (self->stream_sentence == NULL || self->stream_sentence->len == 0);
   GST_OBJECT_UNLOCK (self);

@@ -19,6 +19,7 @@
 #include "cartesia-settings.h"
 #include "cartesia-text.h"
 #include "cartesia-aggregator.h"
+#include "cartesia-inbox.h"
 
 G_BEGIN_DECLS
 
@@ -28,12 +29,21 @@ GST_DEBUG_CATEGORY_EXTERN (gst_cartesia_tts_src_debug);
  * together):
  *
  * 1. the object lock (GST_OBJECT_LOCK): what the struct below says is
- *    under it; sink_cond waits on it.  Taken under GStreamer's pad stream
- *    locks, never the other way round: nothing is pushed, posted or sent
- *    while it is held.
- * 2. registry_lock (cartesia-session.c): taken under the object lock by
+ *    under it.  Taken under GStreamer's pad stream locks, never the other
+ *    way round: nothing is pushed, posted or sent while it is held.
+ * 2. the inbox's lock (cartesia-inbox.c): its ops and the sink
+ *    pad's flow state; its cond is the one every wait of the sink pad's
+ *    thread waits on.  Taken alone or under the object lock, and a leaf:
+ *    nothing else is taken while it is held.  A thread that waits on the
+ *    inbox's cond with the object lock held lets the object lock go first
+ *    and takes it back before the inbox's lock
+ *    (cartesia_inbox_wait_for_room()).  Producers request an
+ *    utterance and push its op under one hold of the object lock; the
+ *    streaming thread takes ops without it, but looks for an op answered
+ *    before it was taken in under it.
+ * 3. registry_lock (cartesia-session.c): taken under the object lock by
  *    create_session().
- * 3. a CartesiaSession's lock: taken under the object lock by unlock() and
+ * 4. a CartesiaSession's lock: taken under the object lock by unlock() and
  *    unlock_stop(); the session thread lets it go before calling the
  *    notify callback, which takes the object lock.
  *
@@ -128,10 +138,6 @@ struct _GstCartesiaTtsSrc
   GstPad *sink_pad;
   GstCartesiaInputMode sink_mode;       /* AUTO until the first buffer */
   GstSegment sink_segment;
-  gboolean sink_flushing;
-  gboolean sink_eos;
-  GCond sink_cond;              /* room for an utterance, caps, or flushing */
-  guint sink_pending;           /* its utterances not finished */
   GstClockTime sink_horizon;    /* running time its input has reached */
   GstClockTime sink_end;        /* end of its last cue */
   gchar *stream_context_id;     /* streamed text: the open utterance */
@@ -145,8 +151,6 @@ struct _GstCartesiaTtsSrc
   gint64 stream_heard_at;       /* when that audio came */
   GQueue stream_unheard_at;     /* when each of those went (gint64 *) */
   guint next_cue;
-  gboolean sink_starved;        /* the output waits for the next cue */
-  GstFlowReturn sink_flow;      /* not OK: the output stopped for good */
   gboolean warned_invalid;      /* the invalid-UTF-8 warning went out */
   GstClockTime upstream_latency;
   gboolean fatal;               /* non-live: an utterance failed */
@@ -155,9 +159,12 @@ struct _GstCartesiaTtsSrc
   CartesiaSettings *stream_settings;    /* those of stream_settings_id */
   gchar *stream_settings_id;    /* the streamed context they were for */
 
-  /* Requests from the application (live mode), under the object lock:
-   * applied by the streaming thread, at the next buffer. */
-  GQueue ops;
+  /* What the application and the sink pad hand to the streaming thread,
+   * and the sink pad's flow state: under the inbox's own lock (created in
+   * init, freed in finalize). */
+  CartesiaInbox *inbox;
+
+  /* Live mode, under the object lock. */
   gboolean flushing;
   GstClockID clock_id;          /* the live clock wait, for unlock() */
   gboolean wake_on_audio;       /* idle: first audio ends the wait early */
@@ -355,15 +362,19 @@ CartesiaSettings *gst_cartesia_tts_src_sink_settings_locked (GstCartesiaTtsSrc
     * self);
 void gst_cartesia_tts_src_set_speaker_map (GstCartesiaTtsSrc * self,
     const GstStructure * map);
-void gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id, const GstStructure * settings);
 /* The sink pad's thread: a cartesia-settings or speaker-change event
  * (returns FALSE for any other event). */
 gboolean gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
     GstEvent * event);
 void gst_cartesia_tts_src_sink_settings_reset (GstCartesiaTtsSrc * self);
 
-/* gstcartesiattssrc-live.c: live mode */
+/* gstcartesiattssrc-inbox.c: what the application and the sink pad hand
+ * to the streaming thread */
+
+/* How many utterances may be with the server at once: the one playing and
+ * the next, so that back-to-back utterances leave no gap. */
+#define GST_CARTESIA_REQUESTS_AHEAD 2
+
 typedef struct
 {
   GstClockTime start;           /* running time; NONE: after the others */
@@ -377,6 +388,22 @@ void gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc *
     const GstCartesiaUtteranceTiming * timing, gboolean open);
 void gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id);
+/* @settings: taken; NULL: the properties' now. */
+void gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id, CartesiaSettings * settings);
+void gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
+    const gchar * text, const gchar * id, const GstStructure * settings);
+void gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
+/* Object lock held: requests @text with @settings under a new context id,
+ * in as many inputs as its length needs. */
+void gst_cartesia_tts_src_send_request_locked (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * text,
+    gchar ** context_id);
+
+/* gstcartesiattssrc-live.c: live mode */
 /* Object lock held: a request for @text, as input of @context_id, with the
  * settings of the sink pad's streamed context @context_id (or of its next
  * utterance). */
@@ -392,13 +419,6 @@ void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
     CartesiaSession * session);
 void gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self);
-void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id);
-/* @settings: taken; NULL: the properties' now. */
-void gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id, CartesiaSettings * settings);
-void gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self);
-void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
 GstFlowReturn gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf);
 GstClockTime gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self);

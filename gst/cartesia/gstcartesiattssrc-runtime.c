@@ -83,23 +83,6 @@ gst_cartesia_tts_src_set_speaker_map (GstCartesiaTtsSrc * self,
   GST_OBJECT_UNLOCK (self);
 }
 
-void
-gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
-    const gchar * text, const gchar * id, const GstStructure * overrides)
-{
-  g_autofree gchar *problems = NULL;
-  CartesiaSettings *settings;
-
-  GST_OBJECT_LOCK (self);
-  settings = gst_cartesia_tts_src_dup_settings_locked (self);
-  GST_OBJECT_UNLOCK (self);
-  if (overrides && !cartesia_settings_apply (settings, overrides, &problems))
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Ignored settings of utterance \"%s\": %s", id ? id : "(no id)",
-            problems), (NULL));
-  gst_cartesia_tts_src_queue_utterance_with (self, text, id, settings);
-}
-
 static gboolean
 set_field (const gchar * field, const GValue * value, gpointer dest)
 {

@@ -38,10 +38,6 @@
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-/* Utterances from the pad not yet finished, at most: the pad's thread
- * waits for room beyond (non-live upstream pushes as fast as we take). */
-#define MAX_PENDING 4
-
 /* Streamed text ends after this long without more, when
  * max-buffer-delay-ms does not say less.  Cartesia's context expires 1 s
  * after its last audio went out, and that audio went out after the last
@@ -61,7 +57,8 @@
 void
 gst_cartesia_tts_src_sink_init (GstCartesiaTtsSrc * self)
 {
-  g_cond_init (&self->sink_cond);
+  /* The inbox is the sink pad's and the application's way in. */
+  self->inbox = cartesia_inbox_new ();
   gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
   self->sink_end = GST_CLOCK_TIME_NONE;
 }
@@ -69,7 +66,7 @@ gst_cartesia_tts_src_sink_init (GstCartesiaTtsSrc * self)
 void
 gst_cartesia_tts_src_sink_finalize (GstCartesiaTtsSrc * self)
 {
-  g_cond_clear (&self->sink_cond);
+  g_clear_pointer (&self->inbox, cartesia_inbox_free);
   g_free (self->stream_context_id);
   if (self->stream_sentence)
     g_string_free (self->stream_sentence, TRUE);
@@ -86,7 +83,7 @@ reset_input (GstCartesiaTtsSrc * self)
 {
   self->sink_horizon = 0;
   self->sink_end = GST_CLOCK_TIME_NONE;
-  self->sink_eos = FALSE;
+  cartesia_inbox_set_eos (self->inbox, FALSE);
   g_clear_pointer (&self->stream_context_id, g_free);
   if (self->stream_sentence)
     g_string_truncate (self->stream_sentence, 0);
@@ -103,10 +100,7 @@ gst_cartesia_tts_src_sink_start (GstCartesiaTtsSrc * self)
   GST_OBJECT_LOCK (self);
   reset_input (self);
   self->sink_mode = self->input_mode;
-  self->sink_flushing = FALSE;
-  self->sink_pending = 0;
-  self->sink_starved = FALSE;
-  self->sink_flow = GST_FLOW_OK;
+  cartesia_inbox_reset_input (self->inbox);
   self->warned_invalid = FALSE;
   self->next_cue = 0;
   self->fatal = FALSE;
@@ -120,9 +114,10 @@ void
 gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self)
 {
   GST_OBJECT_LOCK (self);
-  self->sink_flushing = TRUE;
+  cartesia_inbox_set_flushing (self->inbox, TRUE);
+  /* The session and the format go next. */
+  cartesia_inbox_set_ready (self->inbox, FALSE);
   g_clear_pointer (&self->stream_context_id, g_free);
-  g_cond_broadcast (&self->sink_cond);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -159,23 +154,18 @@ idle_span (GstCartesiaTtsSrc * self)
 }
 
 /* Object lock held: whether the pad may queue now, waiting for room
- * (@wait) if it must.  Nothing is queued while flushing, or once the
- * output stopped for good. */
+ * (@wait) if it must, the object lock released meanwhile.  Nothing is
+ * queued while flushing, or once the output stopped for good. */
 static GstFlowReturn
 wait_for_room (GstCartesiaTtsSrc * self, gboolean wait)
 {
-  /* A starved output waits for the next cue: the ones queued cannot end
-   * before it, so it is let in beyond the quota. */
-  while (wait && !self->sink_flushing && self->sink_flow == GST_FLOW_OK
-      && self->session && self->sink_pending >= MAX_PENDING
-      && !self->sink_starved)
-    g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
-  if (self->sink_flushing || self->session == NULL)
-    return GST_FLOW_FLUSHING;
-  /* One cue per stall: the streaming thread says again if it still waits. */
-  if (self->sink_pending >= MAX_PENDING)
-    self->sink_starved = FALSE;
-  return self->sink_flow;
+  GstFlowReturn ret;
+
+  ret = cartesia_inbox_wait_for_room (self->inbox,
+      GST_OBJECT_GET_LOCK (self), wait);
+  if (ret == GST_FLOW_OK && self->session == NULL)
+    ret = GST_FLOW_FLUSHING;
+  return ret;
 }
 
 /* Object lock held. */
@@ -277,7 +267,7 @@ send_stream_locked (GstCartesiaTtsSrc * self, const gchar * text,
   gint64 now = g_get_monotonic_time ();
   GstFlowReturn ret;
 
-  if (self->sink_flushing || self->session == NULL)
+  if (self->session == NULL || cartesia_inbox_is_flushing (self->inbox))
     return GST_FLOW_FLUSHING;
   if (self->stream_context_id) {
     /* A huge piece goes as several inputs. */
@@ -313,7 +303,7 @@ append_stream (GstCartesiaTtsSrc * self, const gchar * text)
     GST_OBJECT_UNLOCK (self);
     return queue_sentences (self, FALSE, TRUE);
   }
-  if (self->sink_flushing || self->session == NULL) {
+  if (self->session == NULL || cartesia_inbox_is_flushing (self->inbox)) {
     GST_OBJECT_UNLOCK (self);
     return GST_FLOW_FLUSHING;
   }
@@ -536,21 +526,7 @@ no_timestamp:
 static GstFlowReturn
 wait_until_ready (GstCartesiaTtsSrc * self)
 {
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  GST_OBJECT_LOCK (self);
-  while (!self->sink_flushing && !self->sink_eos
-      && self->sink_flow == GST_FLOW_OK
-      && (self->encoding == NULL || self->session == NULL))
-    g_cond_wait (&self->sink_cond, GST_OBJECT_GET_LOCK (self));
-  if (self->sink_flushing)
-    ret = GST_FLOW_FLUSHING;
-  else if (self->sink_eos)
-    ret = GST_FLOW_EOS;
-  else
-    ret = self->sink_flow;
-  GST_OBJECT_UNLOCK (self);
-  return ret;
+  return cartesia_inbox_wait_ready (self->inbox);
 }
 
 static GstCartesiaInputMode
@@ -715,8 +691,7 @@ on_eos (GstCartesiaTtsSrc * self)
   }
   close_stream (self, TRUE);
   GST_OBJECT_LOCK (self);
-  self->sink_eos = TRUE;
-  g_cond_broadcast (&self->sink_cond);
+  cartesia_inbox_set_eos (self->inbox, TRUE);
   gst_cartesia_tts_src_wake_locked (self);
   GST_OBJECT_UNLOCK (self);
 }
@@ -732,9 +707,8 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
 
   GST_DEBUG_OBJECT (self, "text input flushing");
   GST_OBJECT_LOCK (self);
-  self->sink_flushing = TRUE;
+  cartesia_inbox_set_flushing (self->inbox, TRUE);
   reset_input (self);
-  g_cond_broadcast (&self->sink_cond);
   GST_OBJECT_UNLOCK (self);
   gst_cartesia_tts_src_queue_flush (self);
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
@@ -776,10 +750,8 @@ on_flush_stop (GstCartesiaTtsSrc * self)
   GST_OBJECT_LOCK (self);
   gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
   reset_input (self);
-  self->sink_flushing = FALSE;
   /* A seek after the end starts the speech again. */
-  if (self->sink_flow == GST_FLOW_EOS)
-    self->sink_flow = GST_FLOW_OK;
+  cartesia_inbox_flush_stop (self->inbox);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -835,11 +807,8 @@ sink_activate_mode (GstPad * pad, GstObject * parent, GstPadMode mode,
 
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
-  GST_OBJECT_LOCK (self);
   /* Deactivating waits for the pad's thread: it must not wait for room. */
-  self->sink_flushing = !active;
-  g_cond_broadcast (&self->sink_cond);
-  GST_OBJECT_UNLOCK (self);
+  cartesia_inbox_set_flushing (self->inbox, !active);
   return TRUE;
 }
 

@@ -237,11 +237,7 @@ on_src_event (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
     subtitle_eos (self);
     /* The sink pad takes no more text: the audio has ended. */
-    GST_OBJECT_LOCK (self);
-    if (self->sink_flow == GST_FLOW_OK)
-      self->sink_flow = GST_FLOW_EOS;
-    g_cond_broadcast (&self->sink_cond);
-    GST_OBJECT_UNLOCK (self);
+    cartesia_inbox_stop_output (self->inbox, GST_FLOW_EOS);
   }
   return GST_PAD_PROBE_OK;
 }

@@ -57,7 +57,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     /* Shifted, no cue can start before what plays has ended. */
     shift = self->overflow == GST_CARTESIA_OVERFLOW_SHIFT;
     horizon_rt = silence_rt = self->sink_horizon;
-    eos = self->sink_eos;
+    eos = cartesia_inbox_is_eos (self->inbox);
     if (eos && GST_CLOCK_TIME_IS_VALID (self->sink_end))
       silence_rt = MAX (silence_rt, self->sink_end);
     GST_OBJECT_UNLOCK (self);
@@ -69,10 +69,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     gst_cartesia_tts_src_live_check_timeouts (self, pts);
     if (self->fatal) {
       /* The pad's thread stops waiting, and upstream hears of it. */
-      GST_OBJECT_LOCK (self);
-      self->sink_flow = GST_FLOW_ERROR;
-      g_cond_broadcast (&self->sink_cond);
-      GST_OBJECT_UNLOCK (self);
+      cartesia_inbox_stop_output (self->inbox, GST_FLOW_ERROR);
       return GST_FLOW_ERROR;
     }
     gst_cartesia_tts_src_live_send_requests (self);
@@ -98,12 +95,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
      * the utterances waiting fill its quota (they cannot end before it). */
     starved = k < n && limit != CARTESIA_PLAYER_NONE
         && cartesia_player_get_position (self->player) >= limit;
-    GST_OBJECT_LOCK (self);
-    if (starved != self->sink_starved) {
-      self->sink_starved = starved;
-      g_cond_broadcast (&self->sink_cond);
-    }
-    GST_OBJECT_UNLOCK (self);
+    cartesia_inbox_set_starved (self->inbox, starved);
     if (k > 0) {
       gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
       end = gst_cartesia_tts_src_live_stamp_buffer (self, buf, k);

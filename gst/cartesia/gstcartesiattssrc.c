@@ -1337,7 +1337,7 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   self->bpf = format->bytes_per_sample;
   self->rate = rate;
   /* Text from the sink pad waits for this. */
-  g_cond_broadcast (&self->sink_cond);
+  cartesia_inbox_set_ready (self->inbox, self->session != NULL);
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "asking Cartesia for %s at %d Hz", encoding, rate);
   if (changed)
