@@ -161,7 +161,9 @@ gst_cartesia_tts_src_set_property (GObject * object, guint prop_id,
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_NORMALIZED_TIMESTAMPS:
+      GST_OBJECT_LOCK (self);
       self->normalized_timestamps = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
       break;
     case PROP_IS_LIVE:
       gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
