@@ -332,6 +332,16 @@ void gst_cartesia_tts_src_sink_stream_heard (GstCartesiaTtsSrc * self,
 gboolean gst_cartesia_tts_src_sink_stream_lost (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * reason);
 
+/* gstcartesiattssrc-oneshot.c: non-live, the text property (streaming
+ * thread) */
+GstFlowReturn gst_cartesia_tts_src_oneshot_create (GstCartesiaTtsSrc * self,
+    GstBuffer ** outbuf);
+/* start() and stop(): nothing said yet. */
+void gst_cartesia_tts_src_oneshot_reset (GstCartesiaTtsSrc * self);
+/* stop(): the utterance being received, if any, is cancelled on @session. */
+void gst_cartesia_tts_src_oneshot_stop (GstCartesiaTtsSrc * self,
+    CartesiaSession * session);
+
 /* gstcartesiattssrc-blocks.c: non-live buffers of `blocksize` bytes */
 void gst_cartesia_tts_src_blocks_init (GstCartesiaTtsSrc * self);
 GstBuffer *gst_cartesia_tts_src_blocks_take (GstCartesiaTtsSrc * self,
