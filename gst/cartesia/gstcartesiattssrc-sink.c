@@ -702,8 +702,7 @@ on_eos (GstCartesiaTtsSrc * self)
 static void
 on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
 {
-  GstPad *subtitle_pad = NULL;
-  GstEvent *seek;
+  GstEvent *seek, *stop;
 
   GST_DEBUG_OBJECT (self, "text input flushing");
   GST_OBJECT_LOCK (self);
@@ -714,13 +713,9 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
     return;
 
-  /* The captions first: their task may be blocked pushing one. */
-  GST_OBJECT_LOCK (self);
-  if (self->subtitle_pad)
-    subtitle_pad = gst_object_ref (self->subtitle_pad);
-  GST_OBJECT_UNLOCK (self);
-  if (subtitle_pad)
-    gst_cartesia_tts_src_subtitle_flush (self, gst_event_copy (event));
+  /* The captions first: their task may be blocked pushing one.  (No
+   * subtitle pad: the subtitle file drops the events.) */
+  gst_cartesia_tts_src_subtitle_flush (self, gst_event_copy (event));
 
   /* GstBaseSrc flushes downstream, stops and restarts its streaming thread
    * (which applies the flush first), and starts a new segment at 0. */
@@ -730,13 +725,9 @@ on_flush_start (GstCartesiaTtsSrc * self, GstEvent * event)
   if (!gst_element_send_event (GST_ELEMENT (self), seek))
     GST_WARNING_OBJECT (self, "could not flush downstream");
 
-  if (subtitle_pad) {
-    GstEvent *stop = gst_event_new_flush_stop (TRUE);
-
-    gst_event_set_seqnum (stop, gst_event_get_seqnum (event));
-    gst_cartesia_tts_src_subtitle_flush (self, stop);
-    gst_object_unref (subtitle_pad);
-  }
+  stop = gst_event_new_flush_stop (TRUE);
+  gst_event_set_seqnum (stop, gst_event_get_seqnum (event));
+  gst_cartesia_tts_src_subtitle_flush (self, stop);
 }
 
 static void

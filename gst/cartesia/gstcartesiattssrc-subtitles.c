@@ -130,7 +130,8 @@ subtitle_activate_mode (GstPad * pad, GstObject * parent, GstPadMode mode,
 
 /* A flush from the sink pad (non-live): FLUSH_START empties what waits and
  * stops the task (after the event has unblocked it downstream);
- * FLUSH_STOP goes out and the task starts again. */
+ * FLUSH_STOP goes out and the task starts again.  Without the pad, @event
+ * is dropped. */
 void
 gst_cartesia_tts_src_subtitle_flush (GstCartesiaTtsSrc * self,
     GstEvent * event)
