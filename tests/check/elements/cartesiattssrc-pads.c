@@ -66,7 +66,11 @@ on_audio_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* The pipeline, with the test's emulator and key; @live chooses the mode. */
+/* The pipeline of issue 15, as a new user writes it (`cartesiattssrc
+ * is-live=true text="Hi there" name=tts ! audioconvert ! wavenc ! filesink
+ * location=a.wav tts.subtitle_src ! fakesink`), with the test's emulator and
+ * key, no fades (the WAV is compared byte for byte) and a handoff on the
+ * fakesink; @live chooses the mode. */
 static GstElement *
 make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
     Captions * c)
@@ -78,7 +82,7 @@ make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
 
   desc = g_strdup_printf ("cartesiattssrc name=tts is-live=%s fade-ms=0 "
       "text=\"" TEXT "\" base-url=%s api-key=%s retry-backoff-factor=0 "
-      "! audio/x-raw,format=S16LE,rate=44100 ! wavenc "
+      "! audioconvert ! wavenc "
       "! filesink location=\"%s\" "
       "tts.subtitle_src ! fakesink name=subs signal-handoffs=true",
       live ? "true" : "false", cartesia_emulator_get_base_url (emu),
@@ -151,6 +155,12 @@ read_wav (const gchar * path)
   fail_unless (len > WAV_HEADER, "%s: %" G_GSIZE_FORMAT " bytes", path, len);
   fail_unless (memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WAVE",
           4) == 0);
+  /* audioconvert passed the element's default through: PCM, mono, 44100
+   * Hz, 16 bits. */
+  fail_unless_equals_int (GST_READ_UINT16_LE (data + 20), 1);
+  fail_unless_equals_int (GST_READ_UINT16_LE (data + 22), 1);
+  fail_unless_equals_int (GST_READ_UINT32_LE (data + 24), 44100);
+  fail_unless_equals_int (GST_READ_UINT16_LE (data + 34), 16);
   /* wavenc rewrites the sizes at EOS: the file was finished. */
   fail_unless_equals_int (GST_READ_UINT32_LE (data + 4), len - 8);
   fail_unless_equals_int (GST_READ_UINT32_LE (data + 40), len - WAV_HEADER);
