@@ -190,24 +190,68 @@ temp_wav (void)
   return path;
 }
 
+/* One run of the pipeline: its emulator, its WAV file, what came out. */
+typedef struct
+{
+  CartesiaEmulator *emu;
+  Captions c;
+  gchar *wav;
+  GstElement *pipeline;
+  GBytes *samples;              /* the WAV file's, once it ended */
+  guint8 *speech;               /* what the emulator sends for TEXT */
+  gsize speech_len;
+} Run;
+
+static void
+run_start (Run * run, gboolean live)
+{
+  memset (run, 0, sizeof (*run));
+  run->emu = test_emulator_new ();
+  run->wav = temp_wav ();
+  g_mutex_init (&run->c.lock);
+  g_cond_init (&run->c.cond);
+  run->c.captions = g_string_new (NULL);
+  run->pipeline = make_pipeline (run->emu, live, run->wav, &run->c);
+  fail_if (test_set_state_bounded (run->pipeline, GST_STATE_PLAYING, 10000)
+      == GST_STATE_CHANGE_FAILURE);
+}
+
+/* After the EOS: stops the pipeline, reads the file and checks the
+ * captions. */
+static void
+run_finish (Run * run)
+{
+  wait_for (run->pipeline, GST_MESSAGE_EOS, NULL, 60, "EOS");
+  fail_unless_equals_int (test_set_state_bounded (run->pipeline,
+          GST_STATE_NULL, 10000), GST_STATE_CHANGE_SUCCESS);
+  run->samples = read_wav (run->wav);
+  run->speech = test_render (TEXT, 44100, &run->speech_len);
+  check_captions (&run->c);
+}
+
+static void
+run_clear (Run * run)
+{
+  g_free (run->speech);
+  g_bytes_unref (run->samples);
+  gst_object_unref (run->pipeline);
+  g_unlink (run->wav);
+  g_free (run->wav);
+  g_string_free (run->c.captions, TRUE);
+  g_mutex_clear (&run->c.lock);
+  g_cond_clear (&run->c.cond);
+  cartesia_emulator_free (run->emu);
+}
+
 /* Live, as `gst-launch-1.0 -e`: speech, then EOS from the application. */
 GST_START_TEST (test_live_two_pads_no_queue)
 {
-  CartesiaEmulator *emu = test_emulator_new ();
-  Captions c = { 0, };
-  gchar *wav = temp_wav ();
-  GstElement *pipeline;
-  GBytes *samples;
-  guint8 *speech;
-  gsize speech_len, len;
+  Run run;
+  Captions *c = &run.c;
+  gsize len;
   const guint8 *data;
 
-  g_mutex_init (&c.lock);
-  g_cond_init (&c.cond);
-  c.captions = g_string_new (NULL);
-  pipeline = make_pipeline (emu, TRUE, wav, &c);
-  fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
-      == GST_STATE_CHANGE_FAILURE);
+  run_start (&run, TRUE);
   /* Until the buffer with the last sample was pushed: the empty caption
    * comes when that buffer is made, which may still wait for its clock
    * time, and an EOS sent then would unlock that wait and drop it.  Two
@@ -216,42 +260,28 @@ GST_START_TEST (test_live_two_pads_no_queue)
     gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
     guint made;
 
-    g_mutex_lock (&c.lock);
-    while (!c.spoken)
-      fail_unless (g_cond_wait_until (&c.cond, &c.lock, deadline),
+    g_mutex_lock (&c->lock);
+    while (!c->spoken)
+      fail_unless (g_cond_wait_until (&c->cond, &c->lock, deadline),
           "live speech: not spoken after 60 s (the pads block each other)");
-    made = c.audio_buffers;
-    while (c.audio_buffers < made + 2)
-      fail_unless (g_cond_wait_until (&c.cond, &c.lock, deadline),
+    made = c->audio_buffers;
+    while (c->audio_buffers < made + 2)
+      fail_unless (g_cond_wait_until (&c->cond, &c->lock, deadline),
           "live speech: no audio after its last caption for 60 s");
-    g_mutex_unlock (&c.lock);
+    g_mutex_unlock (&c->lock);
   }
-  fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
-  wait_for (pipeline, GST_MESSAGE_EOS, NULL, 60, "EOS");
-  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
-          10000), GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_element_send_event (run.pipeline, gst_event_new_eos ()));
+  run_finish (&run);
 
   /* Silence, then the speech as the server sent it (no fades).  On a
    * loaded machine speech may run out of audio for a buffer and go on after
    * a silence: its first chunk is whole in any case. */
-  samples = read_wav (wav);
-  data = g_bytes_get_data (samples, &len);
-  speech = cartesia_emulator_render (TEXT, "pcm_s16le", 44100, &speech_len);
-  fail_unless (speech != NULL && speech_len > FIRST_CHUNK);
-  fail_unless (len > speech_len);
-  fail_unless (memmem (data, len, speech, FIRST_CHUNK) != NULL,
+  data = g_bytes_get_data (run.samples, &len);
+  fail_unless (run.speech_len > FIRST_CHUNK);
+  fail_unless (len > run.speech_len);
+  fail_unless (memmem (data, len, run.speech, FIRST_CHUNK) != NULL,
       "the speech's first chunk is not in the WAV file");
-  check_captions (&c);
-
-  g_free (speech);
-  g_bytes_unref (samples);
-  gst_object_unref (pipeline);
-  g_unlink (wav);
-  g_free (wav);
-  g_string_free (c.captions, TRUE);
-  g_mutex_clear (&c.lock);
-  g_cond_clear (&c.cond);
-  cartesia_emulator_free (emu);
+  run_clear (&run);
 }
 
 GST_END_TEST;
@@ -259,42 +289,16 @@ GST_END_TEST;
 /* Non-live: ends by itself, with exactly the speech in the file. */
 GST_START_TEST (test_nonlive_two_pads_no_queue)
 {
-  CartesiaEmulator *emu = test_emulator_new ();
-  Captions c = { 0, };
-  gchar *wav = temp_wav ();
-  GstElement *pipeline;
-  GBytes *samples;
-  guint8 *speech;
-  gsize speech_len, len;
+  Run run;
+  gsize len;
   const guint8 *data;
 
-  g_mutex_init (&c.lock);
-  g_cond_init (&c.cond);
-  c.captions = g_string_new (NULL);
-  pipeline = make_pipeline (emu, FALSE, wav, &c);
-  fail_if (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
-      == GST_STATE_CHANGE_FAILURE);
-  wait_for (pipeline, GST_MESSAGE_EOS, NULL, 60, "EOS");
-  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
-          10000), GST_STATE_CHANGE_SUCCESS);
-
-  samples = read_wav (wav);
-  data = g_bytes_get_data (samples, &len);
-  speech = cartesia_emulator_render (TEXT, "pcm_s16le", 44100, &speech_len);
-  fail_unless (speech != NULL);
-  fail_unless_equals_int (len, speech_len);
-  fail_unless (memcmp (data, speech, len) == 0);
-  check_captions (&c);
-
-  g_free (speech);
-  g_bytes_unref (samples);
-  gst_object_unref (pipeline);
-  g_unlink (wav);
-  g_free (wav);
-  g_string_free (c.captions, TRUE);
-  g_mutex_clear (&c.lock);
-  g_cond_clear (&c.cond);
-  cartesia_emulator_free (emu);
+  run_start (&run, FALSE);
+  run_finish (&run);
+  data = g_bytes_get_data (run.samples, &len);
+  fail_unless_equals_int (len, run.speech_len);
+  fail_unless (memcmp (data, run.speech, len) == 0);
+  run_clear (&run);
 }
 
 GST_END_TEST;
