@@ -7,6 +7,7 @@
  * (max-buffer-delay-ms=3000: tokens passed on as they come, which is what
  * the element did before with its default -1). */
 #include "bench.h"
+#include "cartesia-test-text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,28 +36,6 @@ on_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     p->first_audio_us = g_get_monotonic_time ();
   g_mutex_unlock (&p->lock);
   return GST_PAD_PROBE_OK;
-}
-
-/* Where the first clause of four words ends in @text (a , ; : or sentence
- * end followed by a space), or 0. */
-static gsize
-clause_end (const gchar * text)
-{
-  guint words = 0;
-  gboolean in_word = FALSE;
-  gsize i;
-
-  for (i = 0; text[i]; i++) {
-    if (text[i] == ' ') {
-      in_word = FALSE;
-    } else if (!in_word) {
-      in_word = TRUE;
-      words++;
-    }
-    if (strchr (",;:.!?", text[i]) && text[i + 1] == ' ' && words >= 4)
-      return i + 2;
-  }
-  return 0;
 }
 
 static void
@@ -115,7 +94,7 @@ run_once (const gchar * base_url, const gchar * extra, guint rate,
       g_usleep (t0 + (gint64) i * G_USEC_PER_SEC / rate - now);
     push (in, token);
     g_string_append (text, token);
-    if (clause_at == 0 && clause_end (text->str))
+    if (clause_at == 0 && test_first_clause_end (text->str))
       clause_at = g_get_monotonic_time ();
     g_mutex_lock (&probe.lock);
     ok = probe.first_audio_us != 0;

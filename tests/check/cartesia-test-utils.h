@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
 #include "cartesia-emulator.h"
+#include "cartesia-test-text.h"
 #include <json-glib/json-glib.h>
 #include <gio/gio.h>
 

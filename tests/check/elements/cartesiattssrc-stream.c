@@ -198,29 +198,6 @@ llm_tokens (guint n)
   return tokens;
 }
 
-/* The test's own reading of "the first clause of four or more words is
- * complete": a , ; : or sentence end followed by white space, with four
- * words before it.  Returns where it ends in @text, or 0. */
-static gsize
-first_long_clause_end (const gchar * text)
-{
-  guint words = 0;
-  gboolean in_word = FALSE;
-  gsize i;
-
-  for (i = 0; text[i]; i++) {
-    if (text[i] == ' ') {
-      in_word = FALSE;
-    } else if (!in_word) {
-      in_word = TRUE;
-      words++;
-    }
-    if (strchr (",;:.!?", text[i]) && text[i + 1] == ' ' && words >= 4)
-      return i + 2;
-  }
-  return 0;
-}
-
 /* 200 tokens at @rate per second: speech starts from the first clause of
  * four words, without waiting for the server's buffer (3000 ms by default
  * on the emulator, as on the real service). */
@@ -241,7 +218,7 @@ check_token_rate (guint rate)
   for (i = 0; i < tokens->len; i++) {
     push_token (t, g_ptr_array_index (tokens, i));
     g_string_append (all, g_ptr_array_index (tokens, i));
-    if (clause_at == 0 && (clause_end = first_long_clause_end (all->str))) {
+    if (clause_at == 0 && (clause_end = test_first_clause_end (all->str))) {
       clause_at = g_get_monotonic_time ();
       /* the element has sent it by the time the token was taken */
       inputs = test_emulator_bodies_with (t->emu, "transcript");
