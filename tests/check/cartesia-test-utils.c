@@ -388,8 +388,9 @@ static GMutex harness_lock;
 static GstStaticPadTemplate harness_text_src = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-GstHarness *
-test_harness_new_src (GstElement * src, const gchar * caps)
+/* The harness's sink template for @caps. */
+static GstStaticPadTemplate *
+harness_template (const gchar * caps)
 {
   GstStaticPadTemplate *templ = NULL;
   guint i;
@@ -408,7 +409,58 @@ test_harness_new_src (GstElement * src, const gchar * caps)
   }
   g_mutex_unlock (&harness_lock);
   fail_unless (templ != NULL, "too many harness caps");
-  return gst_harness_new_full (src, &harness_text_src, NULL, templ, "src");
+  return templ;
+}
+
+GstHarness *
+test_harness_new_src (GstElement * src, const gchar * caps)
+{
+  return gst_harness_new_full (src, &harness_text_src, NULL,
+      harness_template (caps), "src");
+}
+
+GstHarness *
+test_harness_new_text (GstElement * src, const gchar * audio_caps,
+    const gchar * text_caps)
+{
+  GstHarness *h = gst_harness_new_full (src, &harness_text_src, "sink",
+      harness_template (audio_caps), "src");
+
+  if (text_caps)
+    gst_harness_set_src_caps_str (h, text_caps);
+  return h;
+}
+
+void
+test_set_props (GstElement * element, const gchar * props)
+{
+  gchar **kvs, **kv;
+
+  if (props == NULL)
+    return;
+  kvs = g_strsplit (props, ";", -1);
+  for (kv = kvs; *kv; kv++) {
+    gchar **p = g_strsplit (*kv, "=", 2);
+
+    fail_unless (p[0] && p[1], "not name=value: '%s'", *kv);
+    gst_util_set_object_arg (G_OBJECT (element), p[0], p[1]);
+    g_strfreev (p);
+  }
+  g_strfreev (kvs);
+}
+
+void
+test_take_audio (GByteArray * audio, GPtrArray * buffers, GstBuffer * buf)
+{
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  g_byte_array_append (audio, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  if (buffers)
+    g_ptr_array_add (buffers, buf);
+  else
+    gst_buffer_unref (buf);
 }
 
 GPtrArray *

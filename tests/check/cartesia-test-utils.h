@@ -107,6 +107,21 @@ gboolean test_emulator_wait_closed (CartesiaEmulator * emu, guint timeout_ms,
 #include <gst/check/gstharness.h>
 GstHarness *test_harness_new_src (GstElement * src, const gchar * caps);
 
+/* A harness that feeds @src's request "sink" pad with text of @text_caps
+ * (NULL: set later, with gst_harness_set_src_caps_str()) and reads its
+ * "src" pad with @audio_caps (one of a few strings, as above). */
+GstHarness *test_harness_new_text (GstElement * src, const gchar * audio_caps,
+    const gchar * text_caps);
+
+/* Sets properties on @element from "name=value;name=value" (NULL: none),
+ * as gst-launch-1.0 reads them. */
+void test_set_props (GstElement * element, const gchar * props);
+
+/* Appends @buf's bytes to @audio; then keeps @buf in @buffers, or unrefs
+ * it when @buffers is NULL. */
+void test_take_audio (GByteArray * audio, GPtrArray * buffers,
+    GstBuffer * buf);
+
 /* What an element posts, collected from its own bus (a sync handler, any
  * thread): ELEMENT structures, WARNINGs, the first ERROR.  Messages stay on
  * the bus until test_messages_detach() flushes it (GST_BUS_DROP from the

@@ -65,17 +65,7 @@ live_new_with_caps (const gchar * text, const gchar * props,
   l->src = gst_object_ref_sink (test_make_src (l->emu, text));
   g_object_set (l->src, "is-live", TRUE, "samplesperbuffer", SPB,
       "fade-ms", 0, "jitter-margin-ms", 0, NULL);
-  if (props) {
-    gchar **kvs = g_strsplit (props, ";", -1), **kv;
-
-    for (kv = kvs; *kv; kv++) {
-      gchar **p = g_strsplit (*kv, "=", 2);
-
-      gst_util_set_object_arg (G_OBJECT (l->src), p[0], p[1]);
-      g_strfreev (p);
-    }
-    g_strfreev (kvs);
-  }
+  test_set_props (l->src, props);
   g_mutex_init (&l->lock);
   l->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_structure_free);

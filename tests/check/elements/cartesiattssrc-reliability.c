@@ -35,17 +35,7 @@ rig_new_with (CartesiaEmulator * emu, const gchar * text, gboolean live,
   r->emu = emu ? emu : test_emulator_new ();
   r->src = test_make_src (r->emu, text);
   g_object_set (r->src, "is-live", live, NULL);
-  if (props) {
-    gchar **kvs = g_strsplit (props, ";", -1), **kv;
-
-    for (kv = kvs; *kv; kv++) {
-      gchar **p = g_strsplit (*kv, "=", 2);
-
-      gst_util_set_object_arg (G_OBJECT (r->src), p[0], p[1]);
-      g_strfreev (p);
-    }
-    g_strfreev (kvs);
-  }
+  test_set_props (r->src, props);
   r->pipeline = test_pipeline_new (r->src, CAPS);
   test_messages_attach (&r->m, r->pipeline);
   return r;

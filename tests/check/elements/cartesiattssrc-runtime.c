@@ -22,12 +22,6 @@
 #define VOICE_B "79a125e8-cd45-4c13-8a67-188112f4dd22"
 #define VOICE_DEFAULT "694f9389-aac1-45b6-b726-9d9369183238"
 
-static GstStaticPadTemplate text_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
-
 typedef struct
 {
   CartesiaEmulator *emu;
@@ -37,23 +31,6 @@ typedef struct
   GByteArray *audio;
   GstClockTime delay;           /* live cues: the output runs this late */
 } Fixture;
-
-static void
-set_props (GstElement * src, const gchar * props)
-{
-  gchar **kvs, **kv;
-
-  if (props == NULL)
-    return;
-  kvs = g_strsplit (props, ";", -1);
-  for (kv = kvs; *kv; kv++) {
-    gchar **p = g_strsplit (*kv, "=", 2);
-
-    gst_util_set_object_arg (G_OBJECT (src), p[0], p[1]);
-    g_strfreev (p);
-  }
-  g_strfreev (kvs);
-}
 
 /* Live, 16 kHz, 10 ms buffers, no fades, on the harness's test clock. */
 static Fixture *
@@ -65,7 +42,7 @@ live_new (const gchar * props)
   f->src = gst_object_ref_sink (test_make_src (f->emu, NULL));
   g_object_set (f->src, "is-live", TRUE, "samplesperbuffer", SPB,
       "fade-ms", 0, "jitter-margin-ms", 0, NULL);
-  set_props (f->src, props);
+  test_set_props (f->src, props);
   f->audio = g_byte_array_new ();
   test_messages_attach (&f->msgs, f->src);
   f->h = test_harness_new_src (f->src, CAPS);
@@ -83,12 +60,10 @@ sink_new (const gchar * props, const gchar * emulator_voice)
     test_emulator_set (f->emu, "voice", emulator_voice);
   f->src = gst_object_ref_sink (test_make_src (f->emu, NULL));
   g_object_set (f->src, "fade-ms", 0, "samplesperbuffer", 1600, NULL);
-  set_props (f->src, props);
+  test_set_props (f->src, props);
   f->audio = g_byte_array_new ();
   test_messages_attach (&f->msgs, f->src);
-  f->h = gst_harness_new_full (f->src, &text_template, "sink",
-      &audio_template, "src");
-  gst_harness_set_src_caps_str (f->h, "text/x-raw,format=utf8");
+  f->h = test_harness_new_text (f->src, CAPS, "text/x-raw,format=utf8");
   return f;
 }
 
@@ -102,12 +77,10 @@ live_sink_new (const gchar * props)
   f->src = gst_object_ref_sink (test_make_src (f->emu, NULL));
   g_object_set (f->src, "is-live", TRUE, "samplesperbuffer", SPB,
       "fade-ms", 0, "jitter-margin-ms", 0, NULL);
-  set_props (f->src, props);
+  test_set_props (f->src, props);
   f->audio = g_byte_array_new ();
   test_messages_attach (&f->msgs, f->src);
-  f->h = gst_harness_new_full (f->src, &text_template, "sink",
-      &audio_template, "src");
-  gst_harness_set_src_caps_str (f->h, "text/x-raw,format=utf8");
+  f->h = test_harness_new_text (f->src, CAPS, "text/x-raw,format=utf8");
   gst_harness_play (f->h);
   return f;
 }
@@ -126,12 +99,7 @@ fixture_free (Fixture * f)
 static void
 take (Fixture * f, GstBuffer * buf)
 {
-  GstMapInfo map;
-
-  gst_buffer_map (buf, &map, GST_MAP_READ);
-  g_byte_array_append (f->audio, map.data, map.size);
-  gst_buffer_unmap (buf, &map);
-  gst_buffer_unref (buf);
+  test_take_audio (f->audio, NULL, buf);
 }
 
 /* ---- live helpers ---- */

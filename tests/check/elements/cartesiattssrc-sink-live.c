@@ -18,12 +18,6 @@
 /* The emulator's default chunk, in decoded bytes. */
 #define CHUNK_BYTES 4096
 
-static GstStaticPadTemplate text_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
-
 typedef struct
 {
   CartesiaEmulator *emu;
@@ -85,17 +79,7 @@ sl_new (const gchar * props)
   t->src = gst_object_ref_sink (test_make_src (t->emu, NULL));
   g_object_set (t->src, "is-live", TRUE, "samplesperbuffer", SPB,
       "fade-ms", 0, NULL);
-  if (props) {
-    gchar **kvs = g_strsplit (props, ";", -1), **kv;
-
-    for (kv = kvs; *kv; kv++) {
-      gchar **p = g_strsplit (*kv, "=", 2);
-
-      gst_util_set_object_arg (G_OBJECT (t->src), p[0], p[1]);
-      g_strfreev (p);
-    }
-    g_strfreev (kvs);
-  }
+  test_set_props (t->src, props);
   /* Cues, live: the output runs the latency budget behind the clock (the
    * harness's upstream latency is 0 until set). */
   g_object_get (t->src, "input-mode", &mode, "latency", &latency, NULL);
@@ -115,8 +99,7 @@ sl_new (const gchar * props)
   test_messages_attach (&t->msgs, t->src);
   /* An element with a sink pad plays as soon as the harness has it: the
    * audio caps must be the harness's from the start. */
-  t->h = gst_harness_new_full (t->src, &text_template, "sink",
-      &audio_template, "src");
+  t->h = test_harness_new_text (t->src, CAPS, NULL);
   hsink = t->h->sinkpad;
   gst_pad_add_probe (hsink, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
@@ -163,12 +146,7 @@ sl_eos (SinkLive * t)
 static void
 take (SinkLive * t, GstBuffer * buf)
 {
-  GstMapInfo map;
-
-  gst_buffer_map (buf, &map, GST_MAP_READ);
-  g_byte_array_append (t->audio, map.data, map.size);
-  gst_buffer_unmap (buf, &map);
-  g_ptr_array_add (t->buffers, buf);
+  test_take_audio (t->audio, t->buffers, buf);
 }
 
 static GstBuffer *

@@ -12,12 +12,6 @@
 /* The emulator's synthetic voice: 50 ms per character. */
 #define CHAR_BYTES (RATE / 20 * BPS)
 
-static GstStaticPadTemplate text_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
-
 typedef struct
 {
   CartesiaEmulator *emu;
@@ -38,26 +32,14 @@ sink_new (const gchar * props, const gchar * text_caps)
   t->emu = test_emulator_new ();
   t->src = gst_object_ref_sink (test_make_src (t->emu, NULL));
   g_object_set (t->src, "fade-ms", 0, "samplesperbuffer", 1600, NULL);
-  if (props) {
-    gchar **kvs = g_strsplit (props, ";", -1), **kv;
-
-    for (kv = kvs; *kv; kv++) {
-      gchar **p = g_strsplit (*kv, "=", 2);
-
-      gst_util_set_object_arg (G_OBJECT (t->src), p[0], p[1]);
-      g_strfreev (p);
-    }
-    g_strfreev (kvs);
-  }
+  test_set_props (t->src, props);
   t->audio = g_byte_array_new ();
   t->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_buffer_unref);
   test_messages_attach (&t->msgs, t->src);
   /* An element with a sink pad plays as soon as the harness has it: the
    * audio caps must be the harness's from the start. */
-  t->h = gst_harness_new_full (t->src, &text_template, "sink",
-      &audio_template, "src");
-  gst_harness_set_src_caps_str (t->h, text_caps ? text_caps :
+  t->h = test_harness_new_text (t->src, CAPS, text_caps ? text_caps :
       "text/x-raw,format=utf8");
   return t;
 }
@@ -84,12 +66,7 @@ assert_no_error (Sink * t)
 static void
 take (Sink * t, GstBuffer * buf)
 {
-  GstMapInfo map;
-
-  gst_buffer_map (buf, &map, GST_MAP_READ);
-  g_byte_array_append (t->audio, map.data, map.size);
-  gst_buffer_unmap (buf, &map);
-  g_ptr_array_add (t->buffers, buf);
+  test_take_audio (t->audio, t->buffers, buf);
 }
 
 /* Pulls every buffer until EOS, checking that they are contiguous. */

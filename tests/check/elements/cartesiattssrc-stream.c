@@ -11,12 +11,6 @@
 #define BPS 2
 #define CAPS "audio/x-raw,format=S16LE,rate=16000"
 
-static GstStaticPadTemplate text_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) utf8"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
-
 typedef struct
 {
   CartesiaEmulator *emu;
@@ -41,22 +35,10 @@ stream_new (CartesiaEmulator * emu, const gchar * props)
   t->src = gst_object_ref_sink (test_make_src (t->emu, NULL));
   g_object_set (t->src, "fade-ms", 0, "samplesperbuffer", 1600, NULL);
   gst_util_set_object_arg (G_OBJECT (t->src), "input-mode", "stream");
-  if (props) {
-    gchar **kvs = g_strsplit (props, ";", -1), **kv;
-
-    for (kv = kvs; *kv; kv++) {
-      gchar **p = g_strsplit (*kv, "=", 2);
-
-      gst_util_set_object_arg (G_OBJECT (t->src), p[0], p[1]);
-      g_strfreev (p);
-    }
-    g_strfreev (kvs);
-  }
+  test_set_props (t->src, props);
   t->audio = g_byte_array_new ();
   test_messages_attach (&t->msgs, t->src);
-  t->h = gst_harness_new_full (t->src, &text_template, "sink",
-      &audio_template, "src");
-  gst_harness_set_src_caps_str (t->h, "text/x-raw,format=utf8");
+  t->h = test_harness_new_text (t->src, CAPS, "text/x-raw,format=utf8");
   gst_harness_play (t->h);
   return t;
 }
@@ -76,15 +58,10 @@ stream_free (Stream * t)
 static void
 take (Stream * t, GstBuffer * buf)
 {
-  GstMapInfo map;
-
   t->last_audio_at = g_get_monotonic_time ();
   if (t->first_audio_at == 0)
     t->first_audio_at = t->last_audio_at;
-  gst_buffer_map (buf, &map, GST_MAP_READ);
-  g_byte_array_append (t->audio, map.data, map.size);
-  gst_buffer_unmap (buf, &map);
-  gst_buffer_unref (buf);
+  test_take_audio (t->audio, NULL, buf);
 }
 
 /* Takes the audio there is, until @until (monotonic µs). */
