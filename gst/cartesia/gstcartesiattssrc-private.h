@@ -81,11 +81,16 @@ struct _GstCartesiaTtsSrc
 {
   GstPushSrc parent;
 
-  /* Properties, under the object lock. */
-  gchar *text;
-  gchar *api_key;
-  gchar *base_url;
-  CartesiaTransport transport;
+  /* ---- Settings: the properties ----
+   * Written by the application (set_property(), gstcartesiattssrc-props-
+   * access.c), read by any thread, always under the object lock.  An
+   * utterance copies its voice settings once, when it is queued
+   * (CartesiaSettings); start() copies the connection's
+   * (CartesiaSessionConfig). */
+
+  /* The voice and the request: model to dictionary copied into each
+   * utterance's CartesiaSettings; the rest read under the lock when a
+   * request is built (fill_request_params(), -runtime.c). */
   gchar *model_id;
   gchar *voice_id;
   gchar *language;
@@ -99,48 +104,85 @@ struct _GstCartesiaTtsSrc
   gint max_buffer_delay_ms;
   gboolean word_timestamps;
   gboolean normalized_timestamps;
+  gboolean phoneme_timestamps;
+  GstStructure *speaker_map;    /* speaker name -> voice id, or NULL */
+  gdouble max_speed;            /* overflow=fit: the fastest re-ask */
+
+  /* The connection: READY-only, copied by start(); gstcartesiattssrc-net.c
+   * owns the TLS and proxy credentials. */
+  gchar *api_key;
+  gchar *base_url;
+  CartesiaTransport transport;
   gint retries;
   gdouble retry_backoff_factor;
   gdouble retry_backoff_max;
   guint timeout;
-  guint stall_timeout_ms;       /* the server's silence within a generation */
-  guint max_queued;             /* live: utterances waiting; 0 = no limit */
-  guint max_wait_ms;            /* live: how long one waits for a connection */
   gboolean ssl_strict;
   gchar *proxy;
   gchar *user_agent;
   gboolean share_connection;
-  /* gstcartesiattssrc-net.c */
   gchar *ssl_ca_file;
   GTlsDatabase *tls_database;
   GTlsInteraction *tls_interaction;
   gchar *proxy_id;
   gchar *proxy_pw;
   GTlsDatabase *ca_file_database;       /* ssl-ca-file, loaded before PAUSED */
-  GstStructure *speaker_map;    /* speaker name -> voice id, or NULL */
-  gboolean phoneme_timestamps;
-  gdouble max_speed;            /* overflow=fit: the fastest re-ask */
 
-  /* Live mode settings, under the object lock. */
+  /* What to say and how: read by the streaming thread (and the sink pad's)
+   * when it needs them. */
+  gchar *text;
+  guint stall_timeout_ms;       /* the server's silence within a generation */
+  guint max_queued;             /* live: utterances waiting; 0 = no limit */
+  guint max_wait_ms;            /* live: how long one waits for a connection */
+  /* live mode */
   guint samples_per_buffer;
   guint fade_ms;
   guint prebuffer_ms;
   guint jitter_margin_ms;
   GstCartesiaTextMode text_mode;
-
-  /* Text from the sink pad: settings, under the object lock. */
+  /* text from the sink pad */
   GstCartesiaInputMode input_mode;
   GstCartesiaOverflow overflow;
   guint latency_ms;
 
-  /* The sink request pad, under the object lock: set by the pad's thread,
-   * read by the streaming thread. */
+  /* ---- Shared state, under the object lock ---- */
+
+  /* Pads and session: the pads set by request/release_pad (application),
+   * the session by start() and stop(); read by every thread under the
+   * lock, used with a ref or, for the session, while it is set. */
   GstPad *sink_pad;
+  GstPad *subtitle_pad;
+  guint subtitle_pad_serial;    /* one more per pad made */
+  gboolean subtitle_pad_hidden; /* left out of numsrcpads (-subtitles.c) */
+  gboolean before_first_create;
+  CartesiaSession *session;     /* created in start(), freed in stop() */
+
+  /* Flushing and the live clock wait: unlock() and unlock_stop() (any
+   * thread) against the streaming thread's waits. */
+  gboolean flushing;
+  GstClockID clock_id;          /* the live clock wait, for unlock() */
+
+  /* The negotiated format: written by set_caps() and stop() (streaming
+   * thread), read by the sink pad's thread to build requests. */
+  const gchar *encoding;
+  CartesiaSampleFormat sample_format;
+  gint rate;
+  guint bpf;
+
+  /* The sink pad's state: written by the pad's thread (its chain and
+   * events, gstcartesiattssrc-sink.c), read by the streaming thread
+   * (-live.c, -timeline.c) and the inbox. */
   GstCartesiaInputMode sink_mode;       /* AUTO until the first buffer */
   GstSegment sink_segment;
   GstClockTime sink_horizon;    /* running time its input has reached */
   GstClockTime sink_end;        /* end of its last cue */
-  gchar *stream_context_id;     /* streamed text: the open utterance */
+  guint next_cue;
+  GstClockTime upstream_latency;
+  gboolean fatal;               /* non-live: an utterance failed */
+  gboolean warned_invalid;      /* the invalid-UTF-8 warning went out */
+  GstStructure *sink_overrides; /* cartesia-settings and speakers, or NULL */
+  /* streamed text: the open utterance and what was sent of it */
+  gchar *stream_context_id;
   gint64 stream_last_text;      /* when text last came for it */
   GString *stream_sentence;     /* streamed text over SSE: a partial sentence */
   CartesiaAggregator *stream_agg;       /* streamed text over websocket */
@@ -150,23 +192,15 @@ struct _GstCartesiaTtsSrc
                                  * audio (gchar *, oldest first) */
   gint64 stream_heard_at;       /* when that audio came */
   GQueue stream_unheard_at;     /* when each of those went (gint64 *) */
-  guint next_cue;
-  gboolean warned_invalid;      /* the invalid-UTF-8 warning went out */
-  GstClockTime upstream_latency;
-  gboolean fatal;               /* non-live: an utterance failed */
-  CartesiaTextReader *sink_reader;      /* the pad's thread only */
-  GstStructure *sink_overrides; /* cartesia-settings and speakers, or NULL */
   CartesiaSettings *stream_settings;    /* those of stream_settings_id */
   gchar *stream_settings_id;    /* the streamed context they were for */
+  /* the pad's thread only, no lock */
+  CartesiaTextReader *sink_reader;
 
-  /* What the application and the sink pad hand to the streaming thread,
-   * and the sink pad's flow state: under the inbox's own lock (created in
-   * init, freed in finalize). */
-  CartesiaInbox *inbox;
-
-  /* Live mode, under the object lock. */
-  gboolean flushing;
-  GstClockID clock_id;          /* the live clock wait, for unlock() */
+  /* Live mode: the streaming thread's clock wait and counts, also touched
+   * by the producers (the application's and the sink pad's threads, with
+   * the inbox) and by the session thread's notify callback (audio_pending,
+   * which may end the wait early). */
   gboolean wake_on_audio;       /* idle: first audio ends the wait early */
   gboolean wake_due;            /* ... as something is due by wake_end */
   GstClockTime wake_end;
@@ -175,49 +209,8 @@ struct _GstCartesiaTtsSrc
   guint live_queued;            /* the application's, queued, not finished */
   guint next_auto_id;
 
-  /* Negotiated format (streaming thread). */
-  const gchar *encoding;
-  CartesiaSampleFormat sample_format;
-  gint rate;
-  guint bpf;
-
-  /* Streaming state. */
-  CartesiaSession *session;     /* created in start(), freed in stop() */
-  gboolean spoke_text;          /* non-live: the text was sent */
-  gchar *context_id;            /* the utterance being received */
-  gboolean request_sent;        /* its request reached the server */
-  guint64 n_samples;            /* samples pushed since start() */
-  GstClockTime utterance_start; /* PTS of the utterance's first sample */
-  guint64 utterance_samples;    /* samples pushed of this utterance */
-  GstClockTime next_pts;        /* where the last buffer ended */
-  CartesiaSampleCarry carry;    /* a sample split across two chunks */
-  GstAdapter *blocks;           /* whole samples short of a blocksize */
-
-  /* Live playout (streaming thread). */
-  CartesiaPlayer *player;
-  GQueue utterances;            /* LiveUtterance, in the order they play */
-  guint next_handle;
-  GstClockTime first_pts;       /* running time of the first live buffer */
-  guint64 live_samples;         /* samples produced since then */
-
-  /* The subtitle_src request pad: set under the object lock; the rest is
-   * the streaming thread's. */
-  GstPad *subtitle_pad;
-  gboolean subtitle_pad_hidden; /* left out of numsrcpads, see below */
-  gboolean before_first_create;
-  CartesiaCaptions *captions;   /* what it says, and when */
-  guint subtitle_pad_serial;    /* object lock: one more per pad made */
-  /* What subtitle_src sends, pushed by the pad's own task (so that a sink
-   * prerolling on one pad never blocks the thread that feeds the other),
-   * under subtitle_lock (taken after the object lock, never before). */
-  GMutex subtitle_lock;
-  GCond subtitle_cond;
-  GQueue subtitle_out;          /* GstBuffer and GstEvent, in order */
-  gboolean subtitle_flushing;
-  gchar *utterance_text;        /* non-live: what is being said */
-  gint64 utterance_sent_at;     /* non-live: when it was requested */
-
-  /* Statistics (the stats property), under the object lock. */
+  /* Statistics (the stats property): counted by the streaming thread,
+   * read by the application (gstcartesiattssrc-report.c). */
   guint stat_utterances;
   guint stat_failed;
   guint stat_interrupted;
@@ -226,6 +219,47 @@ struct _GstCartesiaTtsSrc
   guint stat_ttfa_count;
   GstClockTime stat_underrun;
   CartesiaSessionStats stat_session;    /* as of the last stop() */
+
+  /* ---- The inbox: its own lock ----
+   * What the application and the sink pad hand to the streaming thread,
+   * and the sink pad's flow state (created in init, freed in finalize). */
+  CartesiaInbox *inbox;
+
+  /* ---- The streaming thread's alone: no lock ---- */
+
+  /* Non-live, the text property (gstcartesiattssrc-oneshot.c);
+   * set_caps() and stop() read context_id too. */
+  gboolean spoke_text;          /* non-live: the text was sent */
+  gchar *context_id;            /* the utterance being received */
+  gchar *utterance_text;        /* non-live: what is being said */
+  gint64 utterance_sent_at;     /* non-live: when it was requested */
+  gboolean request_sent;        /* its request reached the server */
+  guint64 n_samples;            /* samples pushed since start() */
+  GstClockTime utterance_start; /* PTS of the utterance's first sample */
+  guint64 utterance_samples;    /* samples pushed of this utterance */
+  GstClockTime next_pts;        /* where the last buffer ended */
+  CartesiaSampleCarry carry;    /* a sample split across two chunks */
+  GstAdapter *blocks;           /* whole samples short of a blocksize */
+
+  /* Live playout, and the non-live timeline of the sink pad (-live.c,
+   * -timeline.c). */
+  CartesiaPlayer *player;
+  GQueue utterances;            /* LiveUtterance, in the order they play */
+  guint next_handle;
+  GstClockTime first_pts;       /* running time of the first live buffer */
+  guint64 live_samples;         /* samples produced since then */
+
+  /* The captions waiting for the audio to reach them (-subtitles.c). */
+  CartesiaCaptions *captions;   /* what it says, and when */
+
+  /* ---- The subtitle_src pad's queue: subtitle_lock ----
+   * What subtitle_src sends, pushed by the pad's own task (so that a sink
+   * prerolling on one pad never blocks the thread that feeds the other).
+   * subtitle_lock is a leaf, taken after the object lock, never before. */
+  GMutex subtitle_lock;
+  GCond subtitle_cond;
+  GQueue subtitle_out;          /* GstBuffer and GstEvent, in order */
+  gboolean subtitle_flushing;
 };
 
 
