@@ -53,16 +53,6 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
 }
 
 void
-gst_cartesia_tts_src_send_request_locked (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * text,
-    gchar ** context_id)
-{
-  *context_id = cartesia_request_new_context_id ();
-  gst_cartesia_tts_src_send_settings_text_locked (self, settings, *context_id,
-      text, FALSE);
-}
-
-void
 gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * raw_text, const gchar * raw_id)
 {

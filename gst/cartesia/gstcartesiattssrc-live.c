@@ -154,42 +154,6 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* Object lock held: one input of @context_id with @settings. */
-gchar *
-gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * context_id,
-    const gchar * text, gboolean continue_)
-{
-  CartesiaRequestParams params = { 0, };
-
-  gst_cartesia_tts_src_fill_request_params (self, settings, &params);
-  /* Streamed text is gathered into clauses here: the server generates
-   * each at once rather than wait out its own buffer (3 s by default). */
-  if (params.max_buffer_delay_ms < 0 && self->sink_pad
-      && self->sink_mode == GST_CARTESIA_INPUT_MODE_STREAM)
-    params.max_buffer_delay_ms = 0;
-  return cartesia_request_build_generation (&params,
-      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : context_id, text,
-      continue_);
-}
-
-/* Streamed text: every input of a context repeats the settings it was
- * opened with (Cartesia requires it), whatever changed since; any other
- * text from the sink pad has its next settings. */
-gchar *
-gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
-    const gchar * context_id, const gchar * text, gboolean continue_)
-{
-  g_autoptr (CartesiaSettings) next = NULL;
-  const CartesiaSettings *settings = self->stream_settings;
-
-  if (settings == NULL || g_strcmp0 (context_id,
-          self->stream_settings_id) != 0)
-    settings = next = gst_cartesia_tts_src_sink_settings_locked (self);
-  return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
-      text, continue_);
-}
-
 /* ---- utterances (streaming thread) ---- */
 
 static GstClockTime running_time_now (GstCartesiaTtsSrc * self);

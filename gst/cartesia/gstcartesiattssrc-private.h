@@ -310,16 +310,6 @@ GstStructure *gst_cartesia_tts_src_create_stats (GstCartesiaTtsSrc * self);
  * was not); NULL if there is nothing to say (NULL or ""). */
 gchar *gst_cartesia_tts_src_clean_text (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * what);
-/* Object lock held, session set: @text as input of @context_id, split into
- * continuations that fit in a frame when it is long (WebSocket); the last
- * one continues if @continue_. */
-void gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
-    const gchar * context_id, const gchar * text, gboolean continue_);
-/* The same with @settings (NULL: the sink pad's, as
- * gst_cartesia_tts_src_build_input() chooses them). */
-void gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc *
-    self, const CartesiaSettings * settings, const gchar * context_id,
-    const gchar * text, gboolean continue_);
 /* TRUE (and a warning naming it) if @pspec cannot change in this state. */
 gboolean gst_cartesia_tts_src_refuse_property (GstCartesiaTtsSrc * self,
     GParamSpec * pspec);
@@ -412,6 +402,32 @@ gboolean gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
     GstEvent * event);
 void gst_cartesia_tts_src_sink_settings_reset (GstCartesiaTtsSrc * self);
 
+/* gstcartesiattssrc-request.c: an utterance's inputs, built and sent */
+/* Object lock held: a request for @text, as input of @context_id, with the
+ * settings of the sink pad's streamed context @context_id (or of its next
+ * utterance). */
+gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_);
+/* Object lock held: the same with @settings. */
+gchar *gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_);
+/* Object lock held, session set: @text as input of @context_id, split into
+ * continuations that fit in a frame when it is long (WebSocket); the last
+ * one continues if @continue_. */
+void gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
+    const gchar * context_id, const gchar * text, gboolean continue_);
+/* The same with @settings (NULL: the sink pad's, as
+ * gst_cartesia_tts_src_build_input() chooses them). */
+void gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc *
+    self, const CartesiaSettings * settings, const gchar * context_id,
+    const gchar * text, gboolean continue_);
+/* Object lock held: requests @text with @settings under a new context id,
+ * in as many inputs as its length needs. */
+void gst_cartesia_tts_src_send_request_locked (GstCartesiaTtsSrc * self,
+    const CartesiaSettings * settings, const gchar * text,
+    gchar ** context_id);
+
 /* gstcartesiattssrc-inbox.c: what the application and the sink pad hand
  * to the streaming thread */
 
@@ -441,22 +457,8 @@ void gst_cartesia_tts_src_queue_utterance_full (GstCartesiaTtsSrc * self,
     const gchar * text, const gchar * id, const GstStructure * settings);
 void gst_cartesia_tts_src_interrupt (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_clear (GstCartesiaTtsSrc * self);
-/* Object lock held: requests @text with @settings under a new context id,
- * in as many inputs as its length needs. */
-void gst_cartesia_tts_src_send_request_locked (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * text,
-    gchar ** context_id);
 
 /* gstcartesiattssrc-live.c: live mode */
-/* Object lock held: a request for @text, as input of @context_id, with the
- * settings of the sink pad's streamed context @context_id (or of its next
- * utterance). */
-gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
-    const gchar * context_id, const gchar * text, gboolean continue_);
-/* Object lock held: the same with @settings. */
-gchar *gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * context_id,
-    const gchar * text, gboolean continue_);
 GstFlowReturn gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GstBuffer ** outbuf);
 void gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self);

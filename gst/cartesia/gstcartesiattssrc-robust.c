@@ -8,8 +8,8 @@
  */
 
 /* What guards a pipeline that runs for days against its inputs and
- * settings: text from the application made valid UTF-8 and cut into inputs
- * that fit in a WebSocket frame, empty text and refused requests said out
+ * settings: text from the application made valid UTF-8 (and cut into inputs
+ * that fit in a WebSocket frame: gstcartesiattssrc-request.c), empty text and refused requests said out
  * loud, properties that cannot change while running refused, and settings
  * that would make the element spin warned about. */
 
@@ -18,7 +18,6 @@
 #endif
 
 #include "gstcartesiattssrc-private.h"
-#include "cartesia-split.h"
 #include "cartesia-policy.h"
 
 #include <string.h>
@@ -50,52 +49,6 @@ gst_cartesia_tts_src_clean_text (GstCartesiaTtsSrc * self, const gchar * text,
       ("The %s is not valid UTF-8: %u invalid sequences were replaced with "
           "U+FFFD", what, invalid), (NULL));
   return joined;
-}
-
-/* One input: with @settings, or (NULL) those the sink pad's context has. */
-static gchar *
-build (GstCartesiaTtsSrc * self, const CartesiaSettings * settings,
-    const gchar * context_id, const gchar * text, gboolean continue_)
-{
-  if (settings)
-    return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
-        text, continue_);
-  return gst_cartesia_tts_src_build_input (self, context_id, text, continue_);
-}
-
-void
-gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc * self,
-    const CartesiaSettings * settings, const gchar * context_id,
-    const gchar * text, gboolean continue_)
-{
-  gchar **pieces;
-  guint i, n;
-
-  /* SSE has no continuations, and no frame limit: one request. */
-  if (self->transport == CARTESIA_TRANSPORT_SSE
-      || strlen (text) <= CARTESIA_TEXT_MAX_INPUT) {
-    cartesia_session_send (self->session, context_id,
-        build (self, settings, context_id, text, continue_));
-    return;
-  }
-
-  pieces = cartesia_text_split (text, CARTESIA_TEXT_MAX_INPUT);
-  n = g_strv_length (pieces);
-  GST_INFO_OBJECT (self, "context %s: %" G_GSIZE_FORMAT " bytes of text sent "
-      "as %u inputs", context_id, strlen (text), n);
-  for (i = 0; i < n; i++)
-    cartesia_session_send (self->session, context_id,
-        build (self, settings, context_id, pieces[i],
-            i + 1 < n ? TRUE : continue_));
-  g_strfreev (pieces);
-}
-
-void
-gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
-    const gchar * context_id, const gchar * text, gboolean continue_)
-{
-  gst_cartesia_tts_src_send_settings_text_locked (self, NULL, context_id,
-      text, continue_);
 }
 
 /* Driven by the flags alone, so that every property is covered: one
