@@ -384,85 +384,115 @@ GST_END_TEST;
 
 /* ---- proxies ---- */
 
-static TestTlsServer *
-server_for_proxy (gchar ** url)
+typedef enum
+{
+  NO_PROXY,                     /* the test makes its own */
+  OPEN_PROXY,
+  AUTH_PROXY,                   /* BasicAuth tester / s3cret */
+  AUTH_PROXY_RELAYED,           /* and a relay in front of it */
+  OPEN_PROXY_RELAYED,
+} ProxyKind;
+
+/* What every proxy test starts from: the emulator over TLS, named by this
+ * machine's host name (a loopback literal is never proxied); tinyproxy in
+ * front of it, and a relay in front of that keeping what the proxy
+ * received, as @kind says; the element for @transport trusting the
+ * emulator's CA, no proxy set yet. */
+typedef struct
+{
+  TestTlsServer *server;
+  gchar *url;                   /* the emulator's, by host name */
+  TestProxy *proxy;
+  TestRelay *relay;
+  GstElement *src;              /* floating: the run takes it */
+} ProxyRig;
+
+static void
+proxy_rig_init (ProxyRig * r, ProxyKind kind, gint transport)
 {
   const gchar *host = test_loopback_host_name ();
   const gchar *names[] = { host, NULL };
-  TestTlsServer *server = test_tls_server_new (NULL, names);
+  gboolean auth = kind == AUTH_PROXY || kind == AUTH_PROXY_RELAYED;
 
-  *url = url_with_host (server, host);
-  return server;
+  memset (r, 0, sizeof (*r));
+  r->server = test_tls_server_new (NULL, names);
+  r->url = url_with_host (r->server, host);
+  if (kind != NO_PROXY)
+    r->proxy = test_proxy_start (cartesia_emulator_get_port (r->server->emu),
+        auth ? "tester" : NULL, auth ? "s3cret" : NULL);
+  if (kind == AUTH_PROXY_RELAYED || kind == OPEN_PROXY_RELAYED)
+    r->relay = test_relay_new (r->proxy->port);
+  r->src = make_src (r->url, transport);
+  g_object_set (r->src, "ssl-ca-file", r->server->ca_file, NULL);
+}
+
+/* http://tester:s3cret@ the relay */
+static gchar *
+proxy_rig_relay_uri_with_credentials (ProxyRig * r)
+{
+  return g_strdup_printf ("http://tester:s3cret@%s",
+      test_relay_get_url (r->relay) + strlen ("http://"));
+}
+
+static void
+proxy_rig_clear (ProxyRig * r)
+{
+  g_clear_pointer (&r->relay, test_relay_free);
+  g_clear_pointer (&r->proxy, test_proxy_stop);
+  test_tls_server_free (r->server);
+  g_free (r->url);
 }
 
 GST_START_TEST (test_proxy_connect)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), NULL, NULL);
-  TestRelay *relay = test_relay_new (proxy->port);
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
   g_autofree gchar *log = NULL;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy",
-      test_relay_get_url (relay), NULL);
-  run_and_assert_audio (src);
-  assert_relay_saw_tunnel_only (relay);
-  test_relay_free (relay);
+  proxy_rig_init (&r, OPEN_PROXY_RELAYED, __i__);
+  g_object_set (r.src, "proxy", test_relay_get_url (r.relay), NULL);
+  run_and_assert_audio (r.src);
+  assert_relay_saw_tunnel_only (r.relay);
+  g_clear_pointer (&r.relay, test_relay_free);
 
-  log = test_proxy_dup_log (proxy);
+  log = test_proxy_dup_log (r.proxy);
   fail_unless (strstr (log, "CONNECT") != NULL, "no CONNECT in the proxy's "
       "log:\n%s", log);
-  assert_log_clean (proxy);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  assert_log_clean (r.proxy);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_auth_in_uri)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  TestRelay *relay = test_relay_new (proxy->port);
-  g_autofree gchar *proxy_uri = g_strdup_printf ("http://tester:s3cret@%s",
-      test_relay_get_url (relay) + strlen ("http://"));
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
+  g_autofree gchar *proxy_uri = NULL;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy_uri,
-      NULL);
+  proxy_rig_init (&r, AUTH_PROXY_RELAYED, __i__);
+  proxy_uri = proxy_rig_relay_uri_with_credentials (&r);
+  g_object_set (r.src, "proxy", proxy_uri, NULL);
   /* SSE: libsoup 3.2 resent the POST without its body after the 407. */
-  run_and_assert_audio (src);
-  assert_relay_saw_tunnel_only (relay);
-  test_relay_free (relay);
-  assert_log_clean (proxy);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  run_and_assert_audio (r.src);
+  assert_relay_saw_tunnel_only (r.relay);
+  g_clear_pointer (&r.relay, test_relay_free);
+  assert_log_clean (r.proxy);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_auth_id_pw)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  TestRelay *relay = test_relay_new (proxy->port);
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy",
-      test_relay_get_url (relay), "proxy-id", "tester", "proxy-pw", "s3cret",
-      NULL);
-  run_and_assert_audio (src);
-  assert_relay_saw_tunnel_only (relay);
-  test_relay_free (relay);
-  assert_log_clean (proxy);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  proxy_rig_init (&r, AUTH_PROXY_RELAYED, __i__);
+  g_object_set (r.src, "proxy", test_relay_get_url (r.relay), "proxy-id",
+      "tester", "proxy-pw", "s3cret", NULL);
+  run_and_assert_audio (r.src);
+  assert_relay_saw_tunnel_only (r.relay);
+  g_clear_pointer (&r.relay, test_relay_free);
+  assert_log_clean (r.proxy);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
@@ -494,27 +524,25 @@ scan_secret_log (GstDebugCategory * category, GstDebugLevel level,
  * the proxy's password is in the log, and proxy-pw cannot be read back. */
 GST_START_TEST (test_proxy_secrets_not_logged)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
   SecretScan scan = { 0, };
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (src),
-      "proxy-pw");
+  GParamSpec *pspec;
 
+  proxy_rig_init (&r, AUTH_PROXY, __i__);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (r.src),
+      "proxy-pw");
   fail_unless (pspec != NULL);
   fail_if (pspec->flags & G_PARAM_READABLE, "proxy-pw is readable");
   g_mutex_init (&scan.lock);
   scan.leaks = g_ptr_array_new_with_free_func (g_free);
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
-      "proxy-id", "tester", "proxy-pw", "s3cret", NULL);
+  g_object_set (r.src, "proxy", r.proxy->url, "proxy-id", "tester",
+      "proxy-pw", "s3cret", NULL);
   gst_debug_set_active (TRUE);
   gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
   gst_debug_add_log_function (scan_secret_log, &scan, NULL);
   gst_debug_remove_log_function (gst_debug_log_default);
 
-  run_and_assert_audio (src);
+  run_and_assert_audio (r.src);
 
   gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
   gst_debug_remove_log_function (scan_secret_log);
@@ -522,11 +550,10 @@ GST_START_TEST (test_proxy_secrets_not_logged)
   fail_unless (scan.lines > 100, "only %u log lines", scan.lines);
   fail_unless (scan.leaks->len == 0, "a secret is in the log: %s",
       scan.leaks->len ? (gchar *) scan.leaks->pdata[0] : "");
-  assert_log_clean (proxy);
+  assert_log_clean (r.proxy);
   g_ptr_array_unref (scan.leaks);
   g_mutex_clear (&scan.lock);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
@@ -535,94 +562,82 @@ GST_END_TEST;
  * credentials in it; the SSE body survives the 407 there too. */
 GST_START_TEST (test_proxy_from_environment)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  TestRelay *relay = test_relay_new (proxy->port);
-  g_autofree gchar *proxy_uri = g_strdup_printf ("http://tester:s3cret@%s",
-      test_relay_get_url (relay) + strlen ("http://"));
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
+  g_autofree gchar *proxy_uri = NULL;
 
+  proxy_rig_init (&r, AUTH_PROXY_RELAYED, __i__);
+  proxy_uri = proxy_rig_relay_uri_with_credentials (&r);
   /* This forked test's own environment; the default resolver is made at
    * its first use, after this. */
   g_setenv ("https_proxy", proxy_uri, TRUE);
   g_unsetenv ("no_proxy");
-  g_object_set (src, "ssl-ca-file", server->ca_file, NULL);
-  run_and_assert_audio (src);
-  assert_relay_saw_tunnel_only (relay);
-  test_relay_free (relay);
-  assert_log_clean (proxy);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  run_and_assert_audio (r.src);
+  assert_relay_saw_tunnel_only (r.relay);
+  g_clear_pointer (&r.relay, test_relay_free);
+  assert_log_clean (r.proxy);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_407)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  GstElement *src = make_src (url, __i__);
-  const gchar *words[] = { "The proxy", proxy->url, "407",
-    "proxy-id and proxy-pw", NULL
+  ProxyRig r;
+  const gchar *words[] = { "The proxy", NULL, "407", "proxy-id and proxy-pw",
+    NULL
   };
   TestRun run;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
-      NULL);
-  run_and_assert_error (src, GST_RESOURCE_ERROR_NOT_AUTHORIZED, &run, words);
+  proxy_rig_init (&r, AUTH_PROXY, __i__);
+  words[1] = r.proxy->url;
+  g_object_set (r.src, "proxy", r.proxy->url, NULL);
+  run_and_assert_error (r.src, GST_RESOURCE_ERROR_NOT_AUTHORIZED, &run,
+      words);
   fail_unless_equals_int (details_http_status (&run), 407);
   fail_if (strstr (run.error->message, "server refused"), "%s",
       run.error->message);
-  assert_log_clean (proxy);
+  assert_log_clean (r.proxy);
   test_run_clear (&run);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_wrong_password)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  TestProxy *proxy = test_proxy_start (cartesia_emulator_get_port
-      (server->emu), "tester", "s3cret");
-  GstElement *src = make_src (url, __i__);
-  const gchar *words[] = { "The proxy", proxy->url, "user name and password",
+  ProxyRig r;
+  const gchar *words[] = { "The proxy", NULL, "user name and password",
     NULL
   };
   TestRun run;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy->url,
-      "proxy-id", "tester", "proxy-pw", "wrong", NULL);
-  run_and_assert_error (src, GST_RESOURCE_ERROR_NOT_AUTHORIZED, &run, words);
+  proxy_rig_init (&r, AUTH_PROXY, __i__);
+  words[1] = r.proxy->url;
+  g_object_set (r.src, "proxy", r.proxy->url, "proxy-id", "tester",
+      "proxy-pw", "wrong", NULL);
+  run_and_assert_error (r.src, GST_RESOURCE_ERROR_NOT_AUTHORIZED, &run,
+      words);
   fail_if (strstr (run.error->message, "wrong"), "the password is shown: %s",
       run.error->message);
   test_run_clear (&run);
-  test_proxy_stop (proxy);
-  test_tls_server_free (server);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_silent)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
+  ProxyRig r;
   gchar *proxy_url;
   GSocket *silent = test_listen_silent (&proxy_url);
-  GstElement *src = make_src (url, __i__);
   const gchar *words[] = { "The proxy", proxy_url, "did not answer", NULL };
-  gint64 start = g_get_monotonic_time ();
+  gint64 start;
   TestRun run;
 
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy_url,
-      "timeout", 2, "retries", 3, NULL);
-  run_and_assert_error (src, GST_RESOURCE_ERROR_OPEN_READ, &run, words);
+  proxy_rig_init (&r, NO_PROXY, __i__);
+  start = g_get_monotonic_time ();
+  g_object_set (r.src, "proxy", proxy_url, "timeout", 2, "retries", 3, NULL);
+  run_and_assert_error (r.src, GST_RESOURCE_ERROR_OPEN_READ, &run, words);
   /* One timeout, not one per retry: generous for a loaded machine. */
   fail_unless (g_get_monotonic_time () - start < 6 * G_TIME_SPAN_SECOND,
       "took %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
@@ -631,16 +646,14 @@ GST_START_TEST (test_proxy_silent)
   g_socket_close (silent, NULL);
   g_object_unref (silent);
   g_free (proxy_url);
-  test_tls_server_free (server);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_proxy_refused)
 {
-  g_autofree gchar *url = NULL;
-  TestTlsServer *server = server_for_proxy (&url);
-  GstElement *src = make_src (url, __i__);
+  ProxyRig r;
   TestProxy *proxy = test_proxy_start (1, NULL, NULL);
   g_autofree gchar *proxy_url = g_strdup (proxy->url);
   const gchar *words[] = { "Could not connect to the proxy", proxy_url,
@@ -650,11 +663,11 @@ GST_START_TEST (test_proxy_refused)
 
   /* Nothing listens there any more. */
   test_proxy_stop (proxy);
-  g_object_set (src, "ssl-ca-file", server->ca_file, "proxy", proxy_url,
-      "retries", 1, NULL);
-  run_and_assert_error (src, GST_RESOURCE_ERROR_OPEN_READ, &run, words);
+  proxy_rig_init (&r, NO_PROXY, __i__);
+  g_object_set (r.src, "proxy", proxy_url, "retries", 1, NULL);
+  run_and_assert_error (r.src, GST_RESOURCE_ERROR_OPEN_READ, &run, words);
   test_run_clear (&run);
-  test_tls_server_free (server);
+  proxy_rig_clear (&r);
 }
 
 GST_END_TEST;
