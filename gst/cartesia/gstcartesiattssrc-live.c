@@ -20,80 +20,14 @@
 
 #include "gstcartesiattssrc-private.h"
 #include "gstcartesiattssrc-live.h"
-#include "cartesia-policy.h"
 
 #include <string.h>
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-/* gstcartesiattssrc-private.h says why. */
-#define REQUESTS_AHEAD GST_CARTESIA_REQUESTS_AHEAD
-
-typedef struct
-{
-  gchar *word;
-  gdouble start;
-  gdouble end;
-} Word;
-
-typedef struct
-{
-  guint handle;                 /* the player's */
-  gchar *id;                    /* the application's */
-  gchar *text;
-  gchar *context_id;            /* once requested */
-  gboolean done;                /* the server sent all it will */
-  gboolean failed;
-  gboolean dropped;             /* interrupted, cleared or failed */
-  gboolean started;
-  gboolean margin_set;          /* its start was weighed against its arrival */
-  gint64 sent_at;               /* monotonic µs; 0: not yet */
-  gint64 first_audio_at;
-  GstClockTime first_audio_rt;  /* running time the streaming thread saw it */
-  gint64 last_heard;            /* for the timeout: 0 until the server has it */
-  gint64 queued_at;             /* monotonic µs: max-wait-ms counts from it */
-  gint64 retry_at;              /* waiting for the server: not before this */
-  GstClockTime start_rt;        /* a cue's running time, or NONE */
-  GstClockTime started_rt;      /* where its audio's first sample is */
-  GArray *words;                /* Word, posted once the start is known */
-  GArray *phonemes;             /* Word, the same */
-  gboolean from_sink;
-  CartesiaSettings *settings;   /* what every request of it says */
-  /* A cue: */
-  GstClockTime end_rt;          /* where it ends, or NONE */
-  GstClockTime cue_pts;
-  GByteArray *held;             /* overflow=fit: an answer, until weighed */
-  gboolean refit;               /* asked again, faster */
-  gboolean held_second;         /* what is held is the faster answer */
-  guint64 speech_bytes;         /* of the answer that plays */
-} LiveUtterance;
-
-static void
-word_clear (gpointer data)
-{
-  g_free (((Word *) data)->word);
-}
-
-static void
-utterance_free (gpointer data)
-{
-  LiveUtterance *u = data;
-
-  g_free (u->id);
-  g_free (u->text);
-  g_free (u->context_id);
-  cartesia_settings_free (u->settings);
-  if (u->held)
-    g_byte_array_unref (u->held);
-  g_array_unref (u->words);
-  g_array_unref (u->phonemes);
-  g_free (u);
-}
-
 void
 gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
 {
-  g_queue_init (&self->utterances);
   self->first_pts = GST_CLOCK_TIME_NONE;
 }
 
@@ -128,7 +62,8 @@ gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
 {
   self->first_pts = GST_CLOCK_TIME_NONE;
   self->live_samples = 0;
-  self->next_handle = 0;
+  if (self->scheduler == NULL)
+    self->scheduler = cartesia_scheduler_new ();
   self->live_in_flight = 0;
   GST_OBJECT_LOCK (self);
   self->live_queued = 0;
@@ -143,7 +78,7 @@ void
 gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
 {
   g_clear_pointer (&self->player, cartesia_player_free);
-  g_queue_clear_full (&self->utterances, utterance_free);
+  g_clear_pointer (&self->scheduler, cartesia_scheduler_free);
   cartesia_inbox_drop_all (self->inbox);
 }
 
@@ -157,39 +92,6 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
 /* ---- utterances (streaming thread) ---- */
 
 static GstClockTime running_time_now (GstCartesiaTtsSrc * self);
-
-static LiveUtterance *
-find_by_context (GstCartesiaTtsSrc * self, const gchar * context_id)
-{
-  GList *l;
-
-  for (l = self->utterances.head; l; l = l->next) {
-    LiveUtterance *u = l->data;
-
-    if (g_strcmp0 (u->context_id, context_id) == 0)
-      return u;
-  }
-  return NULL;
-}
-
-static LiveUtterance *
-find_by_handle (GstCartesiaTtsSrc * self, guint handle)
-{
-  GList *l;
-
-  for (l = self->utterances.head; l; l = l->next)
-    if (((LiveUtterance *) l->data)->handle == handle)
-      return l->data;
-  return NULL;
-}
-
-static GstClockTime
-ttfa (LiveUtterance * u)
-{
-  if (u->sent_at == 0 || u->first_audio_at == 0)
-    return GST_CLOCK_TIME_NONE;
-  return (u->first_audio_at - u->sent_at) * GST_USECOND;
-}
 
 void
 gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
@@ -208,15 +110,15 @@ gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
 }
 
 static void
-post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
-    guint64 samples, guint64 underrun, gboolean interrupted)
+post_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
+    GstClockTime end, guint64 samples, guint64 underrun, gboolean interrupted)
 {
   post (self, gst_structure_new ("cartesia-utterance-finished",
           "id", G_TYPE_STRING, u->id,
           "running-time", G_TYPE_UINT64, end,
           "duration", G_TYPE_UINT64,
           gst_util_uint64_scale_int (samples, GST_SECOND, self->rate),
-          "time-to-first-audio", G_TYPE_UINT64, ttfa (u),
+          "time-to-first-audio", G_TYPE_UINT64, cartesia_utterance_ttfa (u),
           "underrun-duration", G_TYPE_UINT64,
           gst_util_uint64_scale_int (underrun, GST_SECOND, self->rate),
           "interrupted", G_TYPE_BOOLEAN, interrupted, NULL));
@@ -224,7 +126,7 @@ post_finished (GstCartesiaTtsSrc * self, LiveUtterance * u, GstClockTime end,
 
 /* The anchors' per-cue message (gst-plugins-rs synthesizers), with more. */
 static void
-post_cue_finished (GstCartesiaTtsSrc * self, LiveUtterance * u,
+post_cue_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     gboolean clipped)
 {
   post (self, gst_structure_new ("cartesia-cue-finished",
@@ -243,14 +145,14 @@ post_cue_finished (GstCartesiaTtsSrc * self, LiveUtterance * u,
 }
 
 static void
-post_word (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
+post_word (GstCartesiaTtsSrc * self, CartesiaUtterance * u, CartesiaWord * w)
 {
   gst_cartesia_tts_src_post_word (self, w->word, u->id, u->context_id,
       u->started_rt, w->start, w->end);
 }
 
 static void
-post_phoneme (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
+post_phoneme (GstCartesiaTtsSrc * self, CartesiaUtterance * u, CartesiaWord * w)
 {
   gchar *words[2] = { w->word, NULL };
   CartesiaEvent one = {.n_words = 1,.words = words,
@@ -263,7 +165,7 @@ post_phoneme (GstCartesiaTtsSrc * self, LiveUtterance * u, Word * w)
 
 /* @u leaves the queue for good. */
 static void
-forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
+forget_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
   GST_OBJECT_LOCK (self);
   if (u->context_id)
@@ -273,15 +175,14 @@ forget_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u)
   GST_OBJECT_UNLOCK (self);
   if (u->from_sink)
     cartesia_inbox_give_room (self->inbox);
-  g_queue_remove (&self->utterances, u);
-  utterance_free (u);
+  cartesia_scheduler_forget (self->scheduler, u);
 }
 
 /* Stops @u: on the server, in the player and in the queue.  One that was
  * playing fades out and is reported by the player at the next buffer. */
 static void
-drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
-    GstClockTime now_rt)
+drop_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
+    gboolean failed, GstClockTime now_rt)
 {
   /* Streamed text that comes after opens a new utterance (first: no more
    * of it may go to the context being cancelled). */
@@ -289,63 +190,53 @@ drop_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
   if (u->context_id && g_strcmp0 (self->stream_context_id, u->context_id) == 0)
     g_clear_pointer (&self->stream_context_id, g_free);
   GST_OBJECT_UNLOCK (self);
-  if (u->context_id && !u->done)
+  if (cartesia_utterance_drop (u, failed))
     cartesia_session_cancel (self->session, u->context_id);
-  u->done = TRUE;
-  u->dropped = TRUE;
   if (cartesia_player_is_playing (self->player, u->handle)) {
     cartesia_player_remove (self->player, u->handle);
     return;
   }
   cartesia_player_remove (self->player, u->handle);
-  if (!u->failed) {
+  if (!failed) {
     post_finished (self, u, now_rt, 0, 0, TRUE);
     gst_cartesia_tts_src_count_interrupted (self);
   }
   forget_utterance (self, u);
 }
 
-/* How long an utterance waiting out an outage waits between requests. */
-#define OUTAGE_RETRY_US (1 * G_TIME_SPAN_SECOND)
-
 /* Live: @u, not started, could not reach the server.  Within
  * max-wait-ms of being queued it waits and is requested again (TRUE). */
 static gboolean
-wait_for_server (GstCartesiaTtsSrc * self, LiveUtterance * u,
+wait_for_server (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     CartesiaEvent * event)
 {
   gint64 now = g_get_monotonic_time ();
+  g_autofree gchar *cancel = NULL;
   guint max_wait;
 
-  if (u->from_sink || u->first_audio_at || u->started || u->dropped
-      || !gst_base_src_is_live (GST_BASE_SRC (self)))
-    return FALSE;
   GST_OBJECT_LOCK (self);
   max_wait = self->max_wait_ms;
   GST_OBJECT_UNLOCK (self);
-  if (!cartesia_policy_should_wait (event->error_kind, event->http_status,
-          u->queued_at, now, max_wait))
+  if (!cartesia_utterance_wait_for_server (u,
+          gst_base_src_is_live (GST_BASE_SRC (self)), event->error_kind,
+          event->http_status, now, max_wait, &cancel))
     return FALSE;
 
   GST_INFO_OBJECT (self, "utterance %s: %s; waiting for the server (%"
       G_GINT64_FORMAT " of %u ms of max-wait-ms left)", u->id,
       event->error_text, max_wait - (now - u->queued_at) / 1000, max_wait);
-  if (u->context_id) {
-    cartesia_session_cancel (self->session, u->context_id);
+  if (cancel) {
+    cartesia_session_cancel (self->session, cancel);
     GST_OBJECT_LOCK (self);
     self->live_in_flight--;
     GST_OBJECT_UNLOCK (self);
-    g_clear_pointer (&u->context_id, g_free);
   }
-  u->last_heard = 0;
-  u->sent_at = 0;
-  u->retry_at = now + OUTAGE_RETRY_US;
   return TRUE;
 }
 
 /* @u is given up, whatever the error. */
 static void
-fail_utterance_now (GstCartesiaTtsSrc * self, LiveUtterance * u,
+fail_utterance_now (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     CartesiaEvent * event, GstClockTime now_rt)
 {
   gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
@@ -359,14 +250,13 @@ fail_utterance_now (GstCartesiaTtsSrc * self, LiveUtterance * u,
   post (self, gst_structure_new ("cartesia-utterance-failed",
           "id", G_TYPE_STRING, u->id,
           "reason", G_TYPE_STRING, event->error_text, NULL));
-  u->failed = TRUE;
-  drop_utterance (self, u, now_rt);
+  drop_utterance (self, u, TRUE, now_rt);
 }
 
 /* @u failed to reach the server or the server refused it: it waits out an
  * outage (max-wait-ms), or is given up. */
 static void
-fail_utterance (GstCartesiaTtsSrc * self, LiveUtterance * u,
+fail_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     CartesiaEvent * event, GstClockTime now_rt)
 {
   if (!wait_for_server (self, u, event))
@@ -387,7 +277,7 @@ gst_cartesia_tts_src_live_position_of (GstCartesiaTtsSrc * self,
 }
 
 static void
-add_to_player (GstCartesiaTtsSrc * self, LiveUtterance * u,
+add_to_player (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     CartesiaInboxOp * op)
 {
   CartesiaPlayerTiming t = { CARTESIA_PLAYER_NONE, CARTESIA_PLAYER_NONE,
@@ -420,23 +310,23 @@ static void
 flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
 {
   gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
-  GList *l = self->utterances.head;
+  GList *l = cartesia_scheduler_list (self->scheduler);
 
   while (l) {
     GList *next = l->next;
-    LiveUtterance *u = l->data;
+    CartesiaUtterance *u = l->data;
 
-    if (u->from_sink && !u->dropped)
-      drop_utterance (self, u, now_rt);
+    if (u->from_sink && !cartesia_utterance_is_dropped (u))
+      drop_utterance (self, u, FALSE, now_rt);
     l = next;
   }
   if (live)
     return;
   /* Nothing of the old timeline is played any more. */
-  while ((l = self->utterances.head)) {
-    LiveUtterance *u = l->data;
+  while ((l = cartesia_scheduler_list (self->scheduler))) {
+    CartesiaUtterance *u = l->data;
 
-    if (!u->failed)
+    if (u->state != CARTESIA_UTTERANCE_FAILED)
       post_finished (self, u, now_rt, 0, 0, TRUE);
     forget_utterance (self, u);
   }
@@ -459,29 +349,19 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
   cartesia_inbox_take_all (self->inbox, &ops);
 
   while ((op = g_queue_pop_head (&ops))) {
-    LiveUtterance *head = NULL;
+    CartesiaUtterance *head = cartesia_scheduler_head (self->scheduler);
     GList *l;
-
-    for (l = self->utterances.head; l && head == NULL; l = l->next)
-      if (!((LiveUtterance *) l->data)->dropped)
-        head = l->data;
 
     switch (op->type) {
       case CARTESIA_INBOX_OP_QUEUE:{
-        LiveUtterance *u = g_new0 (LiveUtterance, 1);
+        CartesiaUtterance *u = cartesia_utterance_new (op->id, op->text,
+            op->queued_at);
 
-        u->handle = ++self->next_handle;
-        u->id = g_steal_pointer (&op->id);
-        u->text = g_steal_pointer (&op->text);
-        u->context_id = g_steal_pointer (&op->context_id);
-        u->sent_at = op->sent_at;
-        u->queued_at = op->queued_at;
-        u->started_rt = GST_CLOCK_TIME_NONE;
+        /* Requested at once by the thread that queued it. */
+        if (op->context_id)
+          cartesia_utterance_requested (u, g_steal_pointer (&op->context_id),
+              op->sent_at);
         u->start_rt = op->start;
-        u->words = g_array_new (FALSE, FALSE, sizeof (Word));
-        g_array_set_clear_func (u->words, word_clear);
-        u->phonemes = g_array_new (FALSE, FALSE, sizeof (Word));
-        g_array_set_clear_func (u->phonemes, word_clear);
         u->from_sink = op->from_sink;
         u->settings = g_steal_pointer (&op->settings);
         u->end_rt = op->end;
@@ -496,7 +376,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
           post (self, gst_structure_new ("cartesia-utterance-queued",
                   "id", G_TYPE_STRING, u->id, "text", G_TYPE_STRING, u->text,
                   NULL));
-        g_queue_push_tail (&self->utterances, u);
+        cartesia_scheduler_add (self->scheduler, u);
         add_to_player (self, u, op);
         break;
       }
@@ -509,18 +389,18 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
       case CARTESIA_INBOX_OP_INTERRUPT:
         /* What speaks now, or is about to. */
         if (head)
-          drop_utterance (self, head, now_rt);
+          drop_utterance (self, head, FALSE, now_rt);
         break;
       case CARTESIA_INBOX_OP_CLEAR:
         /* Everything waiting; what speaks now goes on. */
-        l = self->utterances.head;
+        l = cartesia_scheduler_list (self->scheduler);
         while (l) {
           GList *next = l->next;
-          LiveUtterance *u = l->data;
+          CartesiaUtterance *u = l->data;
 
-          if (!u->dropped && !cartesia_player_is_playing (self->player,
-                  u->handle))
-            drop_utterance (self, u, now_rt);
+          if (!cartesia_utterance_is_dropped (u)
+              && !cartesia_player_is_playing (self->player, u->handle))
+            drop_utterance (self, u, FALSE, now_rt);
           l = next;
         }
         break;
@@ -533,24 +413,18 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
 void
 gst_cartesia_tts_src_live_send_requests (GstCartesiaTtsSrc * self)
 {
-  GList *l;
-  guint ahead = 0;
   gint64 now = g_get_monotonic_time ();
+  CartesiaUtterance *u;
 
-  for (l = self->utterances.head; l && ahead < REQUESTS_AHEAD; l = l->next) {
-    LiveUtterance *u = l->data;
+  while ((u = cartesia_scheduler_next_request (self->scheduler, now))) {
+    gchar *context_id;
 
-    if (u->dropped)
-      continue;
-    ahead++;
-    if (u->context_id || now < u->retry_at)
-      continue;
-    u->sent_at = now;
     GST_OBJECT_LOCK (self);
     self->live_in_flight++;
     gst_cartesia_tts_src_send_request_locked (self, u->settings, u->text,
-        &u->context_id);
+        &context_id);
     GST_OBJECT_UNLOCK (self);
+    cartesia_utterance_requested (u, context_id, now);
     GST_DEBUG_OBJECT (self, "utterance %s: context %s", u->id, u->context_id);
   }
 }
@@ -573,7 +447,7 @@ op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
 
 /* overflow=fit: the held answer plays. */
 static void
-release_held (GstCartesiaTtsSrc * self, LiveUtterance * u)
+release_held (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
   GByteArray *held = g_steal_pointer (&u->held);
 
@@ -586,30 +460,28 @@ release_held (GstCartesiaTtsSrc * self, LiveUtterance * u)
 /* Live, a second answer must be there by the time a sink plays the cue's
  * start; the first one's time to first audio, twice, is the guess. */
 static gboolean
-refit_in_time (GstCartesiaTtsSrc * self, LiveUtterance * u)
+refit_in_time (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
-  GstClockTime now, took;
-
   if (!gst_base_src_is_live (GST_BASE_SRC (self)))
     return TRUE;
-  now = running_time_now (self);
-  took = ttfa (u);
-  if (!GST_CLOCK_TIME_IS_VALID (now) || !GST_CLOCK_TIME_IS_VALID (took))
-    return FALSE;
-  return now + 2 * took <= u->start_rt + gst_cartesia_tts_src_sink_delay (self);
+  return cartesia_scheduler_refit_in_time (running_time_now (self),
+      cartesia_utterance_ttfa (u), u->start_rt,
+      gst_cartesia_tts_src_sink_delay (self));
 }
 
 /* overflow=fit, the whole answer is in: if it is longer than its cue, ask
  * again once with a faster speed (returns TRUE), estimated from its length;
  * else it plays (clipped by the player if still too long). */
 static gboolean
-fit_cue (GstCartesiaTtsSrc * self, LiveUtterance * u)
+fit_cue (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
   guint64 speech = u->held->len / self->bpf;
   guint64 cue = gst_util_uint64_scale_int_round (u->end_rt - u->start_rt,
       self->rate, GST_SECOND);
   gdouble speed = u->settings->speed_set ? u->settings->speed : 1.0;
   gdouble max_speed, faster = 0.0;
+  gchar *context_id;
+  gint64 now;
 
   GST_OBJECT_LOCK (self);
   max_speed = self->max_speed;
@@ -633,14 +505,12 @@ fit_cue (GstCartesiaTtsSrc * self, LiveUtterance * u)
   u->refit = TRUE;
   u->settings->speed_set = TRUE;
   u->settings->speed = faster;
-  g_array_set_size (u->words, 0);
-  g_array_set_size (u->phonemes, 0);
-  g_free (u->context_id);
-  u->sent_at = g_get_monotonic_time ();
+  now = g_get_monotonic_time ();
   GST_OBJECT_LOCK (self);
   gst_cartesia_tts_src_send_request_locked (self, u->settings, u->text,
-      &u->context_id);
+      &context_id);
   GST_OBJECT_UNLOCK (self);
+  cartesia_utterance_rerequested (u, context_id, now);
   return TRUE;
 }
 
@@ -648,8 +518,9 @@ void
 gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, GstClockTime now_rt)
 {
-  LiveUtterance *u = event->context_id ?
-      find_by_context (self, event->context_id) : NULL;
+  CartesiaUtterance *u = event->context_id ?
+      cartesia_scheduler_find_by_context (self->scheduler,
+        event->context_id) : NULL;
   guint i;
 
   /* Audio for an utterance the streaming thread has yet to take in is
@@ -660,19 +531,20 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
     GST_DEBUG_OBJECT (self, "context %s answered before its utterance was "
         "taken in", event->context_id);
     gst_cartesia_tts_src_live_apply_ops (self, now_rt);
-    u = find_by_context (self, event->context_id);
+    u = cartesia_scheduler_find_by_context (self->scheduler,
+        event->context_id);
   }
 
   if (event->type == CARTESIA_EVENT_ERROR && event->context_id == NULL) {
     /* Concerns every utterance with the server, or none (a pre-connect). */
-    GList *l = self->utterances.head;
+    GList *l = cartesia_scheduler_list (self->scheduler);
     gboolean any = FALSE;
 
     while (l) {
       GList *next = l->next;
-      LiveUtterance *v = l->data;
+      CartesiaUtterance *v = l->data;
 
-      if (v->context_id && !v->done) {
+      if (v->context_id && !cartesia_utterance_is_done (v)) {
         fail_utterance (self, v, event, now_rt);
         any = TRUE;
       }
@@ -683,10 +555,10 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
           GST_MESSAGE_WARNING);
     return;
   }
-  if (u == NULL || u->done)
+  if (u == NULL || cartesia_utterance_is_done (u))
     return;                     /* late output of a dropped utterance */
 
-  u->last_heard = event->received_at;
+  cartesia_utterance_heard (u, event->received_at);
   switch (event->type) {
     case CARTESIA_EVENT_SENT:
       break;
@@ -694,10 +566,9 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
       if (u->from_sink)
         gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
             event->received_at);
-      if (u->first_audio_at == 0) {
-        u->first_audio_at = event->received_at;
-        u->first_audio_rt = running_time_now (self);
-      }
+      if (u->first_audio_at == 0)
+        cartesia_utterance_first_audio (u, event->received_at,
+            running_time_now (self));
       if (u->refit && u->held && !u->held_second) {
         /* The faster answer arrives: the first one is not needed. */
         g_byte_array_set_size (u->held, 0);
@@ -715,11 +586,11 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
       break;
     case CARTESIA_EVENT_TIMESTAMPS:
       for (i = 0; i < event->n_words; i++) {
-        Word w = { g_strdup (event->words[i]), event->word_start[i],
+        CartesiaWord w = { g_strdup (event->words[i]), event->word_start[i],
           event->word_end[i]
         };
 
-        if (u->started)
+        if (cartesia_utterance_is_started (u))
           post_word (self, u, &w);
         g_array_append_val (u->words, w);
       }
@@ -727,11 +598,11 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
     case CARTESIA_EVENT_PHONEMES:
       /* Like words: posted once the start of the speech is known. */
       for (i = 0; i < event->n_words; i++) {
-        Word w = { g_strdup (event->words[i]), event->word_start[i],
+        CartesiaWord w = { g_strdup (event->words[i]), event->word_start[i],
           event->word_end[i]
         };
 
-        if (u->started)
+        if (cartesia_utterance_is_started (u))
           post_phoneme (self, u, &w);
         g_array_append_val (u->phonemes, w);
       }
@@ -739,7 +610,7 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
     case CARTESIA_EVENT_DONE:
       if (u->held && fit_cue (self, u))
         break;                  /* asked again, faster */
-      u->done = TRUE;
+      cartesia_utterance_done (u);
       cartesia_player_finish (self->player, u->handle);
       break;
     case CARTESIA_EVENT_ERROR:
@@ -748,7 +619,7 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
       if (u->from_sink && u->first_audio_at != 0
           && gst_cartesia_tts_src_sink_stream_lost (self, u->context_id,
               event->error_text)) {
-        u->done = TRUE;
+        cartesia_utterance_done (u);
         cartesia_session_cancel (self->session, u->context_id);
         cartesia_player_finish (self->player, u->handle);
         break;
@@ -758,7 +629,7 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
         GST_WARNING_OBJECT (self, "cue %s: asking again failed (%s); the "
             "first answer plays", u->id, event->error_text);
         release_held (self, u);
-        u->done = TRUE;
+        cartesia_utterance_done (u);
         cartesia_player_finish (self->player, u->handle);
         break;
       }
@@ -794,18 +665,18 @@ gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
 {
   gint64 now = g_get_monotonic_time ();
   guint timeout = self->timeout, stall_ms;
-  GList *l = self->utterances.head;
+  GList *l = cartesia_scheduler_list (self->scheduler);
 
   GST_OBJECT_LOCK (self);
   stall_ms = self->stall_timeout_ms;
   GST_OBJECT_UNLOCK (self);
-  /* The stall watchdog tells a generation stuck in its middle sooner. */
-  if (timeout && stall_ms >= timeout * 1000u)
-    stall_ms = 0;
+  if (!timeout && !stall_ms)
+    return;
 
-  while ((timeout || stall_ms) && l) {
+  while (l) {
     GList *next = l->next;
-    LiveUtterance *u = l->data;
+    CartesiaUtterance *u = l->data;
+    g_autoptr (CartesiaEvent) event = NULL;
     gboolean open;
 
     /* Streamed text still coming: the server waits for us, not we for it,
@@ -814,21 +685,18 @@ gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
     open = u->context_id && g_strcmp0 (u->context_id,
         self->stream_context_id) == 0;
     GST_OBJECT_UNLOCK (self);
-    if (open && u->last_heard)
-      u->last_heard = now;
-    if (!open && !u->done && u->last_heard && stall_ms && u->first_audio_at
-        && now - u->last_heard > (gint64) stall_ms * 1000) {
-      g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
-          now, timeout, stall_ms);
-
-      fail_utterance_now (self, u, event, now_rt);
-    } else if (!open && !u->done && u->last_heard && timeout &&
-        now - u->last_heard > timeout * G_TIME_SPAN_SECOND) {
-      g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
-          now, timeout, 0);
-
-      fail_utterance_now (self, u, event, now_rt);
+    switch (cartesia_utterance_timed_out (u, now, timeout, stall_ms, open)) {
+      case CARTESIA_TIMEOUT_NONE:
+        break;
+      case CARTESIA_TIMEOUT_STALL:
+        event = cartesia_event_new_timeout (NULL, now, timeout, stall_ms);
+        break;
+      case CARTESIA_TIMEOUT_SILENT:
+        event = cartesia_event_new_timeout (NULL, now, timeout, 0);
+        break;
     }
+    if (event)
+      fail_utterance_now (self, u, event, now_rt);
     l = next;
   }
 }
@@ -841,7 +709,8 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
 
   for (i = 0; i < events->len; i++) {
     CartesiaPlayerEvent *e = &g_array_index (events, CartesiaPlayerEvent, i);
-    LiveUtterance *u = find_by_handle (self, e->id);
+    CartesiaUtterance *u =
+        cartesia_scheduler_find_by_handle (self->scheduler, e->id);
     GstClockTime at = pts + gst_util_uint64_scale_int (e->offset, GST_SECOND,
         self->rate);
 
@@ -851,21 +720,21 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
       GstClockTime skipped = gst_util_uint64_scale_int (e->skipped,
           GST_SECOND, self->rate);
 
-      u->started = TRUE;
       /* Late, its head was cut: its words keep their place in its audio. */
-      u->started_rt = at > skipped ? at - skipped : 0;
-      gst_cartesia_tts_src_count_started (self, ttfa (u));
+      cartesia_utterance_started (u, at > skipped ? at - skipped : 0);
+      gst_cartesia_tts_src_count_started (self, cartesia_utterance_ttfa (u));
       post (self, gst_structure_new ("cartesia-utterance-started",
               "id", G_TYPE_STRING, u->id,
               "running-time", G_TYPE_UINT64, at,
-              "time-to-first-audio", G_TYPE_UINT64, ttfa (u), NULL));
+              "time-to-first-audio", G_TYPE_UINT64,
+              cartesia_utterance_ttfa (u), NULL));
       if (!self->word_timestamps)
         gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE,
             u->text);
       for (j = 0; j < u->words->len; j++)
-        post_word (self, u, &g_array_index (u->words, Word, j));
+        post_word (self, u, &g_array_index (u->words, CartesiaWord, j));
       for (j = 0; j < u->phonemes->len; j++)
-        post_phoneme (self, u, &g_array_index (u->phonemes, Word, j));
+        post_phoneme (self, u, &g_array_index (u->phonemes, CartesiaWord, j));
       continue;
     }
     if (e->underrun_samples)
@@ -875,17 +744,18 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
     if (e->clipped)
       GST_DEBUG_OBJECT (self, "utterance %s clipped at the end of its cue",
           u->id);
-    if (e->clipped && !u->done)
+    if (e->clipped && !cartesia_utterance_is_done (u))
       cartesia_session_cancel (self->session, u->context_id);
-    if (!u->failed)
+    if (u->state != CARTESIA_UTTERANCE_FAILED)
       post_finished (self, u, at, e->samples, e->underrun_samples,
           e->interrupted);
-    if (!u->failed && u->from_sink && GST_CLOCK_TIME_IS_VALID (u->start_rt))
+    if (u->state != CARTESIA_UTTERANCE_FAILED && u->from_sink
+        && GST_CLOCK_TIME_IS_VALID (u->start_rt))
       post_cue_finished (self, u, e->clipped);
     gst_cartesia_tts_src_count_underrun (self,
         gst_util_uint64_scale_int (e->underrun_samples, GST_SECOND,
             self->rate));
-    if (e->interrupted && !u->failed)
+    if (e->interrupted && u->state != CARTESIA_UTTERANCE_FAILED)
       gst_cartesia_tts_src_count_interrupted (self);
     if (!self->word_timestamps)
       gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
@@ -959,20 +829,9 @@ wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
 static void
 set_wake (GstCartesiaTtsSrc * self, GstClockTime end)
 {
-  GList *l;
-
-  self->wake_on_audio = TRUE;
-  self->wake_due = FALSE;
   self->wake_end = end;
-  for (l = self->utterances.head; l; l = l->next) {
-    LiveUtterance *u = l->data;
-
-    if (u->started)
-      self->wake_on_audio = FALSE;
-    if (!u->dropped && (!GST_CLOCK_TIME_IS_VALID (u->start_rt)
-            || u->start_rt < end))
-      self->wake_due = TRUE;
-  }
+  cartesia_scheduler_wake (self->scheduler, end, &self->wake_on_audio,
+      &self->wake_due);
 }
 
 /* The sink pad had EOS and all it brought was said. */
@@ -986,7 +845,7 @@ gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self)
       && self->stream_context_id == NULL
       && (self->stream_sentence == NULL || self->stream_sentence->len == 0);
   GST_OBJECT_UNLOCK (self);
-  return eos && self->utterances.length == 0;
+  return eos && cartesia_scheduler_length (self->scheduler) == 0;
 }
 
 void
@@ -1057,7 +916,7 @@ gst_cartesia_tts_src_live_stamp_buffer (GstCartesiaTtsSrc * self,
 static void
 apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
 {
-  GstClockTime margin, latency, floor_rt;
+  GstClockTime margin, latency, not_before;
   GList *l;
 
   GST_OBJECT_LOCK (self);
@@ -1066,21 +925,16 @@ apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
   if (margin == 0)
     return;
   latency = gst_cartesia_tts_src_live_latency (self);
-  for (l = self->utterances.head; l; l = l->next) {
-    LiveUtterance *u = l->data;
+  for (l = cartesia_scheduler_list (self->scheduler); l; l = l->next) {
+    CartesiaUtterance *u = l->data;
 
-    if (u->margin_set || u->started || u->dropped || u->first_audio_at == 0
-        || !GST_CLOCK_TIME_IS_VALID (u->first_audio_rt)
-        || GST_CLOCK_TIME_IS_VALID (u->start_rt))
-      continue;
-    u->margin_set = TRUE;
-    floor_rt = u->first_audio_rt + margin;
-    if (floor_rt <= pts + latency)
+    not_before = cartesia_utterance_not_before (u, margin, pts, latency);
+    if (!GST_CLOCK_TIME_IS_VALID (not_before))
       continue;
     GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
-        " into its buffer", u->id, GST_TIME_ARGS (floor_rt - latency - pts));
+        " into its buffer", u->id, GST_TIME_ARGS (not_before - pts));
     cartesia_player_set_not_before (self->player, u->handle,
-        gst_cartesia_tts_src_live_position_of (self, floor_rt - latency));
+        gst_cartesia_tts_src_live_position_of (self, not_before));
   }
 }
 

@@ -14,6 +14,7 @@
 #include "cartesia-captions.h"
 #include "cartesia-format.h"
 #include "cartesia-player.h"
+#include "cartesia-scheduler.h"
 #include "cartesia-request.h"
 #include "cartesia-session.h"
 #include "cartesia-settings.h"
@@ -244,8 +245,7 @@ struct _GstCartesiaTtsSrc
   /* Live playout, and the non-live timeline of the sink pad (-live.c,
    * -timeline.c). */
   CartesiaPlayer *player;
-  GQueue utterances;            /* LiveUtterance, in the order they play */
-  guint next_handle;
+  CartesiaScheduler *scheduler; /* the utterances; from start() to stop() */
   GstClockTime first_pts;       /* running time of the first live buffer */
   guint64 live_samples;         /* samples produced since then */
 
@@ -431,9 +431,9 @@ void gst_cartesia_tts_src_send_request_locked (GstCartesiaTtsSrc * self,
 /* gstcartesiattssrc-inbox.c: what the application and the sink pad hand
  * to the streaming thread */
 
-/* How many utterances may be with the server at once: the one playing and
- * the next, so that back-to-back utterances leave no gap. */
-#define GST_CARTESIA_REQUESTS_AHEAD 2
+/* How many utterances may be with the server at once (cartesia-scheduler.h
+ * says why). */
+#define GST_CARTESIA_REQUESTS_AHEAD CARTESIA_SCHEDULER_REQUESTS_AHEAD
 
 typedef struct
 {

@@ -357,7 +357,8 @@ gst_cartesia_tts_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   GST_OBJECT_LOCK (self);
   changed = self->encoding != encoding || self->rate != rate;
   if (changed && (self->context_id || self->live_in_flight > 0
-          || self->utterances.length > 0)) {
+          || (self->scheduler
+              && cartesia_scheduler_length (self->scheduler) > 0))) {
     GST_OBJECT_UNLOCK (self);
     GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT " in the middle of "
         "an utterance", caps);
