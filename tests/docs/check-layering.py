@@ -7,10 +7,19 @@ file "calls" another when one of its undefined symbols (U) is a function
 
   - two files call each other, or a longer cycle exists, except for the
     calls listed in the allowlist (each with a reason);
+  - a file calls one of a higher layer (below), except the calls listed in
+    the allowlist;
   - an allowlisted call no longer exists (the list only ever shrinks: take
     the entry out);
   - a file of gst/cartesia/ is over MAX_LINES lines, except those listed in
     the allowlist (each with a reason), or a listed one is no longer over.
+
+The layers, from the top: plugin.c (4); the element's GObject face,
+gstcartesiattssrc.c and gstcartesiattssrc-props*.c (3); the element's parts,
+the other gstcartesiattssrc-*.c (2); the plugin's other files, the transport
+(1); the static libraries the plugin links (the pure modules and the other
+parts its unit tests link alone) (0).  A file may call its own layer and
+those below.
 
 A type's get_type() is not counted as a call: every file that casts with
 GST_CARTESIA_TTS_SRC() asks GObject's type registry for the element's type
@@ -38,8 +47,9 @@ def fail(msg):
 
 
 def current_objects(build_dir, source_dir):
-    """{source basename: object path} of the targets built from gst/cartesia,
-    as meson knows them now (stale objects of removed files are ignored)."""
+    """({source basename: object path}, {source basename: its target's type})
+    of the targets built from gst/cartesia, as meson knows them now (stale
+    objects of removed files are ignored)."""
     info = os.path.join(build_dir, "meson-info", "intro-targets.json")
     try:
         with open(info, encoding="utf-8") as f:
@@ -48,7 +58,7 @@ def current_objects(build_dir, source_dir):
         fail("cannot read %s (%s): is %s a meson build directory?"
              % (info, e, build_dir))
     pkg = os.path.realpath(os.path.join(source_dir, PACKAGE_DIR))
-    objects = {}
+    objects, kinds = {}, {}
     for t in targets:
         if not t.get("filename"):
             continue
@@ -67,9 +77,21 @@ def current_objects(build_dir, source_dir):
                     # the same file in two targets: one is enough
                     continue
                 objects[name] = obj
+                kinds[name] = t.get("type", "")
     if not objects:
         fail("no object of %s found in %s" % (PACKAGE_DIR, build_dir))
-    return objects
+    return objects, kinds
+
+
+def layer(name, kind):
+    if name == "plugin.c":
+        return 4
+    if name == "gstcartesiattssrc.c" or \
+            name.startswith("gstcartesiattssrc-props"):
+        return 3
+    if name.startswith("gstcartesiattssrc-"):
+        return 2
+    return 0 if kind == "static library" else 1
 
 
 def read_symbols(nm, obj):
@@ -221,7 +243,7 @@ def main():
         fail("nm (binutils) was not found: it reads the object files; "
              "install binutils")
 
-    objects = current_objects(args.build_dir, args.source_dir)
+    objects, kinds = current_objects(args.build_dir, args.source_dir)
     graph = call_graph(args.nm, objects)
     allowed_calls, allowed_lines = read_allowlist(args.allowlist)
     errors = []
@@ -235,6 +257,14 @@ def main():
         if callee not in graph.get(caller, {}):
             errors.append("allowlisted call %s -> %s no longer exists: take "
                           "it out of %s" % (caller, callee, args.allowlist))
+    for caller in sorted(graph):
+        for callee, syms in sorted(graph[caller].items()):
+            up = layer(caller, kinds[caller]) < layer(callee, kinds[callee])
+            if up and (caller, callee) not in allowed_calls:
+                errors.append("%s (layer %d) calls up into %s (layer %d): %s"
+                              % (caller, layer(caller, kinds[caller]),
+                                 callee, layer(callee, kinds[callee]),
+                                 " ".join(syms)))
     for comp in cycles(graph, set(allowed_calls)):
         lines = ["files that call each other (a cycle): %s"
                  % " ".join(comp)]
