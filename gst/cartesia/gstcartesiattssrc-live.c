@@ -20,6 +20,7 @@
 
 #include "gstcartesiattssrc-private.h"
 #include "gstcartesiattssrc-live.h"
+#include "gstcartesiattssrc-clock.h"
 
 #include <string.h>
 
@@ -29,31 +30,6 @@ void
 gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
 {
   self->first_pts = GST_CLOCK_TIME_NONE;
-}
-
-/* Object lock held: something queued since the wait began is due by @end
- * (untimed, or a cue that starts before it). */
-static gboolean
-ops_due (GstCartesiaTtsSrc * self, GstClockTime end)
-{
-  return cartesia_inbox_has_due (self->inbox, end);
-}
-
-/* Session thread: audio came in.  An idle live source waiting for the end
- * of a buffer of silence stops waiting, so speech starts at once, if the
- * audio can be for something due by the end of that buffer. */
-static void
-on_audio_arrived (gpointer user_data)
-{
-  GstCartesiaTtsSrc *self = user_data;
-
-  GST_OBJECT_LOCK (self);
-  /* Also before the wait has begun: wait_until() looks at this. */
-  self->audio_pending = TRUE;
-  if (self->wake_on_audio && self->clock_id
-      && (self->wake_due || ops_due (self, self->wake_end)))
-    gst_clock_id_unschedule (self->clock_id);
-  GST_OBJECT_UNLOCK (self);
 }
 
 void
@@ -70,8 +46,7 @@ gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
   GST_OBJECT_UNLOCK (self);
   self->wake_on_audio = FALSE;
   if (gst_base_src_is_live (GST_BASE_SRC (self)))
-    cartesia_session_set_notify (session, CARTESIA_EVENT_AUDIO,
-        on_audio_arrived, self);
+    gst_cartesia_tts_src_clock_watch_audio (self, session);
 }
 
 void
@@ -90,8 +65,6 @@ post (GstCartesiaTtsSrc * self, GstStructure * s)
 }
 
 /* ---- utterances (streaming thread) ---- */
-
-static GstClockTime running_time_now (GstCartesiaTtsSrc * self);
 
 void
 gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
@@ -263,19 +236,6 @@ fail_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     fail_utterance_now (self, u, event, now_rt);
 }
 
-/* The timeline sample at running time @rt (0 if already gone by). */
-guint64
-gst_cartesia_tts_src_live_position_of (GstCartesiaTtsSrc * self,
-    GstClockTime rt)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return CARTESIA_PLAYER_NONE;
-  if (rt <= self->first_pts)
-    return 0;
-  return gst_util_uint64_scale_int_round (rt - self->first_pts, self->rate,
-      GST_SECOND);
-}
-
 static void
 add_to_player (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     CartesiaInboxOp * op)
@@ -285,11 +245,11 @@ add_to_player (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
   };
 
   if (GST_CLOCK_TIME_IS_VALID (op->start)) {
-    t.start = gst_cartesia_tts_src_live_position_of (self, op->start);
+    t.start = gst_cartesia_tts_src_clock_position_of (self, op->start);
     switch (op->overflow) {
       case GST_CARTESIA_OVERFLOW_FIT:
       case GST_CARTESIA_OVERFLOW_CLIP:
-        t.end = gst_cartesia_tts_src_live_position_of (self, op->end);
+        t.end = gst_cartesia_tts_src_clock_position_of (self, op->end);
         t.after_previous = FALSE;
         t.cut_late_start = TRUE;
         break;
@@ -464,7 +424,8 @@ refit_in_time (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
   if (!gst_base_src_is_live (GST_BASE_SRC (self)))
     return TRUE;
-  return cartesia_scheduler_refit_in_time (running_time_now (self),
+  return cartesia_scheduler_refit_in_time (gst_cartesia_tts_src_clock_now
+      (self),
       cartesia_utterance_ttfa (u), u->start_rt,
       gst_cartesia_tts_src_sink_delay (self));
 }
@@ -568,7 +529,7 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
             event->received_at);
       if (u->first_audio_at == 0)
         cartesia_utterance_first_audio (u, event->received_at,
-            running_time_now (self));
+            gst_cartesia_tts_src_clock_now (self));
       if (u->refit && u->held && !u->held_second) {
         /* The faster answer arrives: the first one is not needed. */
         g_byte_array_set_size (u->held, 0);
@@ -763,77 +724,6 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
   }
 }
 
-/* ---- the clock ---- */
-
-static GstClockTime
-running_time_now (GstCartesiaTtsSrc * self)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime now, base;
-
-  if (clock == NULL)
-    return GST_CLOCK_TIME_NONE;
-  now = gst_clock_get_time (clock);
-  base = gst_element_get_base_time (GST_ELEMENT (self));
-  gst_object_unref (clock);
-  return now > base ? now - base : 0;
-}
-
-/* Waits until the clock reaches running time @rt; unlock() cuts it short. */
-static GstFlowReturn
-wait_until (GstCartesiaTtsSrc * self, GstClockTime rt)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockID id;
-  GstClockReturn ret;
-  gboolean flushing;
-
-  if (clock == NULL)
-    return GST_FLOW_OK;
-  id = gst_clock_new_single_shot_id (clock,
-      gst_element_get_base_time (GST_ELEMENT (self)) + rt);
-  gst_object_unref (clock);
-
-  GST_OBJECT_LOCK (self);
-  if (self->flushing) {
-    GST_OBJECT_UNLOCK (self);
-    gst_clock_id_unref (id);
-    return GST_FLOW_FLUSHING;
-  }
-  /* Audio that would have ended the wait came before it began. */
-  if (self->wake_on_audio && self->audio_pending
-      && (self->wake_due || ops_due (self, self->wake_end))) {
-    GST_OBJECT_UNLOCK (self);
-    gst_clock_id_unref (id);
-    return GST_FLOW_OK;
-  }
-  self->clock_id = id;
-  GST_OBJECT_UNLOCK (self);
-
-  ret = gst_clock_id_wait (id, NULL);
-
-  GST_OBJECT_LOCK (self);
-  self->clock_id = NULL;
-  /* Unscheduled: unlock() (flushing), or audio for an idle source. */
-  flushing = ret == GST_CLOCK_UNSCHEDULED && self->flushing;
-  GST_OBJECT_UNLOCK (self);
-  gst_clock_id_unref (id);
-  return flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
-}
-
-/* Object lock held.  Nothing speaks: the first audio of something due by
- * @end (queued, or queued while this buffer's wait goes on: see
- * on_audio_arrived) should not wait for the end of a buffer of silence.  A
- * cue for later is not due: its audio must not make the output run ahead
- * of the clock. */
-static void
-set_wake (GstCartesiaTtsSrc * self, GstClockTime end)
-{
-  self->wake_end = end;
-  cartesia_scheduler_wake (self->scheduler, end, &self->wake_on_audio,
-      &self->wake_due);
-}
-
 /* The sink pad had EOS and all it brought was said. */
 gboolean
 gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self)
@@ -876,36 +766,6 @@ gst_cartesia_tts_src_live_latency (GstCartesiaTtsSrc * self)
       gst_cartesia_tts_src_sink_delay (self);
 }
 
-/* The running time of timeline sample @samples. */
-GstClockTime
-gst_cartesia_tts_src_live_timeline_time (GstCartesiaTtsSrc * self,
-    guint64 samples)
-{
-  return self->first_pts + gst_util_uint64_scale_int (samples, GST_SECOND,
-      self->rate);
-}
-
-/* Stamps @buf as the next @n samples of the timeline, which it advances;
- * returns where it ends. */
-GstClockTime
-gst_cartesia_tts_src_live_stamp_buffer (GstCartesiaTtsSrc * self,
-    GstBuffer * buf, guint n)
-{
-  GstClockTime pts =
-      gst_cartesia_tts_src_live_timeline_time (self, self->live_samples);
-  GstClockTime end =
-      gst_cartesia_tts_src_live_timeline_time (self, self->live_samples + n);
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DURATION (buf) = end - pts;
-  GST_BUFFER_OFFSET (buf) = self->live_samples;
-  GST_BUFFER_OFFSET_END (buf) = self->live_samples + n;
-  if (self->live_samples == 0)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  self->live_samples += n;
-  return end;
-}
-
 /* An utterance starts where the fill is once its first audio is in; a sink
  * plays that position a latency later.  Audio that arrived late in the
  * period would leave the server's next chunks almost no room for jitter:
@@ -934,7 +794,7 @@ apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
     GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
         " into its buffer", u->id, GST_TIME_ARGS (not_before - pts));
     cartesia_player_set_not_before (self->player, u->handle,
-        gst_cartesia_tts_src_live_position_of (self, not_before));
+        gst_cartesia_tts_src_clock_position_of (self, not_before));
   }
 }
 
@@ -958,21 +818,21 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
   /* The timeline starts at the running time of the first buffer and then
    * only ever advances by whole samples. */
   if (!GST_CLOCK_TIME_IS_VALID (self->first_pts)) {
-    self->first_pts = running_time_now (self);
+    self->first_pts = gst_cartesia_tts_src_clock_now (self);
     if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
       self->first_pts = 0;
   }
-  pts = gst_cartesia_tts_src_live_timeline_time (self, self->live_samples);
-  end = gst_cartesia_tts_src_live_timeline_time (self, self->live_samples + n);
+  pts = gst_cartesia_tts_src_clock_time_of (self, self->live_samples);
+  end = gst_cartesia_tts_src_clock_time_of (self, self->live_samples + n);
 
   /* New utterances go to the server now, not after the wait. */
   gst_cartesia_tts_src_live_apply_ops (self, pts);
   gst_cartesia_tts_src_sink_check_idle (self);
   gst_cartesia_tts_src_live_send_requests (self);
   delay = gst_cartesia_tts_src_sink_delay (self);
-  now = running_time_now (self);
+  now = gst_cartesia_tts_src_clock_now (self);
   GST_OBJECT_LOCK (self);
-  set_wake (self, end);
+  gst_cartesia_tts_src_clock_set_wake (self, end);
   /* One early buffer at most: already ahead of the clock, wait for it. */
   if (GST_CLOCK_TIME_IS_VALID (now) && now < pts + delay)
     self->wake_on_audio = FALSE;
@@ -983,7 +843,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
    * application asked for meanwhile (an interrupt) applies to it. */
   if (gst_cartesia_tts_src_live_sink_drained (self))
     return GST_FLOW_EOS;
-  ret = wait_until (self, end + delay);
+  ret = gst_cartesia_tts_src_clock_wait_until (self, end + delay);
   GST_OBJECT_LOCK (self);
   self->wake_on_audio = FALSE;
   GST_OBJECT_UNLOCK (self);
@@ -1013,7 +873,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
     gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
   }
   gst_cartesia_tts_src_live_player_events (self, events, pts);
-  end = gst_cartesia_tts_src_live_stamp_buffer (self, buf, k);
+  end = gst_cartesia_tts_src_clock_stamp (self, buf, k);
   gst_cartesia_tts_src_subtitle_advance (self, end);
   /* A finished utterance makes room for the next request. */
   gst_cartesia_tts_src_live_send_requests (self);

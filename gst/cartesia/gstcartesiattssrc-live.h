@@ -17,12 +17,6 @@
 G_BEGIN_DECLS
 
 void gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self);
-/* The running time of timeline sample @samples. */
-GstClockTime gst_cartesia_tts_src_live_timeline_time (GstCartesiaTtsSrc *
-    self, guint64 samples);
-/* The timeline sample at running time @rt (0 if already gone by). */
-guint64 gst_cartesia_tts_src_live_position_of (GstCartesiaTtsSrc * self,
-    GstClockTime rt);
 /* Takes in what the application and the sink pad queued; TRUE if the sink
  * pad flushed. */
 gboolean gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
@@ -35,10 +29,6 @@ void gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
 /* What the player reported in the fill that made the buffer at @pts. */
 void gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
     GArray * events, GstClockTime pts);
-/* Stamps @buf as the next @n samples of the timeline, which it advances;
- * returns where it ends. */
-GstClockTime gst_cartesia_tts_src_live_stamp_buffer (GstCartesiaTtsSrc *
-    self, GstBuffer * buf, guint n);
 /* The sink pad had EOS and all it brought was said. */
 gboolean gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self);
 

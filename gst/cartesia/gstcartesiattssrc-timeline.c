@@ -17,6 +17,7 @@
 
 #include "gstcartesiattssrc-private.h"
 #include "gstcartesiattssrc-live.h"
+#include "gstcartesiattssrc-clock.h"
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
@@ -63,7 +64,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     GST_OBJECT_UNLOCK (self);
 
     gst_cartesia_tts_src_live_ensure_player (self);
-    pts = gst_cartesia_tts_src_live_timeline_time (self, self->live_samples);
+    pts = gst_cartesia_tts_src_clock_time_of (self, self->live_samples);
     if (gst_cartesia_tts_src_live_apply_ops (self, pts))
       continue;                 /* a new timeline: read the input again */
     gst_cartesia_tts_src_live_check_timeouts (self, pts);
@@ -75,9 +76,9 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     gst_cartesia_tts_src_live_send_requests (self);
 
     horizon = cues ?
-        gst_cartesia_tts_src_live_position_of (self, silence_rt) : 0;
+        gst_cartesia_tts_src_clock_position_of (self, silence_rt) : 0;
     limit = cues && !eos && !shift ?
-        gst_cartesia_tts_src_live_position_of (self, horizon_rt) :
+        gst_cartesia_tts_src_clock_position_of (self, horizon_rt) :
         CARTESIA_PLAYER_NONE;
     cartesia_player_set_limit (self->player, limit);
     if (gst_cartesia_tts_src_live_sink_drained (self)
@@ -98,7 +99,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     cartesia_inbox_set_starved (self->inbox, starved);
     if (k > 0) {
       gst_buffer_resize (buf, 0, (gssize) k * self->bpf);
-      end = gst_cartesia_tts_src_live_stamp_buffer (self, buf, k);
+      end = gst_cartesia_tts_src_clock_stamp (self, buf, k);
       gst_cartesia_tts_src_subtitle_advance (self, end);
       gst_cartesia_tts_src_live_send_requests (self);
       *outbuf = buf;
