@@ -45,13 +45,6 @@ wake (GstCartesiaTtsSrc * self)
   GST_OBJECT_UNLOCK (self);
 }
 
-static void
-post (GstCartesiaTtsSrc * self, GstStructure * s)
-{
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-}
-
 void
 gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
     const gchar * raw_text, const gchar * raw_id)
@@ -115,8 +108,7 @@ gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
     goto queue_full;
 
   /* Before the streaming thread can see it: "queued" comes first. */
-  post (self, gst_structure_new ("cartesia-utterance-queued",
-          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
+  gst_cartesia_tts_src_post_queued (self, id, text);
 
   op = cartesia_inbox_op_new (CARTESIA_INBOX_OP_QUEUE, text, id);
   GST_OBJECT_LOCK (self);
@@ -157,8 +149,7 @@ queue_full:
     GST_ELEMENT_WARNING (self, RESOURCE, BUSY, ("%s", reason),
         ("utterance %s refused", id));
     gst_cartesia_tts_src_count_failed (self);
-    post (self, gst_structure_new ("cartesia-utterance-failed",
-            "id", G_TYPE_STRING, id, "reason", G_TYPE_STRING, reason, NULL));
+    gst_cartesia_tts_src_post_failed (self, id, reason);
     g_free (reason);
     return;
   }

@@ -57,13 +57,6 @@ gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
   cartesia_inbox_drop_all (self->inbox);
 }
 
-static void
-post (GstCartesiaTtsSrc * self, GstStructure * s)
-{
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-}
-
 /* ---- utterances (streaming thread) ---- */
 
 void
@@ -86,7 +79,8 @@ static void
 post_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     GstClockTime end, guint64 samples, guint64 underrun, gboolean interrupted)
 {
-  post (self, gst_structure_new ("cartesia-utterance-finished",
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-utterance-finished",
           "id", G_TYPE_STRING, u->id,
           "running-time", G_TYPE_UINT64, end,
           "duration", G_TYPE_UINT64,
@@ -102,7 +96,8 @@ static void
 post_cue_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     gboolean clipped)
 {
-  post (self, gst_structure_new ("cartesia-cue-finished",
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-cue-finished",
           "id", G_TYPE_STRING, u->id,
           "text", G_TYPE_STRING, u->text,
           "pts", G_TYPE_UINT64, u->cue_pts,
@@ -220,9 +215,7 @@ fail_utterance_now (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
   if (!live)
     self->fatal = TRUE;
   gst_cartesia_tts_src_count_failed (self);
-  post (self, gst_structure_new ("cartesia-utterance-failed",
-          "id", G_TYPE_STRING, u->id,
-          "reason", G_TYPE_STRING, event->error_text, NULL));
+  gst_cartesia_tts_src_post_failed (self, u->id, event->error_text);
   drop_utterance (self, u, TRUE, now_rt);
 }
 
@@ -333,9 +326,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
           u->held = g_byte_array_new ();
         /* From here, before it can start: queued comes first. */
         if (u->from_sink)
-          post (self, gst_structure_new ("cartesia-utterance-queued",
-                  "id", G_TYPE_STRING, u->id, "text", G_TYPE_STRING, u->text,
-                  NULL));
+          gst_cartesia_tts_src_post_queued (self, u->id, u->text);
         cartesia_scheduler_add (self->scheduler, u);
         add_to_player (self, u, op);
         break;
@@ -684,7 +675,8 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
       /* Late, its head was cut: its words keep their place in its audio. */
       cartesia_utterance_started (u, at > skipped ? at - skipped : 0);
       gst_cartesia_tts_src_count_started (self, cartesia_utterance_ttfa (u));
-      post (self, gst_structure_new ("cartesia-utterance-started",
+      gst_cartesia_tts_src_post_element_message (self,
+          gst_structure_new ("cartesia-utterance-started",
               "id", G_TYPE_STRING, u->id,
               "running-time", G_TYPE_UINT64, at,
               "time-to-first-audio", G_TYPE_UINT64,

@@ -269,6 +269,11 @@ struct _GstCartesiaTtsSrc
 /* Posts @s (taken) as an element message. */
 void gst_cartesia_tts_src_post_element_message (GstCartesiaTtsSrc * self,
     GstStructure * s);
+/* cartesia-utterance-queued and cartesia-utterance-failed. */
+void gst_cartesia_tts_src_post_queued (GstCartesiaTtsSrc * self,
+    const gchar * id, const gchar * text);
+void gst_cartesia_tts_src_post_failed (GstCartesiaTtsSrc * self,
+    const gchar * id, const gchar * reason);
 /* A word at @base + @start_s .. @base + @end_s: its cartesia-word message
  * (with @id, live) and its caption on subtitle_src. */
 void gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self,

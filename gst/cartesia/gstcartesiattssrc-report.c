@@ -34,6 +34,26 @@ gst_cartesia_tts_src_post_element_message (GstCartesiaTtsSrc * self,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* An utterance's life, live (and the sink pad's, non-live): queued, then
+ * started and finished, or failed. */
+void
+gst_cartesia_tts_src_post_queued (GstCartesiaTtsSrc * self, const gchar * id,
+    const gchar * text)
+{
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-utterance-queued",
+          "id", G_TYPE_STRING, id, "text", G_TYPE_STRING, text, NULL));
+}
+
+void
+gst_cartesia_tts_src_post_failed (GstCartesiaTtsSrc * self, const gchar * id,
+    const gchar * reason)
+{
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-utterance-failed",
+          "id", G_TYPE_STRING, id, "reason", G_TYPE_STRING, reason, NULL));
+}
+
 void
 gst_cartesia_tts_src_post_word (GstCartesiaTtsSrc * self, const gchar * word,
     const gchar * id, const gchar * context_id, GstClockTime base,
