@@ -409,3 +409,60 @@ cartesia_net_explain (const CartesiaSessionConfig * c, SoupMessage * msg,
   }
   return TRUE;
 }
+
+gchar *
+cartesia_net_build_url (const gchar * base_url, const gchar * path,
+    gboolean websocket)
+{
+  g_autoptr (GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) full = NULL;
+  g_autofree gchar *base_path = g_strdup (g_uri_get_path (uri));
+  g_autofree gchar *full_path = NULL;
+  gboolean secure = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0;
+  const gchar *scheme;
+  gsize n = strlen (base_path);
+
+  while (n > 0 && base_path[n - 1] == '/')
+    base_path[--n] = '\0';
+  full_path = g_strconcat (base_path, path, NULL);
+  if (websocket)
+    scheme = secure ? "wss" : "ws";
+  else
+    scheme = secure ? "https" : "http";
+  full = g_uri_build (G_URI_FLAGS_NONE, scheme, NULL, g_uri_get_host (uri),
+      g_uri_get_port (uri), full_path, NULL, NULL);
+  return g_uri_to_string (full);
+}
+
+SoupMessage *
+cartesia_net_new_message (const CartesiaSessionConfig * config,
+    const gchar * method, const gchar * url)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree gchar *auth = g_strconcat ("Bearer ", config->api_key, NULL);
+
+  soup_message_headers_replace (headers, "Authorization", auth);
+  soup_message_headers_replace (headers, "Cartesia-Version",
+      config->cartesia_version);
+  cartesia_net_prepare_message (msg, config);
+  return msg;
+}
+
+const gchar *
+cartesia_net_response_request_id (SoupMessage * msg)
+{
+  SoupMessageHeaders *headers = msg ?
+      soup_message_get_response_headers (msg) : NULL;
+
+  return headers ? soup_message_headers_get_one (headers, "X-Request-Id") :
+      NULL;
+}
+
+gchar *
+cartesia_net_failure_debug (SoupMessage * msg, guint status,
+    const GError * error)
+{
+  return cartesia_policy_failure_debug (status,
+      msg ? soup_message_get_reason_phrase (msg) : NULL, error);
+}

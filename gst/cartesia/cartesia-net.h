@@ -3,8 +3,9 @@
  * What stands between the element and the server: which certificates to
  * trust, which proxy to go through (never one for a loopback server), the
  * proxy's credentials, and, when a request fails, whether the proxy or the
- * server refused it and why a TLS certificate was not accepted.  Used only by
- * cartesia-session.c, on its thread.
+ * server refused it and why a TLS certificate was not accepted.  Used by the
+ * transport (cartesia-connection.c and its backends, on its thread) and, for
+ * its checks, the element.
  */
 #pragma once
 
@@ -67,5 +68,21 @@ guint cartesia_net_get_tls_errors (SoupMessage * msg);
 /* "signed by an unknown authority, and for another host name": what
  * @flags (GTlsCertificateFlags) mean, in words. */
 gchar *cartesia_net_describe_tls_errors (guint flags);
+
+/* <@base_url>/<@path>; for a websocket with the ws(s):// scheme. */
+gchar *cartesia_net_build_url (const gchar * base_url, const gchar * path,
+    gboolean websocket);
+
+/* A request to @url carrying @config's key and version and its
+ * certificate policy (cartesia_net_prepare_message()). */
+SoupMessage *cartesia_net_new_message (const CartesiaSessionConfig * config,
+    const gchar * method, const gchar * url);
+
+/* The X-Request-Id header of @msg's response (@msg may be NULL), or NULL. */
+const gchar *cartesia_net_response_request_id (SoupMessage * msg);
+
+/* What libsoup said, for the debug part of an error. */
+gchar *cartesia_net_failure_debug (SoupMessage * msg, guint status,
+    const GError * error);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include "cartesia-event.h"
+#include "cartesia-event-queue.h"
 #include "cartesia-policy.h"
 
 G_BEGIN_DECLS
@@ -39,13 +40,6 @@ typedef struct
   CartesiaTransport transport;
 } CartesiaSessionConfig;
 
-typedef enum
-{
-  CARTESIA_POP_EVENT,
-  CARTESIA_POP_FLUSHING,
-  CARTESIA_POP_TIMEOUT,
-  CARTESIA_POP_WAKEUP,          /* cartesia_session_wakeup() was called */
-} CartesiaPopResult;
 
 typedef struct _CartesiaSession CartesiaSession;
 
@@ -86,6 +80,12 @@ void cartesia_session_connect (CartesiaSession * session);
 void cartesia_session_send (CartesiaSession * session,
     const gchar * context_id, gchar * request);
 
+/* TRUE when a context spans several requests (the websocket: an utterance's
+ * text may come in pieces, each continuing the context); FALSE when each
+ * request is an utterance of its own (SSE: a request carries all its text,
+ * and a context id is not sent). */
+gboolean cartesia_session_continues_contexts (CartesiaSession * session);
+
 /* Asks the server to stop @context_id and drops whatever still arrives for it. */
 void cartesia_session_cancel (CartesiaSession * session,
     const gchar * context_id);
@@ -98,19 +98,12 @@ CartesiaPopResult cartesia_session_pop (CartesiaSession * session,
 void cartesia_session_set_flushing (CartesiaSession * session,
     gboolean flushing);
 
-typedef struct
-{
-  guint connections;            /* websockets opened / SSE streams answered */
-  guint retries;                /* connections, requests or contexts retried */
-  guint64 audio_bytes;          /* decoded audio received */
-} CartesiaSessionStats;
 
 void cartesia_session_get_stats (CartesiaSession * session,
     CartesiaSessionStats * stats);
 
-/* Calls @func (on the session's thread) each time an event of @type is
+/* Calls @func (on the connection's thread) each time an event of @type is
  * queued, so a caller that waits for something else (a clock) can look. */
-typedef void (*CartesiaSessionNotify) (gpointer user_data);
 
 void cartesia_session_set_notify (CartesiaSession * session,
     CartesiaEventType type, CartesiaSessionNotify func, gpointer user_data);

@@ -44,8 +44,9 @@ GST_DEBUG_CATEGORY_EXTERN (gst_cartesia_tts_src_debug);
  *    before it was taken in under it.
  * 3. registry_lock (cartesia-session.c): taken under the object lock by
  *    create_session().
- * 4. a CartesiaSession's lock: taken under the object lock by unlock() and
- *    unlock_stop(); the session thread lets it go before calling the
+ * 4. a CartesiaEventQueue's lock (cartesia-event-queue.c, one per
+ *    CartesiaSession): taken under the object lock by unlock() and
+ *    unlock_stop(); the connection's thread lets it go before calling the
  *    notify callback, which takes the object lock.
  *
  * subtitle_lock is a leaf: nothing else is taken while it is held. */
