@@ -105,6 +105,46 @@ GST_START_TEST (test_long_text)
 
 GST_END_TEST;
 
+/* Caps outside the format table (another sample format, rate, channel
+ * count or medium) never link: the element cannot be asked for them, and
+ * nothing is requested from the server. */
+GST_START_TEST (test_caps_outside_the_table)
+{
+  static const gchar *bad[] = {
+    "audio/x-raw,format=S24LE",
+    "audio/x-raw,format=S16BE",
+    "audio/x-raw,format=U8",
+    "audio/x-raw,format=S16LE,rate=32000",
+    "audio/x-raw,format=S16LE,rate=11025",
+    "audio/x-raw,format=S16LE,channels=2",
+    "audio/x-raw,format=S16LE,layout=non-interleaved",
+    "audio/x-mulaw,rate=44101",
+    "audio/x-alaw,channels=2",
+    "audio/mpeg",
+  };
+  CartesiaEmulator *emu = test_emulator_new ();
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    GstElement *src = test_make_src (emu, HELLO);
+    GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+    GstCaps *caps = gst_caps_from_string (bad[i]);
+    GstElement *bin = gst_pipeline_new (NULL);
+
+    fail_unless (caps != NULL && filter != NULL);
+    g_object_set (filter, "caps", caps, NULL);
+    gst_bin_add_many (GST_BIN (bin), src, filter, NULL);
+    fail_if (gst_element_link (src, filter), "%s linked", bad[i]);
+    gst_caps_unref (caps);
+    gst_object_unref (bin);
+  }
+  fail_unless_equals_int (test_emulator_stats (emu).http_requests +
+      test_emulator_stats (emu).ws_connections, 0);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 /* With downstream that accepts anything, S16LE mono 44100 Hz. */
 GST_START_TEST (test_default_caps)
 {
@@ -566,6 +606,7 @@ cartesiattssrc_suite (void)
   tcase_add_test (tc, test_formats_byte_exact);
   tcase_add_test (tc, test_formats_odd_chunks);
   tcase_add_test (tc, test_long_text);
+  tcase_add_test (tc, test_caps_outside_the_table);
   tcase_add_test (tc, test_default_caps);
   tcase_add_test (tc, test_fixate_nearest_rate);
   tcase_add_test (tc, test_request_fields);
