@@ -160,6 +160,33 @@ cartesia_utterance_first_audio (CartesiaUtterance * u, gint64 received_at,
   return TRUE;
 }
 
+gboolean
+cartesia_utterance_hold_audio (CartesiaUtterance * u, const guint8 * data,
+    gsize len)
+{
+  if (u->refit && u->held && !u->held_second) {
+    /* The faster answer arrives: the first one is not needed. */
+    g_byte_array_set_size (u->held, 0);
+    u->held_second = TRUE;
+  }
+  if (u->held) {
+    g_byte_array_append (u->held, data, len);
+    return TRUE;
+  }
+  u->speech_bytes += len;
+  return FALSE;
+}
+
+GByteArray *
+cartesia_utterance_release_held (CartesiaUtterance * u)
+{
+  GByteArray *held = g_steal_pointer (&u->held);
+
+  g_return_val_if_fail (held != NULL, NULL);
+  u->speech_bytes = held->len;
+  return held;
+}
+
 void
 cartesia_utterance_started (CartesiaUtterance * u, GstClockTime started_rt)
 {

@@ -121,6 +121,15 @@ void cartesia_utterance_heard (CartesiaUtterance * u, gint64 received_at);
  * that was its first (which sets its time to first audio). */
 gboolean cartesia_utterance_first_audio (CartesiaUtterance * u,
     gint64 received_at, GstClockTime now_rt);
+/* Audio of @u, @len bytes.  overflow=fit holds an answer until it is
+ * weighed against its cue (the faster answer's first audio replaces the
+ * first answer's): TRUE, held.  FALSE: it plays (the caller pushes it),
+ * counted in speech_bytes. */
+gboolean cartesia_utterance_hold_audio (CartesiaUtterance * u,
+    const guint8 * data, gsize len);
+/* overflow=fit: the held answer plays: returned (the caller's), its length
+ * in speech_bytes; nothing is held any more. */
+GByteArray *cartesia_utterance_release_held (CartesiaUtterance * u);
 /* Its first sample is at running time @started_rt: REQUESTED → PLAYING (a
  * DRAINING one stays so). */
 void cartesia_utterance_started (CartesiaUtterance * u,

@@ -75,62 +75,6 @@ gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
       gst_base_src_is_live (GST_BASE_SRC (self)));
 }
 
-static void
-post_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
-    GstClockTime end, guint64 samples, guint64 underrun, gboolean interrupted)
-{
-  gst_cartesia_tts_src_post_element_message (self,
-      gst_structure_new ("cartesia-utterance-finished",
-          "id", G_TYPE_STRING, u->id,
-          "running-time", G_TYPE_UINT64, end,
-          "duration", G_TYPE_UINT64,
-          gst_util_uint64_scale_int (samples, GST_SECOND, self->rate),
-          "time-to-first-audio", G_TYPE_UINT64, cartesia_utterance_ttfa (u),
-          "underrun-duration", G_TYPE_UINT64,
-          gst_util_uint64_scale_int (underrun, GST_SECOND, self->rate),
-          "interrupted", G_TYPE_BOOLEAN, interrupted, NULL));
-}
-
-/* The anchors' per-cue message (gst-plugins-rs synthesizers), with more. */
-static void
-post_cue_finished (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
-    gboolean clipped)
-{
-  gst_cartesia_tts_src_post_element_message (self,
-      gst_structure_new ("cartesia-cue-finished",
-          "id", G_TYPE_STRING, u->id,
-          "text", G_TYPE_STRING, u->text,
-          "pts", G_TYPE_UINT64, u->cue_pts,
-          "running-time", G_TYPE_UINT64, u->start_rt,
-          "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (u->end_rt) ?
-          u->end_rt - u->start_rt : GST_CLOCK_TIME_NONE,
-          "speech-duration", G_TYPE_UINT64,
-          gst_util_uint64_scale_int (u->speech_bytes / self->bpf, GST_SECOND,
-              self->rate),
-          "speed", G_TYPE_DOUBLE, u->settings->speed_set ?
-          u->settings->speed : 1.0,
-          "clipped", G_TYPE_BOOLEAN, clipped, NULL));
-}
-
-static void
-post_word (GstCartesiaTtsSrc * self, CartesiaUtterance * u, CartesiaWord * w)
-{
-  gst_cartesia_tts_src_post_word (self, w->word, u->id, u->context_id,
-      u->started_rt, w->start, w->end);
-}
-
-static void
-post_phoneme (GstCartesiaTtsSrc * self, CartesiaUtterance * u, CartesiaWord * w)
-{
-  gchar *words[2] = { w->word, NULL };
-  CartesiaEvent one = {.n_words = 1,.words = words,
-    .word_start = &w->start,.word_end = &w->end
-  };
-
-  gst_cartesia_tts_src_post_phonemes (self, &one, u->id, u->context_id,
-      u->started_rt);
-}
-
 /* @u leaves the queue for good. */
 static void
 forget_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
@@ -166,7 +110,8 @@ drop_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
   }
   cartesia_player_remove (self->player, u->handle);
   if (!failed) {
-    post_finished (self, u, now_rt, 0, 0, TRUE);
+    gst_cartesia_tts_src_post_utterance_finished (self, u, now_rt, 0, 0,
+        TRUE);
     gst_cartesia_tts_src_count_interrupted (self);
   }
   forget_utterance (self, u);
@@ -280,7 +225,8 @@ flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
     CartesiaUtterance *u = l->data;
 
     if (u->state != CARTESIA_UTTERANCE_FAILED)
-      post_finished (self, u, now_rt, 0, 0, TRUE);
+      gst_cartesia_tts_src_post_utterance_finished (self, u, now_rt, 0, 0,
+          TRUE);
     forget_utterance (self, u);
   }
   cartesia_player_free (self->player);
@@ -400,9 +346,8 @@ op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
 static void
 release_held (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
-  GByteArray *held = g_steal_pointer (&u->held);
+  GByteArray *held = cartesia_utterance_release_held (u);
 
-  u->speech_bytes = held->len;
   if (held->len)
     cartesia_player_push (self->player, u->handle, held->data, held->len);
   g_byte_array_unref (held);
@@ -473,6 +418,8 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
   CartesiaUtterance *u = event->context_id ?
       cartesia_scheduler_find_by_context (self->scheduler,
         event->context_id) : NULL;
+  const guint8 *data;
+  gsize len;
   guint i;
 
   /* Audio for an utterance the streaming thread has yet to take in is
@@ -521,44 +468,26 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
       if (u->first_audio_at == 0)
         cartesia_utterance_first_audio (u, event->received_at,
             gst_cartesia_tts_src_clock_now (self));
-      if (u->refit && u->held && !u->held_second) {
-        /* The faster answer arrives: the first one is not needed. */
-        g_byte_array_set_size (u->held, 0);
-        u->held_second = TRUE;
-      }
-      if (u->held) {
-        g_byte_array_append (u->held, g_bytes_get_data (event->audio, NULL),
-            g_bytes_get_size (event->audio));
-        break;
-      }
-      cartesia_player_push (self->player, u->handle,
-          g_bytes_get_data (event->audio, NULL),
-          g_bytes_get_size (event->audio));
-      u->speech_bytes += g_bytes_get_size (event->audio);
+      data = g_bytes_get_data (event->audio, &len);
+      if (!cartesia_utterance_hold_audio (u, data, len))
+        cartesia_player_push (self->player, u->handle, data, len);
       break;
     case CARTESIA_EVENT_TIMESTAMPS:
+    case CARTESIA_EVENT_PHONEMES:{
+      /* Words and phonemes: posted once the start of the speech is known. */
+      gboolean phonemes = event->type == CARTESIA_EVENT_PHONEMES;
+
       for (i = 0; i < event->n_words; i++) {
         CartesiaWord w = { g_strdup (event->words[i]), event->word_start[i],
           event->word_end[i]
         };
 
         if (cartesia_utterance_is_started (u))
-          post_word (self, u, &w);
-        g_array_append_val (u->words, w);
+          gst_cartesia_tts_src_post_utterance_word (self, u, &w, phonemes);
+        g_array_append_val (phonemes ? u->phonemes : u->words, w);
       }
       break;
-    case CARTESIA_EVENT_PHONEMES:
-      /* Like words: posted once the start of the speech is known. */
-      for (i = 0; i < event->n_words; i++) {
-        CartesiaWord w = { g_strdup (event->words[i]), event->word_start[i],
-          event->word_end[i]
-        };
-
-        if (cartesia_utterance_is_started (u))
-          post_phoneme (self, u, &w);
-        g_array_append_val (u->phonemes, w);
-      }
-      break;
+    }
     case CARTESIA_EVENT_DONE:
       if (u->held && fit_cue (self, u))
         break;                  /* asked again, faster */
@@ -657,8 +586,12 @@ void
 gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
     GArray * events, GstClockTime pts)
 {
-  guint i, j;
+  gboolean word_timestamps;
+  guint i;
 
+  GST_OBJECT_LOCK (self);
+  word_timestamps = self->word_timestamps;
+  GST_OBJECT_UNLOCK (self);
   for (i = 0; i < events->len; i++) {
     CartesiaPlayerEvent *e = &g_array_index (events, CartesiaPlayerEvent, i);
     CartesiaUtterance *u =
@@ -674,20 +607,7 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
 
       /* Late, its head was cut: its words keep their place in its audio. */
       cartesia_utterance_started (u, at > skipped ? at - skipped : 0);
-      gst_cartesia_tts_src_count_started (self, cartesia_utterance_ttfa (u));
-      gst_cartesia_tts_src_post_element_message (self,
-          gst_structure_new ("cartesia-utterance-started",
-              "id", G_TYPE_STRING, u->id,
-              "running-time", G_TYPE_UINT64, at,
-              "time-to-first-audio", G_TYPE_UINT64,
-              cartesia_utterance_ttfa (u), NULL));
-      if (!self->word_timestamps)
-        gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE,
-            u->text);
-      for (j = 0; j < u->words->len; j++)
-        post_word (self, u, &g_array_index (u->words, CartesiaWord, j));
-      for (j = 0; j < u->phonemes->len; j++)
-        post_phoneme (self, u, &g_array_index (u->phonemes, CartesiaWord, j));
+      gst_cartesia_tts_src_post_utterance_started (self, u, at);
       continue;
     }
     if (e->underrun_samples)
@@ -700,17 +620,17 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
     if (e->clipped && !cartesia_utterance_is_done (u))
       cartesia_session_cancel (self->session, u->context_id);
     if (u->state != CARTESIA_UTTERANCE_FAILED)
-      post_finished (self, u, at, e->samples, e->underrun_samples,
-          e->interrupted);
+      gst_cartesia_tts_src_post_utterance_finished (self, u, at, e->samples,
+          e->underrun_samples, e->interrupted);
     if (u->state != CARTESIA_UTTERANCE_FAILED && u->from_sink
         && GST_CLOCK_TIME_IS_VALID (u->start_rt))
-      post_cue_finished (self, u, e->clipped);
+      gst_cartesia_tts_src_post_cue_finished (self, u, e->clipped);
     gst_cartesia_tts_src_count_underrun (self,
         gst_util_uint64_scale_int (e->underrun_samples, GST_SECOND,
             self->rate));
     if (e->interrupted && u->state != CARTESIA_UTTERANCE_FAILED)
       gst_cartesia_tts_src_count_interrupted (self);
-    if (!self->word_timestamps)
+    if (!word_timestamps)
       gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
     forget_utterance (self, u);
   }

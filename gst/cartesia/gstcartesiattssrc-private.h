@@ -267,6 +267,19 @@ struct _GstCartesiaTtsSrc
 /* gstcartesiattssrc-report.c: what the application is told (element
  * messages, errors and their texts, statistics); it calls down only into
  * the subtitle pad. */
+/* An utterance of live mode or the timeline (the streaming thread): its
+ * cartesia-utterance-started/-finished, cartesia-cue-finished and word or
+ * phoneme messages.  started also counts it, adds its caption (without
+ * word timestamps) and posts the words and phonemes that came before. */
+void gst_cartesia_tts_src_post_utterance_word (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, const CartesiaWord * w, gboolean phoneme);
+void gst_cartesia_tts_src_post_utterance_started (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, GstClockTime at);
+void gst_cartesia_tts_src_post_utterance_finished (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, GstClockTime end, guint64 samples,
+    guint64 underrun, gboolean interrupted);
+void gst_cartesia_tts_src_post_cue_finished (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, gboolean clipped);
 /* Posts @s (taken) as an element message. */
 void gst_cartesia_tts_src_post_element_message (GstCartesiaTtsSrc * self,
     GstStructure * s);

@@ -116,6 +116,92 @@ gst_cartesia_tts_src_post_phonemes (GstCartesiaTtsSrc * self,
   }
 }
 
+/* ---- an utterance's life (live mode and the timeline) ---- */
+
+void
+gst_cartesia_tts_src_post_utterance_word (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, const CartesiaWord * w, gboolean phoneme)
+{
+  gchar *words[2] = { w->word, NULL };
+  gdouble start = w->start, end = w->end;
+  CartesiaEvent one = {.n_words = 1,.words = words,
+    .word_start = &start,.word_end = &end
+  };
+
+  if (phoneme)
+    gst_cartesia_tts_src_post_phonemes (self, &one, u->id, u->context_id,
+        u->started_rt);
+  else
+    gst_cartesia_tts_src_post_word (self, w->word, u->id, u->context_id,
+        u->started_rt, w->start, w->end);
+}
+
+void
+gst_cartesia_tts_src_post_utterance_started (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, GstClockTime at)
+{
+  GstClockTime ttfa = cartesia_utterance_ttfa (u);
+  gboolean word_timestamps;
+  guint i;
+
+  gst_cartesia_tts_src_count_started (self, ttfa);
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-utterance-started",
+          "id", G_TYPE_STRING, u->id,
+          "running-time", G_TYPE_UINT64, at,
+          "time-to-first-audio", G_TYPE_UINT64, ttfa, NULL));
+  GST_OBJECT_LOCK (self);
+  word_timestamps = self->word_timestamps;
+  GST_OBJECT_UNLOCK (self);
+  if (!word_timestamps)
+    gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE,
+        u->text);
+  for (i = 0; i < u->words->len; i++)
+    gst_cartesia_tts_src_post_utterance_word (self, u,
+        &g_array_index (u->words, CartesiaWord, i), FALSE);
+  for (i = 0; i < u->phonemes->len; i++)
+    gst_cartesia_tts_src_post_utterance_word (self, u,
+        &g_array_index (u->phonemes, CartesiaWord, i), TRUE);
+}
+
+void
+gst_cartesia_tts_src_post_utterance_finished (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, GstClockTime end, guint64 samples,
+    guint64 underrun, gboolean interrupted)
+{
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-utterance-finished",
+          "id", G_TYPE_STRING, u->id,
+          "running-time", G_TYPE_UINT64, end,
+          "duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (samples, GST_SECOND, self->rate),
+          "time-to-first-audio", G_TYPE_UINT64, cartesia_utterance_ttfa (u),
+          "underrun-duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (underrun, GST_SECOND, self->rate),
+          "interrupted", G_TYPE_BOOLEAN, interrupted, NULL));
+}
+
+/* The anchors' per-cue message (gst-plugins-rs synthesizers), with more. */
+void
+gst_cartesia_tts_src_post_cue_finished (GstCartesiaTtsSrc * self,
+    const CartesiaUtterance * u, gboolean clipped)
+{
+  gst_cartesia_tts_src_post_element_message (self,
+      gst_structure_new ("cartesia-cue-finished",
+          "id", G_TYPE_STRING, u->id,
+          "text", G_TYPE_STRING, u->text,
+          "pts", G_TYPE_UINT64, u->cue_pts,
+          "running-time", G_TYPE_UINT64, u->start_rt,
+          "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (u->end_rt) ?
+          u->end_rt - u->start_rt : GST_CLOCK_TIME_NONE,
+          "speech-duration", G_TYPE_UINT64,
+          gst_util_uint64_scale_int (u->speech_bytes / self->bpf, GST_SECOND,
+              self->rate),
+          "speed", G_TYPE_DOUBLE, u->settings->speed_set ?
+          u->settings->speed : 1.0,
+          "clipped", G_TYPE_BOOLEAN, clipped, NULL));
+}
+
 /* ---- errors ---- */
 
 void

@@ -7,6 +7,8 @@
 
 #include "cartesia-scheduler.h"
 
+#include <string.h>
+
 #define MS (G_TIME_SPAN_MILLISECOND)
 #define T0 (1000 * G_TIME_SPAN_SECOND)  /* a monotonic time, µs */
 
@@ -476,6 +478,49 @@ GST_START_TEST (test_rerequested)
 
 GST_END_TEST;
 
+/* overflow=fit: the answer is held until weighed; the faster answer's first
+ * audio replaces the first answer; once released, audio plays and counts. */
+GST_START_TEST (test_fit_holds_answer)
+{
+  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaUtterance *u = add (sched, "cue", T0);
+  const guint8 first[4] = { 1, 2, 3, 4 }, second[2] = { 9, 8 };
+  GByteArray *held;
+
+  /* Not a fit cue: it plays, counted. */
+  request (u, "ctx-1", T0);
+  fail_if (cartesia_utterance_hold_audio (u, first, 4));
+  fail_unless_equals_uint64 (u->speech_bytes, 4);
+
+  u = add (sched, "fit", T0);
+  u->held = g_byte_array_new ();
+  request (u, "ctx-2", T0);
+  fail_unless (cartesia_utterance_hold_audio (u, first, 4));
+  fail_unless (cartesia_utterance_hold_audio (u, first, 2));
+  fail_unless_equals_int (u->held->len, 6);
+  fail_unless_equals_uint64 (u->speech_bytes, 0);
+  /* Asked again faster: its audio replaces the first answer's. */
+  u->refit = TRUE;
+  cartesia_utterance_rerequested (u, g_strdup ("ctx-3"), T0);
+  fail_unless (cartesia_utterance_hold_audio (u, second, 2));
+  fail_unless (u->held_second);
+  fail_unless (cartesia_utterance_hold_audio (u, second, 1));
+  fail_unless_equals_int (u->held->len, 3);
+  fail_unless (memcmp (u->held->data, "\x09\x08\x09", 3) == 0);
+
+  held = cartesia_utterance_release_held (u);
+  fail_unless_equals_int (held->len, 3);
+  fail_unless_equals_uint64 (u->speech_bytes, 3);
+  fail_unless (u->held == NULL);
+  g_byte_array_unref (held);
+  /* Released twice: refused loudly. */
+  ASSERT_CRITICAL (fail_unless (cartesia_utterance_release_held (u) ==
+          NULL));
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 /* Transitions that cannot happen are refused loudly (a g_critical), and
  * leave the utterance as it was. */
 GST_START_TEST (test_bad_transitions)
@@ -521,6 +566,7 @@ scheduler_suite (void)
   tcase_add_test (tc, test_jitter_margin);
   tcase_add_test (tc, test_refit_in_time);
   tcase_add_test (tc, test_rerequested);
+  tcase_add_test (tc, test_fit_holds_answer);
   tcase_add_test (tc, test_bad_transitions);
   return s;
 }
