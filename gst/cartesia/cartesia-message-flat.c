@@ -9,6 +9,7 @@
  * unexpected type, a timestamps message, invalid syntax -- is declined, and
  * the caller parses the message with json-glib as before, so unusual input
  * keeps exactly the old semantics (the fuzzer checks that both agree).
+ * cartesia_message_parse(), which tries this first, is at the end.
  */
 #include "cartesia-message-private.h"
 
@@ -345,4 +346,15 @@ cartesia_message_parse_flat (const gchar * text, gsize len,
 decline:
   cartesia_message_clear (msg);
   return FALSE;
+}
+
+/* The entry point lives here, above both parsers, so that the tree parser
+ * (cartesia-message.c) never calls this file back. */
+gboolean
+cartesia_message_parse (const gchar * text, gsize len, CartesiaMessage * msg,
+    GError ** error)
+{
+  if (cartesia_message_parse_flat (text, len, msg))
+    return TRUE;
+  return cartesia_message_parse_tree (text, len, msg, error);
 }

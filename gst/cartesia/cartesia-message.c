@@ -200,15 +200,6 @@ parse_object (JsonObject * obj, CartesiaMessage * msg, GError ** error)
 }
 
 gboolean
-cartesia_message_parse (const gchar * text, gsize len, CartesiaMessage * msg,
-    GError ** error)
-{
-  if (cartesia_message_parse_flat (text, len, msg))
-    return TRUE;
-  return cartesia_message_parse_tree (text, len, msg, error);
-}
-
-gboolean
 cartesia_message_parse_tree (const gchar * text, gsize len,
     CartesiaMessage * msg, GError ** error)
 {
