@@ -46,6 +46,11 @@ struct _BareClient
   Utt *pending;                 /* waits for the previous response's end */
   gboolean pending_cold;
 
+  /* bare_client_set_handoff (): each decoded chunk is copied and handed to
+   * a consumer thread, as the element hands audio to its streaming thread */
+  GAsyncQueue *handoff;
+  GThread *consumer;
+
   /* under utt_lock () */
   Utt *utt;
   gboolean connected;
@@ -120,11 +125,53 @@ fail (BareClient * c, const gchar * why)
   utt_unlock ();
 }
 
+typedef struct
+{
+  gsize len;
+  guint8 *data;                 /* NULL: stop */
+} Handed;
+
+static gpointer
+consumer_thread (gpointer data)
+{
+  BareClient *c = data;
+  Handed *h;
+
+  while ((h = g_async_queue_pop (c->handoff))->data) {
+    gint64 now = g_get_monotonic_time ();
+
+    utt_lock ();
+    if (c->utt && !c->utt->done_us)
+      utt_add_audio (c->utt, now, h->len);
+    utt_unlock ();
+    g_free (h->data);
+    g_free (h);
+  }
+  g_free (h);
+  return NULL;
+}
+
+void
+bare_client_set_handoff (BareClient * c)
+{
+  g_return_if_fail (c->handoff == NULL);
+  c->handoff = g_async_queue_new ();
+  c->consumer = g_thread_new ("bare-consumer", consumer_thread, c);
+}
+
 static void
 deliver (BareClient * c, gsize len)
 {
   gint64 now = g_get_monotonic_time ();
 
+  if (c->handoff) {
+    Handed *h = g_new (Handed, 1);
+
+    h->len = len;
+    h->data = g_memdup2 (c->audio, MAX (len, 1));
+    g_async_queue_push (c->handoff, h);
+    return;
+  }
   utt_lock ();
   if (c->utt && !c->utt->done_us) {
     utt_add_audio (c->utt, now, len);
@@ -547,5 +594,10 @@ bare_client_free (BareClient * c)
   while (c->connected)
     utt_wait_until (G_MAXINT64);
   utt_unlock ();
+  if (c->handoff) {
+    g_async_queue_push (c->handoff, g_new0 (Handed, 1));
+    g_thread_join (c->consumer);
+    g_async_queue_unref (c->handoff);
+  }
   g_free (c);
 }

@@ -83,9 +83,11 @@ bench_pace_worker (const gchar * kind, const gchar * url, gint seconds)
       g_printerr ("pace worker: element: %s\n", problem);
       g_free (problem);
     }
-  } else if (g_str_equal (kind, "bare")) {
+  } else if (g_str_equal (kind, "bare") || g_str_equal (kind, "handoff")) {
     loop = bare_loop_new ();
     bare = bare_client_new (loop, url, FALSE, "pcm_s16le", PACE_RATE);
+    if (g_str_equal (kind, "handoff"))
+      bare_client_set_handoff (bare);
     if (bare_client_connect (bare)) {
       bare_client_say (bare, u, FALSE);
       ok = wait_utt (u, seconds * 2 + 60);
@@ -292,6 +294,7 @@ bench_pace (const gchar * self, EmuProc * emu, gint seconds, gint repeats,
     {"element", "cartesiattssrc (non-live)"},
     {"live", "cartesiattssrc is-live=true"},
     {"bare", "bare client"},
+    {"handoff", "bare client + one thread hand-off"},
     {"sdk", "official SDK (cartesia-js 4.2.0)"},
   };
   g_auto (GStrv) list = g_strsplit (paces, ",", -1);
@@ -312,7 +315,10 @@ bench_pace (const gchar * self, EmuProc * emu, gint seconds, gint repeats,
       "/proc/self/task/*/status). Non-live: `cartesiattssrc ! capsfilter ! "
       "fakesink sync=false`; live: the same with `is-live=true`, which "
       "plays in real time whatever the pace. Bare client: libsoup on one "
-      "thread, json-glib, GLib's base64 (part 2). SDK: "
+      "thread, json-glib, GLib's base64 (part 2); + one thread hand-off: "
+      "the same, each decoded chunk copied and handed through a GAsyncQueue "
+      "to a second thread that records it, as the element hands audio from "
+      "its transport thread to its streaming thread. SDK: "
       "`tests/sdk/bench-sdk.cjs` under node, one context, each chunk's "
       "base64 decoded into a Buffer. %d runs per client and pace, the "
       "clients alternating; median, and min–max over the runs as the "
@@ -372,7 +378,7 @@ bench_pace (const gchar * self, EmuProc * emu, gint seconds, gint repeats,
     }
     e = med (clients[0].cpu);
     b = med (clients[2].cpu);
-    s = med (clients[3].cpu);
+    s = med (clients[4].cpu);
     for (c = 0; c < G_N_ELEMENTS (clients); c++) {
       gchar target[256] = "";
       gboolean judged = g_str_equal (pace, "10") && c == 0;
@@ -389,12 +395,17 @@ bench_pace (const gchar * self, EmuProc * emu, gint seconds, gint repeats,
             judged ? "" : ")");
         if (judged)
           failures += !ok_b + !ok_s;
+      } else if (c == 3) {
+        gdouble h = med (clients[c].cpu);
+
+        g_snprintf (target, sizeof target, "%.2f× bare: the price of one "
+            "hand-off", b > 0 ? h / b : 0);
       } else {
         g_strlcpy (target, "baseline", sizeof target);
       }
-      if (clients[c].failed && !(c == 3 && !have_sdk))
+      if (clients[c].failed && !(c == 4 && !have_sdk))
         failures++;
-      if (c != 3 || have_sdk)
+      if (c != 4 || have_sdk)
         print_client (label, &clients[c], target);
     }
     (void) e;

@@ -134,6 +134,11 @@ void bare_loop_free (BareLoop * loop);
 /* @sse: POST /tts/sse per utterance, else one websocket. */
 BareClient *bare_client_new (BareLoop * loop, const gchar * base_url,
     gboolean sse, const gchar * encoding, gint rate);
+/* Before connecting: each decoded chunk is copied and handed to a consumer
+ * thread (a GAsyncQueue) which records it, as the element hands audio from
+ * its transport thread to its streaming thread: the price of one thread
+ * hand-off per chunk. */
+void bare_client_set_handoff (BareClient * c);
 /* Opens the connection (websocket; SSE: a first request warms it up);
  * blocks until done. */
 gboolean bare_client_connect (BareClient * c);
