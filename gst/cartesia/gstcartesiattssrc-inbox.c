@@ -155,6 +155,22 @@ queue_full:
   }
 }
 
+/* Object lock held: whether the pad may queue now, waiting for room
+ * (@wait) if it must, the object lock released meanwhile.  Nothing is
+ * queued while flushing, or once the output stopped for good. */
+GstFlowReturn
+gst_cartesia_tts_src_wait_for_room_locked (GstCartesiaTtsSrc * self,
+    gboolean wait)
+{
+  GstFlowReturn ret;
+
+  ret = cartesia_inbox_wait_for_room (self->inbox,
+      GST_OBJECT_GET_LOCK (self), wait);
+  if (ret == GST_FLOW_OK && self->session == NULL)
+    ret = GST_FLOW_FLUSHING;
+  return ret;
+}
+
 /* From the sink pad's thread (or the streaming thread, for streamed text
  * that stopped coming), object lock held: text from upstream, requested
  * at once (the caps are known by then).  With @timing->start it is a cue;

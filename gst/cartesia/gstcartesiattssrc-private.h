@@ -361,10 +361,23 @@ void gst_cartesia_tts_src_sink_init (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_sink_finalize (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_sink_start (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_sink_unblock (GstCartesiaTtsSrc * self);
+GstClockTime gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self);
+
+/* gstcartesiattssrc-stream.c: streamed text from the sink pad */
+/* Object lock held: no streamed text, none open. */
+void gst_cartesia_tts_src_stream_reset_locked (GstCartesiaTtsSrc * self);
+void gst_cartesia_tts_src_stream_finalize (GstCartesiaTtsSrc * self);
+/* The pad's thread: @text continues the open utterance, or opens one
+ * (waiting for room if it must). */
+GstFlowReturn gst_cartesia_tts_src_stream_append (GstCartesiaTtsSrc * self,
+    const gchar * text);
+/* Ends the open streamed utterance: no more text for it.  @wait: for room,
+ * if what it held back must be queued (never from the streaming thread). */
+void gst_cartesia_tts_src_stream_close (GstCartesiaTtsSrc * self,
+    gboolean wait);
 /* Streamed text that waited too long for more ends its utterance (the
  * streaming thread's check); returns when to check again (monotonic µs). */
 gint64 gst_cartesia_tts_src_sink_check_idle (GstCartesiaTtsSrc * self);
-GstClockTime gst_cartesia_tts_src_sink_delay (GstCartesiaTtsSrc * self);
 /* Streaming thread: audio for streamed context @context_id came in at
  * @received_at (monotonic µs). */
 void gst_cartesia_tts_src_sink_stream_heard (GstCartesiaTtsSrc * self,
@@ -465,6 +478,12 @@ typedef struct
 void gst_cartesia_tts_src_queue_sink_utterance_locked (GstCartesiaTtsSrc *
     self, const gchar * text, const gchar * id,
     const GstCartesiaUtteranceTiming * timing, gboolean open);
+/* The sink pad's thread (or the streaming thread, @wait FALSE), object
+ * lock held: whether it may queue one more utterance now, waiting for room
+ * (@wait) if it must, the object lock let go meanwhile.  Nothing is queued
+ * while flushing, or once the output stopped for good. */
+GstFlowReturn gst_cartesia_tts_src_wait_for_room_locked (GstCartesiaTtsSrc *
+    self, gboolean wait);
 void gst_cartesia_tts_src_wake_locked (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_flush (GstCartesiaTtsSrc * self);
 void gst_cartesia_tts_src_queue_utterance (GstCartesiaTtsSrc * self,
