@@ -374,6 +374,22 @@ cartesia_scheduler_head (CartesiaScheduler * sched)
   return NULL;
 }
 
+GPtrArray *
+cartesia_scheduler_with_server (CartesiaScheduler * sched)
+{
+  GPtrArray *with = g_ptr_array_new ();
+  GList *l;
+
+  for (l = sched->utterances.head; l; l = l->next) {
+    CartesiaUtterance *u = l->data;
+
+    if (u->state == CARTESIA_UTTERANCE_REQUESTED
+        || u->state == CARTESIA_UTTERANCE_PLAYING)
+      g_ptr_array_add (with, u);
+  }
+  return with;
+}
+
 CartesiaUtterance *
 cartesia_scheduler_next_request (CartesiaScheduler * sched, gint64 now)
 {

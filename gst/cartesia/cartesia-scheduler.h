@@ -181,6 +181,10 @@ CartesiaUtterance *cartesia_scheduler_find_by_handle (CartesiaScheduler *
     sched, guint handle);
 /* What speaks now, or is about to: the first not dropped; NULL if none. */
 CartesiaUtterance *cartesia_scheduler_head (CartesiaScheduler * sched);
+/* Those the server is answering (REQUESTED, PLAYING), in order: what an
+ * error of the connection itself concerns.  The array is the caller's; the
+ * utterances stay the scheduler's. */
+GPtrArray *cartesia_scheduler_with_server (CartesiaScheduler * sched);
 /* The next utterance to request at @now: QUEUED, among the first
  * CARTESIA_SCHEDULER_REQUESTS_AHEAD not dropped, past its retry_at; NULL
  * if none. */

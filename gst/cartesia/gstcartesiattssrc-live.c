@@ -436,20 +436,12 @@ gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
 
   if (event->type == CARTESIA_EVENT_ERROR && event->context_id == NULL) {
     /* Concerns every utterance with the server, or none (a pre-connect). */
-    GList *l = cartesia_scheduler_list (self->scheduler);
-    gboolean any = FALSE;
+    g_autoptr (GPtrArray) with =
+        cartesia_scheduler_with_server (self->scheduler);
 
-    while (l) {
-      GList *next = l->next;
-      CartesiaUtterance *v = l->data;
-
-      if (v->context_id && !cartesia_utterance_is_done (v)) {
-        fail_utterance (self, v, event, now_rt);
-        any = TRUE;
-      }
-      l = next;
-    }
-    if (!any)
+    for (i = 0; i < with->len; i++)
+      fail_utterance (self, g_ptr_array_index (with, i), event, now_rt);
+    if (with->len == 0)
       gst_cartesia_tts_src_post_failure (self, event, NULL,
           GST_MESSAGE_WARNING);
     return;

@@ -521,6 +521,39 @@ GST_START_TEST (test_fit_holds_answer)
 
 GST_END_TEST;
 
+/* An error of the connection itself (no context) concerns those the server
+ * is answering: not one waiting its turn, one drained, or one dropped. */
+GST_START_TEST (test_with_server)
+{
+  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaUtterance *playing = add (sched, "playing", T0);
+  CartesiaUtterance *drained = add (sched, "drained", T0);
+  CartesiaUtterance *dropped = add (sched, "dropped", T0);
+  CartesiaUtterance *requested = add (sched, "requested", T0);
+  GPtrArray *with;
+
+  add (sched, "queued", T0);
+  with = cartesia_scheduler_with_server (sched);
+  fail_unless_equals_int (with->len, 0);
+  g_ptr_array_unref (with);
+
+  request (playing, "ctx-p", T0);
+  cartesia_utterance_started (playing, 0);
+  request (drained, "ctx-d", T0);
+  cartesia_utterance_done (drained);
+  request (dropped, "ctx-x", T0);
+  cartesia_utterance_drop (dropped, FALSE);
+  request (requested, "ctx-r", T0);
+  with = cartesia_scheduler_with_server (sched);
+  fail_unless_equals_int (with->len, 2);
+  fail_unless (g_ptr_array_index (with, 0) == playing);
+  fail_unless (g_ptr_array_index (with, 1) == requested);
+  g_ptr_array_unref (with);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 /* Transitions that cannot happen are refused loudly (a g_critical), and
  * leave the utterance as it was. */
 GST_START_TEST (test_bad_transitions)
@@ -567,6 +600,7 @@ scheduler_suite (void)
   tcase_add_test (tc, test_refit_in_time);
   tcase_add_test (tc, test_rerequested);
   tcase_add_test (tc, test_fit_holds_answer);
+  tcase_add_test (tc, test_with_server);
   tcase_add_test (tc, test_bad_transitions);
   return s;
 }
