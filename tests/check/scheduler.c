@@ -2,7 +2,8 @@
  * them, driven with a fake clock (the times are numbers passed in), no
  * sockets, threads or element.  The races the live suites pin end to end
  * (an interrupt while a request is in flight, a clear while one drains, a
- * timeout racing the server's done) are pinned here as orders of calls. */
+ * timeout racing the server's done, audio before its utterance was taken
+ * in) are pinned here as orders of calls. */
 #include <gst/check/gstcheck.h>
 
 #include "cartesia-scheduler.h"
@@ -554,6 +555,36 @@ GST_START_TEST (test_with_server)
 
 GST_END_TEST;
 
+/* Audio answered before its utterance was taken in (the application's or
+ * the sink pad's thread requested it at once): unknown to the scheduler, so
+ * the adapter takes the inbox in first (gstcartesiattssrc-live.c asks
+ * cartesia_inbox_has_context()); taken in already requested, it is found
+ * by its context, its audio is its own and its time to first audio counts
+ * from when it was requested, not from when it was taken in. */
+GST_START_TEST (test_audio_before_taken_in)
+{
+  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaUtterance *u;
+
+  fail_unless (cartesia_scheduler_find_by_context (sched, "early") == NULL);
+  /* The take-in of an op requested at once, 40 ms before. */
+  u = cartesia_utterance_new ("a", "Hello there.", T0);
+  cartesia_utterance_requested (u, g_strdup ("early"), T0);
+  cartesia_scheduler_add (sched, u);
+  fail_unless (cartesia_scheduler_find_by_context (sched, "early") == u);
+  fail_if (cartesia_utterance_is_done (u));
+  cartesia_utterance_heard (u, T0 + 30 * MS);
+  fail_unless (cartesia_utterance_first_audio (u, T0 + 30 * MS,
+          GST_SECOND));
+  fail_unless_equals_uint64 (cartesia_utterance_ttfa (u), 30 * GST_MSECOND);
+  /* Already requested: not asked for again. */
+  fail_unless (cartesia_scheduler_next_request (sched, T0 + 40 * MS) ==
+      NULL);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 /* Transitions that cannot happen are refused loudly (a g_critical), and
  * leave the utterance as it was. */
 GST_START_TEST (test_bad_transitions)
@@ -601,6 +632,7 @@ scheduler_suite (void)
   tcase_add_test (tc, test_rerequested);
   tcase_add_test (tc, test_fit_holds_answer);
   tcase_add_test (tc, test_with_server);
+  tcase_add_test (tc, test_audio_before_taken_in);
   tcase_add_test (tc, test_bad_transitions);
   return s;
 }
