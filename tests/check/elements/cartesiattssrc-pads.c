@@ -2,7 +2,9 @@
  * branch: `tts ! ... ! wavenc ! filesink  tts.subtitle_src ! fakesink`, the
  * pipeline a new user writes first.  Each branch has a sink that prerolls on
  * its own; before subtitle_src had its own task, the streaming thread
- * blocked in one sink's preroll while the other waited for data from it. */
+ * blocked in one sink's preroll while the other waited for data from it.
+ * The same with text from upstream on the sink pad (non-live): three pads,
+ * three threads, no queue. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* memmem */
 #endif
@@ -70,23 +72,30 @@ on_audio_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
  * is-live=true text="Hi there" name=tts ! audioconvert ! wavenc ! filesink
  * location=a.wav tts.subtitle_src ! fakesink`), with the test's emulator and
  * key, no fades (the WAV is compared byte for byte) and a handoff on the
- * fakesink; @live chooses the mode. */
+ * fakesink; @live chooses the mode.  With @srt the text comes from upstream
+ * instead, on the sink pad: `filesrc location=SRT ! subparse ! tts.sink`,
+ * again without a queue anywhere. */
 static GstElement *
 make_pipeline (CartesiaEmulator * emu, gboolean live, const gchar * wav,
-    Captions * c)
+    const gchar * srt, Captions * c)
 {
   GError *error = NULL;
-  gchar *desc;
+  gchar *desc, *upstream, *text;
   GstElement *pipeline, *subs, *tts;
   GstPad *pad;
 
-  desc = g_strdup_printf ("cartesiattssrc name=tts is-live=%s fade-ms=0 "
-      "text=\"" TEXT "\" base-url=%s api-key=%s retry-backoff-factor=0 "
+  upstream = srt ? g_strdup_printf ("filesrc location=\"%s\" ! subparse "
+      "! tts.sink ", srt) : g_strdup ("");
+  text = srt ? g_strdup ("") : g_strdup ("text=\"" TEXT "\"");
+  desc = g_strdup_printf ("%scartesiattssrc name=tts is-live=%s fade-ms=0 "
+      "%s base-url=%s api-key=%s retry-backoff-factor=0 "
       "! audioconvert ! wavenc "
       "! filesink location=\"%s\" "
       "tts.subtitle_src ! fakesink name=subs signal-handoffs=true",
-      live ? "true" : "false", cartesia_emulator_get_base_url (emu),
-      TEST_API_KEY, wav);
+      upstream, live ? "true" : "false", text,
+      cartesia_emulator_get_base_url (emu), TEST_API_KEY, wav);
+  g_free (upstream);
+  g_free (text);
   pipeline = gst_parse_launch (desc, &error);
   fail_unless (pipeline != NULL, "%s: %s", desc,
       error ? error->message : "?");
@@ -180,10 +189,10 @@ check_captions (Captions * c)
 }
 
 static gchar *
-temp_wav (void)
+temp_file (const gchar * tmpl)
 {
   gchar *path = NULL;
-  gint fd = g_file_open_tmp ("cartesia-pads-XXXXXX.wav", &path, NULL);
+  gint fd = g_file_open_tmp (tmpl, &path, NULL);
 
   fail_unless (fd >= 0);
   g_close (fd, NULL);
@@ -196,22 +205,30 @@ typedef struct
   CartesiaEmulator *emu;
   Captions c;
   gchar *wav;
+  gchar *srt;                   /* the cues from upstream, or NULL */
   GstElement *pipeline;
   GBytes *samples;              /* the WAV file's, once it ended */
   guint8 *speech;               /* what the emulator sends for TEXT */
   gsize speech_len;
 } Run;
 
+/* @srt: the text of an SRT file upstream feeds the sink pad, or NULL for
+ * the text property. */
 static void
-run_start (Run * run, gboolean live)
+run_start (Run * run, gboolean live, const gchar * srt)
 {
   memset (run, 0, sizeof (*run));
   run->emu = test_emulator_new ();
-  run->wav = temp_wav ();
+  run->wav = temp_file ("cartesia-pads-XXXXXX.wav");
+  if (srt) {
+    run->srt = temp_file ("cartesia-pads-XXXXXX.srt");
+    fail_unless (g_file_set_contents (run->srt, srt, -1, NULL));
+  }
   g_mutex_init (&run->c.lock);
   g_cond_init (&run->c.cond);
   run->c.captions = g_string_new (NULL);
-  run->pipeline = make_pipeline (run->emu, live, run->wav, &run->c);
+  run->pipeline = make_pipeline (run->emu, live, run->wav, run->srt,
+      &run->c);
   fail_if (test_set_state_bounded (run->pipeline, GST_STATE_PLAYING, 10000)
       == GST_STATE_CHANGE_FAILURE);
 }
@@ -237,6 +254,9 @@ run_clear (Run * run)
   gst_object_unref (run->pipeline);
   g_unlink (run->wav);
   g_free (run->wav);
+  if (run->srt)
+    g_unlink (run->srt);
+  g_free (run->srt);
   g_string_free (run->c.captions, TRUE);
   g_mutex_clear (&run->c.lock);
   g_cond_clear (&run->c.cond);
@@ -251,7 +271,7 @@ GST_START_TEST (test_live_two_pads_no_queue)
   gsize len;
   const guint8 *data;
 
-  run_start (&run, TRUE);
+  run_start (&run, TRUE, NULL);
   /* Until the buffer with the last sample was pushed: the empty caption
    * comes when that buffer is made, which may still wait for its clock
    * time, and an EOS sent then would unlock that wait and drop it.  Two
@@ -293,11 +313,35 @@ GST_START_TEST (test_nonlive_two_pads_no_queue)
   gsize len;
   const guint8 *data;
 
-  run_start (&run, FALSE);
+  run_start (&run, FALSE, NULL);
   run_finish (&run);
   data = g_bytes_get_data (run.samples, &len);
   fail_unless_equals_int (len, run.speech_len);
   fail_unless (memcmp (data, run.speech, len) == 0);
+  run_clear (&run);
+}
+
+GST_END_TEST;
+
+/* Non-live, three pads and no queue: cues from upstream on the sink pad
+ * (filesrc ! subparse, whose thread waits in the sink pad for room and for
+ * the format), audio and captions out.  Ends by itself: the speech at the
+ * cue's start, bit for bit, then silence up to the cue's end. */
+GST_START_TEST (test_nonlive_three_pads_no_queue)
+{
+  Run run;
+  gsize len, i;
+  const guint8 *data;
+
+  run_start (&run, FALSE, "1\n00:00:00,000 --> 00:00:05,000\n" TEXT "\n\n");
+  run_finish (&run);
+  data = g_bytes_get_data (run.samples, &len);
+  /* 5 s of mono S16LE at 44100 Hz. */
+  fail_unless_equals_int (len, 5 * 44100 * 2);
+  fail_unless (run.speech_len < len);
+  fail_unless (memcmp (data, run.speech, run.speech_len) == 0);
+  for (i = run.speech_len; i < len; i++)
+    fail_unless (data[i] == 0, "not silence at byte %" G_GSIZE_FORMAT, i);
   run_clear (&run);
 }
 
@@ -312,6 +356,7 @@ cartesiattssrc_pads_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_live_two_pads_no_queue);
   tcase_add_test (tc, test_nonlive_two_pads_no_queue);
+  tcase_add_test (tc, test_nonlive_three_pads_no_queue);
   return s;
 }
 
