@@ -59,7 +59,7 @@ typedef struct
   CartesiaEventQueue *queue;    /* whose request, or NULL */
   ConnectionOpType type;
   gchar *context_id;
-  gchar *request;
+  CartesiaRequestInput *input; /* SEND */
 } ConnectionOp;
 
 static void
@@ -68,7 +68,7 @@ connection_op_free (gpointer data)
   ConnectionOp *op = data;
 
   g_free (op->context_id);
-  g_free (op->request);
+  cartesia_request_input_free (op->input);
   g_free (op);
 }
 
@@ -84,7 +84,7 @@ run_op (gpointer data)
       break;
     case CONNECTION_OP_SEND:
       cartesia_contexts_send (s->contexts, op->queue, op->context_id,
-          g_steal_pointer (&op->request));
+          g_steal_pointer (&op->input));
       break;
     case CONNECTION_OP_CANCEL:
       cartesia_contexts_cancel (s->contexts, op->context_id);
@@ -106,7 +106,8 @@ run_op (gpointer data)
  * sources of one priority are dispatched first come, first served). */
 static void
 post_op (CartesiaConnection * s, CartesiaEventQueue * q,
-    ConnectionOpType type, const gchar * context_id, gchar * request)
+    ConnectionOpType type, const gchar * context_id,
+    CartesiaRequestInput * input)
 {
   ConnectionOp *op = g_new0 (ConnectionOp, 1);
   GSource *source = g_idle_source_new ();
@@ -115,7 +116,7 @@ post_op (CartesiaConnection * s, CartesiaEventQueue * q,
   op->queue = q;
   op->type = type;
   op->context_id = g_strdup (context_id);
-  op->request = request;
+  op->input = input;
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, run_op, op, connection_op_free);
   g_source_attach (source, s->context);
@@ -254,9 +255,9 @@ cartesia_connection_connect (CartesiaConnection * s, CartesiaEventQueue * q)
 
 void
 cartesia_connection_send (CartesiaConnection * s, CartesiaEventQueue * q,
-    const gchar * context_id, gchar * request)
+    const gchar * context_id, CartesiaRequestInput * input)
 {
-  post_op (s, q, CONNECTION_OP_SEND, context_id, request);
+  post_op (s, q, CONNECTION_OP_SEND, context_id, input);
 }
 
 void

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "cartesia-event-queue.h"
+#include "cartesia-request.h"
 #include "cartesia-session.h"
 
 G_BEGIN_DECLS
@@ -41,9 +42,10 @@ void cartesia_connection_detach (CartesiaConnection * conn,
 
 void cartesia_connection_connect (CartesiaConnection * conn,
     CartesiaEventQueue * queue);
-/* Starts or continues @context_id with @request (JSON, taken). */
+/* Starts or continues @context_id with @input (taken). */
 void cartesia_connection_send (CartesiaConnection * conn,
-    CartesiaEventQueue * queue, const gchar * context_id, gchar * request);
+    CartesiaEventQueue * queue, const gchar * context_id,
+    CartesiaRequestInput * input);
 void cartesia_connection_cancel (CartesiaConnection * conn,
     CartesiaEventQueue * queue, const gchar * context_id);
 

@@ -21,7 +21,7 @@
 #include "cartesia-message.h"
 
 #include <gst/gst.h>
-#include <json-glib/json-glib.h>
+#include "cartesia-request.h"
 
 GST_DEBUG_CATEGORY_STATIC (cartesia_contexts_debug);
 #define GST_CAT_DEFAULT cartesia_contexts_debug
@@ -48,7 +48,7 @@ typedef struct
 {
   CartesiaEventQueue *queue;    /* whose */
   gchar *context_id;
-  gchar *request;
+  CartesiaRequestInput *input;
 } PendingInput;
 
 /* What a context needs to be sent again on a new connection. */
@@ -56,7 +56,7 @@ typedef struct
 {
   CartesiaContexts *contexts;
   CartesiaEventQueue *owner;    /* the queue whose context it is */
-  GPtrArray *inputs;            /* request texts sent so far, in order */
+  GPtrArray *inputs;            /* CartesiaRequestInputs sent so far, in order */
   gboolean got_output;          /* the server sent something for it */
   guint resends;
   gchar *wire_id;               /* id on the wire after a retry, else NULL */
@@ -82,7 +82,7 @@ pending_input_free (gpointer data)
   PendingInput *input = data;
 
   g_free (input->context_id);
-  g_free (input->request);
+  cartesia_request_input_free (input->input);
   g_free (input);
 }
 
@@ -188,6 +188,23 @@ fail_all_contexts (CartesiaContexts * s, const CartesiaEvent * error)
   g_queue_clear_full (&s->outbox, pending_input_free);
 }
 
+/* Puts @input of @context_id on the wire: under the id the context has
+ * there (another after a retry); without one when each request is a
+ * context of its own (SSE). */
+static void
+send_input (CartesiaContexts * s, const gchar * context_id,
+    const CartesiaRequestInput * input)
+{
+  CartesiaBackend *b = s->backend;
+  ContextState *state = g_hash_table_lookup (s->contexts, context_id);
+  const gchar *wire_id = state && state->wire_id ? state->wire_id :
+      context_id;
+  g_autofree gchar *json = cartesia_request_input_build (input,
+      b->klass->continues_contexts ? wire_id : NULL);
+
+  b->klass->send (b, context_id, json);
+}
+
 /* ---- contexts sent again ---- */
 
 static void send_inputs (CartesiaContexts * s, const gchar * context_id,
@@ -205,19 +222,6 @@ on_context_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Rewrites the context id of one request text. */
-static gchar *
-with_context_id (const gchar * request, const gchar * context_id)
-{
-  g_autoptr (JsonNode) node = json_from_string (request, NULL);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return g_strdup (request);
-  json_object_set_string_member (json_node_get_object (node), "context_id",
-      context_id);
-  return json_to_string (node, FALSE);
-}
-
 /* A context the server refused with 429 or 5xx before any output lost
  * nothing: ask again after a backoff, under a new id (the server considers
  * the old one finished); an SSE backend retries its request itself. */
@@ -226,7 +230,7 @@ maybe_retry_context (CartesiaContexts * s, const gchar * context_id,
     guint status, const gchar * why)
 {
   ContextState *state = g_hash_table_lookup (s->contexts, context_id);
-  guint delay, i;
+  guint delay;
 
   if (state == NULL || state->got_output || !(status == 429 || status >= 500))
     return FALSE;
@@ -243,12 +247,6 @@ maybe_retry_context (CartesiaContexts * s, const gchar * context_id,
   state->wire_id = g_strdup_printf ("%s-retry%u", context_id, state->resends);
   g_hash_table_insert (s->wire_ids, g_strdup (state->wire_id),
       g_strdup (context_id));
-  for (i = 0; i < state->inputs->len; i++) {
-    gchar *old = state->inputs->pdata[i];
-
-    state->inputs->pdata[i] = with_context_id (old, state->wire_id);
-    g_free (old);
-  }
 
   delay = cartesia_policy_retry_delay_ms (&s->policy, state->resends, NULL,
       s->rand);
@@ -272,7 +270,8 @@ resend_context (CartesiaContexts * s, const gchar * context_id,
 
     op->queue = state->owner;
     op->context_id = g_strdup (context_id);
-    op->request = g_strdup (g_ptr_array_index (state->inputs, i));
+    op->input = cartesia_request_input_copy (g_ptr_array_index (state->inputs,
+            i));
     g_queue_push_tail (&s->outbox, op);
   }
 }
@@ -292,7 +291,7 @@ send_inputs (CartesiaContexts * s, const gchar * context_id,
     return;
   }
   for (i = 0; i < state->inputs->len; i++)
-    b->klass->send (b, context_id, state->inputs->pdata[i]);
+    send_input (s, context_id, state->inputs->pdata[i]);
   push_sent (s, state->owner, context_id);
 }
 
@@ -534,7 +533,7 @@ on_connected (gpointer data)
   g_clear_pointer (&s->refusal, cartesia_event_free);
   count_all (s, 1, 0);
   while ((op = g_queue_pop_head (&s->outbox))) {
-    s->backend->klass->send (s->backend, op->context_id, op->request);
+    send_input (s, op->context_id, op->input);
     push_sent (s, op->queue, op->context_id);
     pending_input_free (op);
   }
@@ -596,7 +595,7 @@ static const CartesiaBackendEvents backend_events = {
 
 void
 cartesia_contexts_send (CartesiaContexts * s, CartesiaEventQueue * queue,
-    const gchar * context_id, gchar * request)
+    const gchar * context_id, CartesiaRequestInput * request)
 {
   CartesiaBackend *b = s->backend;
   ContextState *state = g_hash_table_lookup (s->contexts, context_id);
@@ -610,7 +609,7 @@ cartesia_contexts_send (CartesiaContexts * s, CartesiaEventQueue * queue,
     push_error (s, queue, context_id, r->error_kind, r->http_status,
         g_steal_pointer (&r->error_text), g_steal_pointer (&r->error_debug));
     cartesia_event_free (r);
-    g_free (request);
+    cartesia_request_input_free (request);
     return;
   }
 
@@ -618,25 +617,31 @@ cartesia_contexts_send (CartesiaContexts * s, CartesiaEventQueue * queue,
     state = g_new0 (ContextState, 1);
     state->contexts = s;
     state->owner = queue;
-    state->inputs = g_ptr_array_new_with_free_func (g_free);
+    state->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        cartesia_request_input_free);
     g_hash_table_insert (s->contexts, g_strdup (context_id), state);
   }
   if (!b->klass->continues_contexts) {
-    b->klass->send (b, context_id, request);
-    g_free (request);
+    send_input (s, context_id, request);
+    cartesia_request_input_free (request);
+    return;
+  }
+  if (state->retry_source) {
+    /* A retry waits for its backoff: it sends every input, this one too. */
+    g_ptr_array_add (state->inputs, request);
     return;
   }
   if (b->klass->is_open (b)) {
-    b->klass->send (b, context_id, request);
+    send_input (s, context_id, request);
     g_ptr_array_add (state->inputs, request);
     push_sent (s, queue, context_id);
     return;
   }
-  g_ptr_array_add (state->inputs, g_strdup (request));
+  g_ptr_array_add (state->inputs, cartesia_request_input_copy (request));
   input = g_new0 (PendingInput, 1);
   input->queue = queue;
   input->context_id = g_strdup (context_id);
-  input->request = request;
+  input->input = request;
   g_queue_push_tail (&s->outbox, input);
   b->klass->connect (b);
 }

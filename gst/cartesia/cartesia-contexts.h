@@ -13,6 +13,7 @@
 
 #include "cartesia-backend.h"
 #include "cartesia-event-queue.h"
+#include "cartesia-request.h"
 
 G_BEGIN_DECLS
 
@@ -26,9 +27,10 @@ CartesiaContexts *cartesia_contexts_new (CartesiaBackend * backend,
 void cartesia_contexts_free (CartesiaContexts * contexts);
 
 void cartesia_contexts_connect (CartesiaContexts * contexts);
-/* Starts or continues @context_id of @queue with @request (taken). */
+/* Starts or continues @context_id of @queue with @input (taken). */
 void cartesia_contexts_send (CartesiaContexts * contexts,
-    CartesiaEventQueue * queue, const gchar * context_id, gchar * request);
+    CartesiaEventQueue * queue, const gchar * context_id,
+    CartesiaRequestInput * input);
 void cartesia_contexts_cancel (CartesiaContexts * contexts,
     const gchar * context_id);
 void cartesia_contexts_attach (CartesiaContexts * contexts,

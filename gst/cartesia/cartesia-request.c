@@ -192,3 +192,57 @@ cartesia_request_new_context_id (void)
 
   return g_strconcat ("gst-", uuid, NULL);
 }
+
+CartesiaRequestInput *
+cartesia_request_input_new (const CartesiaRequestParams * params,
+    const gchar * transcript, gboolean continue_)
+{
+  CartesiaRequestInput *input = g_new0 (CartesiaRequestInput, 1);
+  CartesiaRequestParams *p = &input->params;
+
+  *p = *params;
+  p->model_id = g_strdup (params->model_id);
+  p->voice_id = g_strdup (params->voice_id);
+  p->language = g_strdup (params->language);
+  p->cartesia_version = g_strdup (params->cartesia_version);
+  p->encoding = g_strdup (params->encoding);
+  p->emotion = g_strdup (params->emotion);
+  p->pronunciation_dict_id = g_strdup (params->pronunciation_dict_id);
+  input->transcript = g_strdup (transcript);
+  input->continue_ = continue_;
+  return input;
+}
+
+CartesiaRequestInput *
+cartesia_request_input_copy (const CartesiaRequestInput * input)
+{
+  return cartesia_request_input_new (&input->params, input->transcript,
+      input->continue_);
+}
+
+void
+cartesia_request_input_free (CartesiaRequestInput * input)
+{
+  CartesiaRequestParams *p;
+
+  if (input == NULL)
+    return;
+  p = &input->params;
+  g_free ((gchar *) p->model_id);
+  g_free ((gchar *) p->voice_id);
+  g_free ((gchar *) p->language);
+  g_free ((gchar *) p->cartesia_version);
+  g_free ((gchar *) p->encoding);
+  g_free ((gchar *) p->emotion);
+  g_free ((gchar *) p->pronunciation_dict_id);
+  g_free (input->transcript);
+  g_free (input);
+}
+
+gchar *
+cartesia_request_input_build (const CartesiaRequestInput * input,
+    const gchar * context_id)
+{
+  return cartesia_request_build_generation (&input->params, context_id,
+      input->transcript, input->continue_);
+}

@@ -36,6 +36,26 @@ typedef struct
 gchar *cartesia_request_build_generation (const CartesiaRequestParams * params,
     const gchar * context_id, const gchar * transcript, gboolean continue_);
 
+/* One input of an utterance, as the element hands it to the transport: its
+ * settings and text, copied; the transport builds the JSON with the id the
+ * context has on the wire (cartesia_request_input_build()). */
+typedef struct
+{
+  CartesiaRequestParams params;         /* its strings are the input's own */
+  gchar *transcript;
+  gboolean continue_;
+} CartesiaRequestInput;
+
+/* Copies @params (with its strings) and @transcript. */
+CartesiaRequestInput *cartesia_request_input_new (const CartesiaRequestParams *
+    params, const gchar * transcript, gboolean continue_);
+CartesiaRequestInput *cartesia_request_input_copy (const CartesiaRequestInput *
+    input);
+void cartesia_request_input_free (CartesiaRequestInput * input);
+/* cartesia_request_build_generation() of @input for @context_id. */
+gchar *cartesia_request_input_build (const CartesiaRequestInput * input,
+    const gchar * context_id);
+
 gchar *cartesia_request_build_cancel (const gchar * context_id);
 
 /* A fresh context id, unique in this process and across processes. */

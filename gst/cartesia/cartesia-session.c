@@ -236,9 +236,11 @@ cartesia_session_connect (CartesiaSession * h)
 
 void
 cartesia_session_send (CartesiaSession * h, const gchar * context_id,
-    gchar * request)
+    const CartesiaRequestParams * params, const gchar * text,
+    gboolean continue_)
 {
-  cartesia_connection_send (h->conn, h->queue, context_id, request);
+  cartesia_connection_send (h->conn, h->queue, context_id,
+      cartesia_request_input_new (params, text, continue_));
 }
 
 void

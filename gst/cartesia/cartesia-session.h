@@ -11,6 +11,7 @@
 #include "cartesia-event.h"
 #include "cartesia-event-queue.h"
 #include "cartesia-policy.h"
+#include "cartesia-request.h"
 
 G_BEGIN_DECLS
 
@@ -76,9 +77,14 @@ void cartesia_session_free (CartesiaSession * session);
  * refused the key or the request (no second handshake for a known answer). */
 void cartesia_session_connect (CartesiaSession * session);
 
-/* Starts or continues context @context_id with @request (a JSON text, taken). */
+/* Starts or continues context @context_id with one input: @text with the
+ * settings @params (both copied), @continue_ as Cartesia's "continue" (more
+ * text follows).  The transport writes the request itself: with the id the
+ * context has on the wire, or none when each request is an utterance of
+ * its own (cartesia_session_continues_contexts() FALSE). */
 void cartesia_session_send (CartesiaSession * session,
-    const gchar * context_id, gchar * request);
+    const gchar * context_id, const CartesiaRequestParams * params,
+    const gchar * text, gboolean continue_);
 
 /* TRUE when a context spans several requests (the websocket: an utterance's
  * text may come in pieces, each continuing the context); FALSE when each

@@ -435,13 +435,13 @@ gboolean gst_cartesia_tts_src_sink_settings_event (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_sink_settings_reset (GstCartesiaTtsSrc * self);
 
 /* gstcartesiattssrc-request.c: an utterance's inputs, built and sent */
-/* Object lock held: a request for @text, as input of @context_id, with the
- * settings of the sink pad's streamed context @context_id (or of its next
- * utterance). */
-gchar *gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+/* Object lock held, session set: sends @text as one input of @context_id,
+ * with the settings of the sink pad's streamed context @context_id (or of
+ * its next utterance); the transport writes the request. */
+void gst_cartesia_tts_src_send_input (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * text, gboolean continue_);
-/* Object lock held: the same with @settings. */
-gchar *gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
+/* Object lock held, session set: the same with @settings. */
+void gst_cartesia_tts_src_send_input_with (GstCartesiaTtsSrc * self,
     const CartesiaSettings * settings, const gchar * context_id,
     const gchar * text, gboolean continue_);
 /* Object lock held, session set: @text as input of @context_id, split into
@@ -450,7 +450,7 @@ gchar *gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
 void gst_cartesia_tts_src_send_text_locked (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * text, gboolean continue_);
 /* The same with @settings (NULL: the sink pad's, as
- * gst_cartesia_tts_src_build_input() chooses them). */
+ * gst_cartesia_tts_src_send_input() chooses them). */
 void gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc *
     self, const CartesiaSettings * settings, const gchar * context_id,
     const gchar * text, gboolean continue_);

@@ -10,7 +10,8 @@
 /* What goes to the server for an utterance: its inputs, each built with
  * the settings the utterance was queued with (or, for the sink pad's
  * streamed text, the ones its context was opened with), long text cut into
- * inputs that fit in a WebSocket frame, all handed to the session.  Called
+ * inputs that fit in a WebSocket frame, all handed to the session (which
+ * writes the requests).  Called
  * with the object lock held, from any thread: the application's and the
  * sink pad's (gstcartesiattssrc-inbox.c, -sink.c) and the streaming
  * thread (-live.c, non-live gstcartesiattssrc.c). */
@@ -26,9 +27,10 @@
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
-/* Object lock held: one input of @context_id with @settings. */
-gchar *
-gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
+/* Object lock held, session set: one input of @context_id with @settings;
+ * the transport writes the request. */
+void
+gst_cartesia_tts_src_send_input_with (GstCartesiaTtsSrc * self,
     const CartesiaSettings * settings, const gchar * context_id,
     const gchar * text, gboolean continue_)
 {
@@ -40,16 +42,15 @@ gst_cartesia_tts_src_build_input_with (GstCartesiaTtsSrc * self,
   if (params.max_buffer_delay_ms < 0 && self->sink_pad
       && self->sink_mode == GST_CARTESIA_INPUT_MODE_STREAM)
     params.max_buffer_delay_ms = 0;
-  return cartesia_request_build_generation (&params,
-      self->transport == CARTESIA_TRANSPORT_SSE ? NULL : context_id, text,
+  cartesia_session_send (self->session, context_id, &params, text,
       continue_);
 }
 
 /* Streamed text: every input of a context repeats the settings it was
  * opened with (Cartesia requires it), whatever changed since; any other
  * text from the sink pad has its next settings. */
-gchar *
-gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
+void
+gst_cartesia_tts_src_send_input (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * text, gboolean continue_)
 {
   g_autoptr (CartesiaSettings) next = NULL;
@@ -58,19 +59,20 @@ gst_cartesia_tts_src_build_input (GstCartesiaTtsSrc * self,
   if (settings == NULL || g_strcmp0 (context_id,
           self->stream_settings_id) != 0)
     settings = next = gst_cartesia_tts_src_sink_settings_locked (self);
-  return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
-      text, continue_);
+  gst_cartesia_tts_src_send_input_with (self, settings, context_id, text,
+      continue_);
 }
 
 /* One input: with @settings, or (NULL) those the sink pad's context has. */
-static gchar *
-build (GstCartesiaTtsSrc * self, const CartesiaSettings * settings,
+static void
+send_input (GstCartesiaTtsSrc * self, const CartesiaSettings * settings,
     const gchar * context_id, const gchar * text, gboolean continue_)
 {
   if (settings)
-    return gst_cartesia_tts_src_build_input_with (self, settings, context_id,
-        text, continue_);
-  return gst_cartesia_tts_src_build_input (self, context_id, text, continue_);
+    gst_cartesia_tts_src_send_input_with (self, settings, context_id, text,
+        continue_);
+  else
+    gst_cartesia_tts_src_send_input (self, context_id, text, continue_);
 }
 
 void
@@ -81,11 +83,11 @@ gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc * self,
   gchar **pieces;
   guint i, n;
 
-  /* SSE has no continuations, and no frame limit: one request. */
-  if (self->transport == CARTESIA_TRANSPORT_SSE
+  /* Without continued contexts (SSE) there is no frame limit either: one
+   * request. */
+  if (!cartesia_session_continues_contexts (self->session)
       || strlen (text) <= CARTESIA_TEXT_MAX_INPUT) {
-    cartesia_session_send (self->session, context_id,
-        build (self, settings, context_id, text, continue_));
+    send_input (self, settings, context_id, text, continue_);
     return;
   }
 
@@ -94,9 +96,8 @@ gst_cartesia_tts_src_send_settings_text_locked (GstCartesiaTtsSrc * self,
   GST_INFO_OBJECT (self, "context %s: %" G_GSIZE_FORMAT " bytes of text sent "
       "as %u inputs", context_id, strlen (text), n);
   for (i = 0; i < n; i++)
-    cartesia_session_send (self->session, context_id,
-        build (self, settings, context_id, pieces[i],
-            i + 1 < n ? TRUE : continue_));
+    send_input (self, settings, context_id, pieces[i],
+        i + 1 < n ? TRUE : continue_);
   g_strfreev (pieces);
 }
 

@@ -260,8 +260,7 @@ gst_cartesia_tts_src_stream_close (GstCartesiaTtsSrc * self, gboolean wait)
       gst_cartesia_tts_src_send_text_locked (self, context_id, rest, TRUE);
       remember_sent (self, context_id, rest, g_get_monotonic_time ());
     }
-    cartesia_session_send (self->session, context_id,
-        gst_cartesia_tts_src_build_input (self, context_id, "", FALSE));
+    gst_cartesia_tts_src_send_input (self, context_id, "", FALSE);
   }
   GST_OBJECT_UNLOCK (self);
   g_free (context_id);

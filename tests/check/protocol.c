@@ -85,6 +85,48 @@ GST_START_TEST (test_request_exact_text)
 
 GST_END_TEST;
 
+/* An input copies its settings and text: the JSON built later, with the id
+ * the context has on the wire then, is what the settings said at the time. */
+GST_START_TEST (test_request_input_copies)
+{
+  CartesiaRequestParams p = default_params ();
+  gchar model[] = "sonic-3", emotion[] = "happy";
+  CartesiaRequestInput *input, *copy;
+  gchar *direct, *built, *retried, *sse;
+
+  p.model_id = model;
+  p.emotion = emotion;
+  p.speed_set = TRUE;
+  p.speed = 1.5;
+  direct = cartesia_request_build_generation (&p, "ctx", "Hi \"you\"", TRUE);
+  input = cartesia_request_input_new (&p, "Hi \"you\"", TRUE);
+  /* The caller's strings may change or go: the input has its own. */
+  model[0] = 'X';
+  emotion[0] = 'X';
+  built = cartesia_request_input_build (input, "ctx");
+  fail_unless_equals_string (built, direct);
+
+  copy = cartesia_request_input_copy (input);
+  cartesia_request_input_free (input);
+  retried = cartesia_request_input_build (copy, "ctx-retry1");
+  fail_unless (strstr (retried, "\"context_id\":\"ctx-retry1\"") != NULL,
+      "%s", retried);
+  fail_unless (strstr (retried, "\"model_id\":\"sonic-3\"") != NULL, "%s",
+      retried);
+  /* No context id: the SSE body, without "continue". */
+  sse = cartesia_request_input_build (copy, NULL);
+  fail_if (strstr (sse, "context_id") != NULL, "%s", sse);
+  fail_if (strstr (sse, "\"continue\"") != NULL, "%s", sse);
+  cartesia_request_input_free (copy);
+  cartesia_request_input_free (NULL);
+  g_free (direct);
+  g_free (built);
+  g_free (retried);
+  g_free (sse);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_request_sse_shape)
 {
   CartesiaRequestParams p = default_params ();
@@ -542,6 +584,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_request_escapes_transcript);
   tcase_add_test (tc, test_request_exact_text);
   tcase_add_test (tc, test_request_sse_shape);
+  tcase_add_test (tc, test_request_input_copies);
   tcase_add_test (tc, test_request_optional_fields);
   tcase_add_test (tc, test_request_cancel);
   tcase_add_test (tc, test_message_chunk);
