@@ -26,6 +26,19 @@
 GST_DEBUG_CATEGORY_STATIC (cartesia_contexts_debug);
 #define GST_CAT_DEFAULT cartesia_contexts_debug
 
+/* Once per process, whichever thread comes first. */
+static void
+init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (cartesia_contexts_debug, "cartesiasession", 0,
+        "Cartesia transport (libsoup)");
+    g_once_init_leave (&done, 1);
+  }
+}
+
 /* How long a clean close may wait for the server's close frame. */
 #define CLOSE_WAIT_MS 1000
 
@@ -751,9 +764,7 @@ cartesia_contexts_new (CartesiaBackend * backend,
 {
   CartesiaContexts *s = g_new0 (CartesiaContexts, 1);
 
-  if (cartesia_contexts_debug == NULL)
-    GST_DEBUG_CATEGORY_INIT (cartesia_contexts_debug, "cartesiasession", 0,
-        "Cartesia transport (libsoup)");
+  init_debug ();
   s->backend = backend;
   s->policy = *policy;
   s->rand = rand;

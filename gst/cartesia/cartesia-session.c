@@ -22,6 +22,19 @@
 GST_DEBUG_CATEGORY_STATIC (cartesia_session_debug);
 #define GST_CAT_DEFAULT cartesia_session_debug
 
+/* Once per process, whichever thread comes first. */
+static void
+init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (cartesia_session_debug, "cartesiasession", 0,
+        "Cartesia transport (libsoup)");
+    g_once_init_leave (&done, 1);
+  }
+}
+
 /* A connection in the registry and how many handles hold it. */
 typedef struct
 {
@@ -42,14 +55,6 @@ struct _CartesiaSession
  * itself is never a registry key). */
 static GMutex registry_lock;
 static GHashTable *registry;
-
-static void
-init_debug (void)
-{
-  if (cartesia_session_debug == NULL)
-    GST_DEBUG_CATEGORY_INIT (cartesia_session_debug, "cartesiasession", 0,
-        "Cartesia transport (libsoup)");
-}
 
 gboolean
 cartesia_session_check_base_url (const gchar * base_url, GError ** error)

@@ -27,6 +27,19 @@
 GST_DEBUG_CATEGORY_STATIC (cartesia_sse_stream_debug);
 #define GST_CAT_DEFAULT cartesia_sse_stream_debug
 
+/* Once per process, whichever thread comes first. */
+static void
+init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (cartesia_sse_stream_debug, "cartesiasession", 0,
+        "Cartesia transport (libsoup)");
+    g_once_init_leave (&done, 1);
+  }
+}
+
 /* Cartesia's SSE events hold one chunk of base64 audio each: a few tens of
  * KiB.  Anything far larger is not an event this client can use. */
 #define SSE_MAX_EVENT (8 * 1024 * 1024)
@@ -464,9 +477,7 @@ cartesia_sse_stream_new (void)
 {
   CartesiaSseStream *sse = g_new0 (CartesiaSseStream, 1);
 
-  if (cartesia_sse_stream_debug == NULL)
-    GST_DEBUG_CATEGORY_INIT (cartesia_sse_stream_debug, "cartesiasession", 0,
-        "Cartesia transport (libsoup)");
+  init_debug ();
   sse->base.klass = &sse_class;
   sse->requests = g_hash_table_new (g_str_hash, g_str_equal);
   return &sse->base;

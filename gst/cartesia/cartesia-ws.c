@@ -24,6 +24,19 @@
 GST_DEBUG_CATEGORY_STATIC (cartesia_ws_debug);
 #define GST_CAT_DEFAULT cartesia_ws_debug
 
+/* Once per process, whichever thread comes first. */
+static void
+init_debug (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (cartesia_ws_debug, "cartesiasession", 0,
+        "Cartesia transport (libsoup)");
+    g_once_init_leave (&done, 1);
+  }
+}
+
 /* Cartesia's audio chunks are ~16 KiB of audio, ~22 KiB of JSON; libsoup's
  * default cap of 128 KiB would close the socket on a larger one.  Allow big
  * frames, but not unbounded ones. */
@@ -426,9 +439,7 @@ cartesia_ws_new (void)
 {
   CartesiaWs *w = g_new0 (CartesiaWs, 1);
 
-  if (cartesia_ws_debug == NULL)
-    GST_DEBUG_CATEGORY_INIT (cartesia_ws_debug, "cartesiasession", 0,
-        "Cartesia transport (libsoup)");
+  init_debug ();
   w->base.klass = &ws_class;
   return &w->base;
 }
