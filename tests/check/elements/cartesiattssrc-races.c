@@ -284,6 +284,122 @@ GST_START_TEST (test_latency_query_rate)
 
 GST_END_TEST;
 
+/* ---- the inbox: the application's threads and the streaming thread ---- */
+
+#define N_SIGNALLERS 3
+#define N_SIGNALS 12
+
+typedef struct
+{
+  GstElement *src;
+  guint k;
+} Signaller;
+
+/* One application thread: utterances, with interrupts and clears among
+ * them, as fast as it can. */
+static gpointer
+signal_storm (gpointer data)
+{
+  Signaller *s = data;
+  guint i;
+
+  for (i = 0; i < N_SIGNALS; i++) {
+    gchar *id = g_strdup_printf ("t%u-%u", s->k, i);
+
+    g_signal_emit_by_name (s->src, "queue-utterance", "Hello there.", id);
+    g_free (id);
+    if (i % 3 == 1)
+      g_signal_emit_by_name (s->src, "interrupt");
+    if (i % 4 == 3)
+      g_signal_emit_by_name (s->src, "clear");
+  }
+  return NULL;
+}
+
+/* How many utterances ended (finished, interrupted or not, or failed);
+ * fails if one ended twice or one ended that was never queued. */
+static guint
+count_ended (TestMessages * m)
+{
+  GHashTable *queued = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *ended = g_hash_table_new (g_str_hash, g_str_equal);
+  guint i, n;
+
+  g_mutex_lock (&m->lock);
+  for (i = 0; i < m->messages->len; i++) {
+    GstStructure *s = g_ptr_array_index (m->messages, i);
+    const gchar *id = gst_structure_get_string (s, "id");
+
+    if (gst_structure_has_name (s, "cartesia-utterance-queued"))
+      fail_unless (g_hash_table_add (queued, (gpointer) id), "%s queued "
+          "twice", id);
+    if (gst_structure_has_name (s, "cartesia-utterance-finished")
+        || gst_structure_has_name (s, "cartesia-utterance-failed")) {
+      fail_unless (g_hash_table_contains (queued, id), "%s ended, never "
+          "queued", id);
+      fail_unless (g_hash_table_add (ended, (gpointer) id), "%s ended "
+          "twice", id);
+    }
+  }
+  g_mutex_unlock (&m->lock);
+  n = g_hash_table_size (ended);
+  g_hash_table_unref (queued);
+  g_hash_table_unref (ended);
+  return n;
+}
+
+/* Several application threads queue, interrupt and clear at once while the
+ * streaming thread takes what they queued from the inbox (its own lock)
+ * and the session thread answers: each utterance is queued once and ends
+ * once, and none is lost. */
+GST_START_TEST (test_inbox_many_threads)
+{
+  CartesiaEmulator *emu = test_emulator_new ();
+  GstElement *src = test_make_src (emu, NULL);
+  Signaller signallers[N_SIGNALLERS];
+  GThread *threads[N_SIGNALLERS];
+  GstElement *pipeline;
+  TestMessages m;
+  gint64 deadline;
+  guint k, ended;
+
+  g_object_set (src, "is-live", TRUE, "samplesperbuffer", 160, NULL);
+  pipeline = test_pipeline_new (src, CAPS_16K);
+  test_messages_attach (&m, pipeline);
+  fail_unless (test_set_state_bounded (pipeline, GST_STATE_PLAYING, 10000)
+      != GST_STATE_CHANGE_FAILURE);
+
+  for (k = 0; k < N_SIGNALLERS; k++) {
+    signallers[k].src = src;
+    signallers[k].k = k;
+    threads[k] = g_thread_new ("signals", signal_storm, &signallers[k]);
+  }
+  for (k = 0; k < N_SIGNALLERS; k++)
+    g_thread_join (threads[k]);
+  /* Whatever still waits or speaks goes. */
+  g_signal_emit_by_name (src, "clear");
+  g_signal_emit_by_name (src, "interrupt");
+
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  while ((ended = count_ended (&m)) < N_SIGNALLERS * N_SIGNALS) {
+    fail_unless (g_get_monotonic_time () < deadline, "%u of %u utterances "
+        "ended after 60 s", ended, N_SIGNALLERS * N_SIGNALS);
+    g_usleep (10 * 1000);
+  }
+  fail_unless_equals_int (ended, N_SIGNALLERS * N_SIGNALS);
+  g_mutex_lock (&m.lock);
+  fail_unless (m.error == NULL, "%s", m.error ? m.error->message : "");
+  g_mutex_unlock (&m.lock);
+
+  fail_unless_equals_int (test_set_state_bounded (pipeline, GST_STATE_NULL,
+          10000), GST_STATE_CHANGE_SUCCESS);
+  test_messages_detach (&m, pipeline);
+  gst_object_unref (pipeline);
+  cartesia_emulator_free (emu);
+}
+
+GST_END_TEST;
+
 static Suite *
 cartesiattssrc_races_suite (void)
 {
@@ -294,6 +410,7 @@ cartesiattssrc_races_suite (void)
   tcase_add_test (tc, test_start_text_replaced);
   tcase_add_test (tc, test_set_property_locked);
   tcase_add_test (tc, test_latency_query_rate);
+  tcase_add_test (tc, test_inbox_many_threads);
   return s;
 }
 
