@@ -9,6 +9,8 @@
  *                       per generation, then "end"; clears them
  *   clear            -> "ok": forgets timings and the request log
  *   cpu              -> "cpu <user+sys microseconds of this process>"
+ *   pacing           -> "pacing <chunks> <late 5 ms> <late 20 ms> <max µs>"
+ *                       (cartesia_emulator_take_pacing: since the last one)
  *   quit             -> exits
  * Times are g_get_monotonic_time() values, comparable with the parent's.
  */
@@ -77,6 +79,13 @@ main (int argc, char **argv)
       printf ("ok\n");
     } else if (g_str_equal (line, "cpu")) {
       printf ("cpu %" G_GINT64_FORMAT "\n", process_cpu_us ());
+    } else if (g_str_equal (line, "pacing")) {
+      CartesiaEmulatorPacing p;
+
+      cartesia_emulator_take_pacing (emu, &p);
+      printf ("pacing %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %"
+          G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n", p.chunks, p.late_5ms,
+          p.late_20ms, p.max_late_us);
     } else if (g_str_equal (line, "quit")) {
       break;
     } else {

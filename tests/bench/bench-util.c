@@ -245,6 +245,17 @@ emu_proc_cpu_us (EmuProc * p)
   return g_ascii_strtoll (answer + 4, NULL, 10);
 }
 
+gboolean
+emu_proc_pacing (EmuProc * p, guint64 * chunks, guint64 * late_5ms,
+    guint64 * late_20ms, gint64 * max_late_us)
+{
+  g_autofree gchar *answer = emu_proc_command (p, "pacing");
+
+  return answer && sscanf (answer, "pacing %" G_GUINT64_FORMAT " %"
+      G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, chunks,
+      late_5ms, late_20ms, max_late_us) == 4;
+}
+
 void
 emu_proc_stop (EmuProc * p)
 {

@@ -75,6 +75,10 @@ gboolean emu_proc_set (EmuProc * p, const gchar * name, const gchar * value);
 GHashTable *emu_proc_server_times (EmuProc * p);
 void emu_proc_clear (EmuProc * p);
 gint64 emu_proc_cpu_us (EmuProc * p);
+/* How late the emulator sent its paced chunks since the last call (a
+ * context's first chunk not counted); FALSE if it cannot say. */
+gboolean emu_proc_pacing (EmuProc * p, guint64 * chunks, guint64 * late_5ms,
+    guint64 * late_20ms, gint64 * max_late_us);
 void emu_proc_stop (EmuProc * p);
 
 /* ---- measuring ---- */

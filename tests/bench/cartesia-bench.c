@@ -924,6 +924,7 @@ typedef struct
 {
   gdouble cpu_percent;
   gdouble emulator_percent;
+  gchar emulator_late[64];      /* its paced chunks > 20 ms late */
   guint buffers;
   guint underruns;
   guint streams_with_underruns;
@@ -1020,6 +1021,8 @@ run_streams (guint n, gboolean element, gboolean share, ConcResult * r)
   const gchar *format = "S16LE";
   gint rate = 44100;
   guint byte_rate = rate * 2, i, active;
+  guint64 pc = 0, p5 = 0, p20 = 0;
+  gint64 pmax = 0;
   g_autofree gchar *props = g_strdup_printf ("%s%s",
       opt_stream_props ? opt_stream_props : "",
       share ? " share-connection=true" : "");
@@ -1063,6 +1066,7 @@ run_streams (guint n, gboolean element, gboolean share, ConcResult * r)
     streams[i].start_us = t_start + (gint64) i * G_USEC_PER_SEC / n;
   cpu0 = process_cpu_ns ();
   ecpu0 = emu_proc_cpu_us (emu);
+  emu_proc_pacing (emu, &pc, &p5, &p20, &pmax);     /* starts counting */
   do {
     gint64 now = g_get_monotonic_time ();
 
@@ -1110,6 +1114,12 @@ run_streams (guint n, gboolean element, gboolean share, ConcResult * r)
   cpu1 = process_cpu_ns ();
   ecpu1 = emu_proc_cpu_us (emu);
   t_end = g_get_monotonic_time ();
+  if (emu_proc_pacing (emu, &pc, &p5, &p20, &pmax))
+    g_snprintf (r->emulator_late, sizeof r->emulator_late, "%"
+        G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " (%.1f)", p20, pc,
+        pmax / 1000.0);
+  else
+    g_strlcpy (r->emulator_late, "?", sizeof r->emulator_late);
 
   r->cpu_percent = (cpu1 - cpu0) / 10.0 / (t_end - t_start);
   r->emulator_percent = (ecpu1 - ecpu0) * 100.0 / (t_end - t_start);
@@ -1172,15 +1182,19 @@ bench_concurrency (void)
       "buffers but each utterance's first. Speech underruns: what "
       "the element itself reports in its `cartesia-utterance-finished` "
       "messages (`underrun-duration`: silence it had to insert because "
-      "speech arrived after its slot). Added latency: as in part 1 (live, "
+      "speech arrived after its slot). Emulator late: its paced chunks "
+      "(each context's first not counted) that left it more than 20 ms "
+      "after their audio was due to start, and the latest one: a client "
+      "cannot make up for those. Added latency: as in part 1 (live, "
       "so it includes the wait for the buffer boundary).\n\n",
       opt_stream_utterances, opt_stream_seconds, opt_playout_ms,
       opt_playout_ms, opt_playout_ms);
-  printf ("| N | client | threads | CPU %% | emulator CPU %% | buffers | "
+  printf ("| N | client | threads | CPU %% | emulator CPU %% | "
+      "emulator: paced chunks > 20 ms late (max ms) | buffers | "
       "late buffers | streams with late buffers | lateness p99 (ms) | "
       "speech underruns (utterances, ms) | added latency p50 / p99 (ms) | "
       "target |\n");
-  printf ("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  printf ("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (i = 0; levels[i]; i++) {
     guint n = atoi (levels[i]);
     ConcResult e, sh, b;
@@ -1209,21 +1223,21 @@ bench_concurrency (void)
             r->speech_underrun_utts, r->speech_underrun_ns / 1e6);
       else
         g_snprintf (speech, sizeof speech, "not reported");
-      printf ("| %u | %s | %u | %.1f | %.1f | %u | %u | %u | %.2f | %s | "
+      printf ("| %u | %s | %u | %.1f | %.1f | %s | %u | %u | %u | %.2f | %s | "
           "%.3f / %.3f | %s |\n", n, names[k], r->threads, r->cpu_percent,
-          r->emulator_percent, r->buffers, r->underruns,
+          r->emulator_percent, r->emulator_late, r->buffers, r->underruns,
           r->streams_with_underruns, r->lateness_p99, speech,
           percentile (r->lat.added, 50), percentile (r->lat.added, 99),
           (n == 100 && k == 0) || (n == 300 && k == 1) ? judge (zero) :
           (zero ? "no underruns" : "underruns"));
     }
-    printf ("| %u | bare client | %u | %.1f | %.1f | %u | %u | %u | %.2f | "
-        "– | %.3f / %.3f | baseline |\n", n, b.threads, b.cpu_percent,
-        b.emulator_percent, b.buffers, b.underruns, b.streams_with_underruns,
+    printf ("| %u | bare client | %u | %.1f | %.1f | %s | %u | %u | %u | "
+        "%.2f | – | %.3f / %.3f | baseline |\n", n, b.threads, b.cpu_percent,
+        b.emulator_percent, b.emulator_late, b.buffers, b.underruns, b.streams_with_underruns,
         b.lateness_p99, percentile (b.lat.added, 50),
         percentile (b.lat.added, 99));
     if (e.lat.failed || sh.lat.failed || b.lat.failed)
-      printf ("| %u | failed utterances | %u / %u / %u | | | | | | | | | |\n",
+      printf ("| %u | failed utterances | %u / %u / %u | | | | | | | | | | |\n",
           n, e.lat.failed, sh.lat.failed, b.lat.failed);
     fflush (stdout);
     latencies_clear (&e.lat);

@@ -46,6 +46,29 @@ emu_stats_unlock (CartesiaEmulator * emu)
 }
 
 void
+emu_record_pacing_locked (CartesiaEmulator * emu, gint64 late_us)
+{
+  CartesiaEmulatorPacing *p = &emu->pacing;
+
+  p->chunks++;
+  if (late_us > 5000)
+    p->late_5ms++;
+  if (late_us > 20000)
+    p->late_20ms++;
+  p->max_late_us = MAX (p->max_late_us, late_us);
+}
+
+void
+cartesia_emulator_take_pacing (CartesiaEmulator * emu,
+    CartesiaEmulatorPacing * pacing)
+{
+  g_mutex_lock (&emu->lock);
+  *pacing = emu->pacing;
+  memset (&emu->pacing, 0, sizeof emu->pacing);
+  g_mutex_unlock (&emu->lock);
+}
+
+void
 emu_snapshot_options (CartesiaEmulator * emu, EmuOptions * options)
 {
   g_mutex_lock (&emu->lock);

@@ -106,6 +106,22 @@ guint8 *cartesia_emulator_render (const gchar * transcript,
 
 /* Additions beyond the pinned API. */
 
+/* How late paced chunks went out (`pacing=realtime` or `chunk-interval-ms`),
+ * each against when it was due; a context's first chunk is not counted.
+ * For benchmarks: a client cannot be judged on chunks the emulator sent
+ * late. */
+typedef struct
+{
+  guint64 chunks;               /* paced chunks sent */
+  guint64 late_5ms;             /* of which more than 5 ms late */
+  guint64 late_20ms;            /* of which more than 20 ms late */
+  gint64 max_late_us;           /* the latest one */
+} CartesiaEmulatorPacing;
+
+/* Copies the figures since the last call into @pacing and starts again. */
+void cartesia_emulator_take_pacing (CartesiaEmulator * emu,
+    CartesiaEmulatorPacing * pacing);
+
 /* Logs one line per connection, request and notable event on stderr (off by
  * default; the cartesia-emulator program turns it on).  Keys are never
  * logged. */

@@ -481,6 +481,7 @@ gen_send_chunk (EmuGen * gen)
   JsonObject *msg = NULL;
   CartesiaEmulatorStats *stats;
   gboolean first;
+  gint64 due = 0;
 
   if (gen->params.json_events) {
     g_autofree gchar *b64 = g_base64_encode (g_bytes_get_data (piece, NULL),
@@ -493,6 +494,14 @@ gen_send_chunk (EmuGen * gen)
     if (gen->params.flush_ids)
       json_object_set_int_member (msg, "flush_id", gen->flush_id);
   }
+
+  /* paced: how late this chunk goes out against when it was due (a
+   * context's first chunk has no due time) */
+  if (gen->opts.chunk_interval_ms > 0 && gen->next_due_us != 0)
+    due = gen->next_due_us;
+  else if (gen->opts.chunk_interval_ms == 0
+      && gen->opts.pacing == EMU_PACING_REALTIME && gen->play_base_us != 0)
+    due = gen_play_time_us (gen);
 
   gen->offset += n;
   gen->played_bytes += n;
@@ -513,6 +522,8 @@ gen_send_chunk (EmuGen * gen)
   stats = emu_stats_lock (gen->emu);
   stats->chunks_sent++;
   stats->audio_bytes_sent += n;
+  if (due > 0)
+    emu_record_pacing_locked (gen->emu, now - due);
   emu_stats_unlock (gen->emu);
 
   first = gen->chunks++ == 0;

@@ -34,6 +34,7 @@ struct _CartesiaEmulator
   GPtrArray *requests;
   GPtrArray *request_ids;       /* X-Request-Id of every answer, in order */
   CartesiaEmulatorStats stats;
+  CartesiaEmulatorPacing pacing;
   guint status_faults_used;
   guint generation_faults_used;
   gboolean log_enabled;
@@ -100,6 +101,9 @@ guint emu_context_expiry_ms (CartesiaEmulator * emu);
 
 CartesiaEmulatorStats *emu_stats_lock (CartesiaEmulator * emu);
 void emu_stats_unlock (CartesiaEmulator * emu);
+/* A paced chunk went out @late_us after it was due (lock held, as between
+ * emu_stats_lock() and emu_stats_unlock()). */
+void emu_record_pacing_locked (CartesiaEmulator * emu, gint64 late_us);
 
 /* The TCP socket under @msg, to cut connections abruptly. */
 GSocket *emu_message_socket (SoupServerMessage * msg);

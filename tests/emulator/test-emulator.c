@@ -1377,6 +1377,7 @@ test_pacing (Fixture * f, gconstpointer data)
       16000, NULL);
   g_autofree gchar *r3 = request_json ("iv", "abcdefghij", FALSE,
       "pcm_s16le", 16000, NULL);
+  CartesiaEmulatorPacing pacing;
   gint64 start, elapsed;
 
   /* realtime: ten characters are 500 ms of audio; the last chunk goes out
@@ -1390,6 +1391,14 @@ test_pacing (Fixture * f, gconstpointer data)
   g_assert_cmpint (elapsed, >=, 420 * 1000);
   g_assert_cmpint (elapsed, <, 2000 * 1000);
   g_assert_cmpuint (count_type (c, "rt", "chunk"), ==, 10);
+  /* every paced chunk but the first is counted, none can be early */
+  cartesia_emulator_take_pacing (f->emu, &pacing);
+  g_assert_cmpuint (pacing.chunks, ==, 9);
+  g_assert_cmpint (pacing.max_late_us, >=, 0);
+  g_assert_cmpuint (pacing.late_20ms, <=, pacing.late_5ms);
+  g_assert_cmpuint (pacing.late_5ms, <=, pacing.chunks);
+  cartesia_emulator_take_pacing (f->emu, &pacing);
+  g_assert_cmpuint (pacing.chunks, ==, 0);
 
   /* thinking time before the first chunk */
   set_option (f, "pacing", "instant");
@@ -1400,6 +1409,9 @@ test_pacing (Fixture * f, gconstpointer data)
   elapsed = g_get_monotonic_time () - start;
   g_assert_cmpint (elapsed, >=, 190 * 1000);
   g_assert_cmpuint (count_type (c, "late", "done"), ==, 1);
+  /* instant pacing has no due times */
+  cartesia_emulator_take_pacing (f->emu, &pacing);
+  g_assert_cmpuint (pacing.chunks, ==, 0);
 
   /* a chunk every 40 ms, whatever audio it holds: ten chunks take at least
    * nine intervals, where instant pacing sends them at once */
@@ -1412,6 +1424,8 @@ test_pacing (Fixture * f, gconstpointer data)
   g_assert_cmpint (elapsed, >=, 9 * 40 * 1000);
   g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpuint (count_type (c, "iv", "chunk"), ==, 10);
+  cartesia_emulator_take_pacing (f->emu, &pacing);
+  g_assert_cmpuint (pacing.chunks, ==, 9);
   ws_client_free (c);
 }
 
