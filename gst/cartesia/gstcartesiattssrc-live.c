@@ -21,6 +21,7 @@
 #include "gstcartesiattssrc-private.h"
 #include "gstcartesiattssrc-live.h"
 #include "gstcartesiattssrc-clock.h"
+#include "cartesia-scheduler-events.h"
 
 #include <string.h>
 
@@ -411,104 +412,120 @@ fit_cue (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
   return TRUE;
 }
 
+static gboolean
+fit_cue_hook (CartesiaUtterance * u, gpointer user_data)
+{
+  return fit_cue (user_data, u);
+}
+
+static gboolean
+stream_lost_hook (CartesiaUtterance * u, const gchar * reason,
+    gpointer user_data)
+{
+  return gst_cartesia_tts_src_sink_stream_lost (user_data, u->context_id,
+      reason);
+}
+
+/* Carries out what the scheduler decided about @event (a server event,
+ * or NULL: a player event), in order. */
+static void
+carry_out (GstCartesiaTtsSrc * self, GArray * actions, CartesiaEvent * event,
+    GstClockTime now_rt)
+{
+  guint i;
+
+  for (i = 0; i < actions->len; i++) {
+    CartesiaAction *a = &g_array_index (actions, CartesiaAction, i);
+    CartesiaUtterance *u = a->u;
+
+    switch (a->type) {
+      case CARTESIA_ACTION_FAIL:
+        fail_utterance (self, u, event, now_rt);
+        break;
+      case CARTESIA_ACTION_WARN:
+        gst_cartesia_tts_src_post_failure (self, event, NULL,
+            GST_MESSAGE_WARNING);
+        break;
+      case CARTESIA_ACTION_STREAM_HEARD:
+        gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
+            a->received_at);
+        break;
+      case CARTESIA_ACTION_PUSH:
+        cartesia_player_push (self->player, u->handle, a->data, a->len);
+        break;
+      case CARTESIA_ACTION_RELEASE_HELD:
+        GST_WARNING_OBJECT (self, "cue %s: asking again failed (%s); the "
+            "first answer plays", u->id, event->error_text);
+        release_held (self, u);
+        break;
+      case CARTESIA_ACTION_WORD:
+        gst_cartesia_tts_src_post_utterance_word (self, u, &a->word,
+            a->phonemes);
+        break;
+      case CARTESIA_ACTION_PLAYER_FINISH:
+        cartesia_player_finish (self->player, u->handle);
+        break;
+      case CARTESIA_ACTION_CANCEL:
+        cartesia_session_cancel (self->session, u->context_id);
+        break;
+      case CARTESIA_ACTION_STARTED:
+        gst_cartesia_tts_src_post_utterance_started (self, u, a->at);
+        break;
+      case CARTESIA_ACTION_FINISHED:
+        gst_cartesia_tts_src_post_utterance_finished (self, u, a->at,
+            a->samples, a->underrun_samples, a->interrupted);
+        break;
+      case CARTESIA_ACTION_CUE_FINISHED:
+        gst_cartesia_tts_src_post_cue_finished (self, u, a->clipped);
+        break;
+      case CARTESIA_ACTION_UNDERRUN:
+        if (a->underrun_samples)
+          GST_WARNING_OBJECT (self, "utterance %s: %" G_GUINT64_FORMAT
+              " samples of silence while waiting for the server", u->id,
+              a->underrun_samples);
+        if (a->clipped)
+          GST_DEBUG_OBJECT (self, "utterance %s clipped at the end of its "
+              "cue", u->id);
+        gst_cartesia_tts_src_count_underrun (self, a->underrun);
+        break;
+      case CARTESIA_ACTION_INTERRUPTED:
+        gst_cartesia_tts_src_count_interrupted (self);
+        break;
+      case CARTESIA_ACTION_CAPTION_GAP:
+        gst_cartesia_tts_src_subtitle_add (self, a->at, GST_CLOCK_TIME_NONE,
+            "");
+        break;
+      case CARTESIA_ACTION_FORGET:
+        forget_utterance (self, u);
+        break;
+    }
+  }
+}
+
 void
 gst_cartesia_tts_src_live_on_event (GstCartesiaTtsSrc * self,
     CartesiaEvent * event, GstClockTime now_rt)
 {
-  CartesiaUtterance *u = event->context_id ?
-      cartesia_scheduler_find_by_context (self->scheduler,
-        event->context_id) : NULL;
-  const guint8 *data;
-  gsize len;
-  guint i;
+  CartesiaSchedulerHooks hooks = { fit_cue_hook, stream_lost_hook, self };
+  g_autoptr (GArray) actions = cartesia_actions_new ();
+  GstClockTime audio_rt = GST_CLOCK_TIME_NONE;
 
   /* Audio for an utterance the streaming thread has yet to take in is
    * its audio, not the late output of a dropped one.  (A flush among the
    * ops needs no telling: the timeline reads its input afresh after each
    * event.) */
-  if (u == NULL && event->context_id && op_pending (self, event->context_id)) {
+  if (event->context_id && cartesia_scheduler_find_by_context
+      (self->scheduler, event->context_id) == NULL
+      && op_pending (self, event->context_id)) {
     GST_DEBUG_OBJECT (self, "context %s answered before its utterance was "
         "taken in", event->context_id);
     gst_cartesia_tts_src_live_apply_ops (self, now_rt);
-    u = cartesia_scheduler_find_by_context (self->scheduler,
-        event->context_id);
   }
-
-  if (event->type == CARTESIA_EVENT_ERROR && event->context_id == NULL) {
-    /* Concerns every utterance with the server, or none (a pre-connect). */
-    g_autoptr (GPtrArray) with =
-        cartesia_scheduler_with_server (self->scheduler);
-
-    for (i = 0; i < with->len; i++)
-      fail_utterance (self, g_ptr_array_index (with, i), event, now_rt);
-    if (with->len == 0)
-      gst_cartesia_tts_src_post_failure (self, event, NULL,
-          GST_MESSAGE_WARNING);
-    return;
-  }
-  if (u == NULL || cartesia_utterance_is_done (u))
-    return;                     /* late output of a dropped utterance */
-
-  cartesia_utterance_heard (u, event->received_at);
-  switch (event->type) {
-    case CARTESIA_EVENT_SENT:
-      break;
-    case CARTESIA_EVENT_AUDIO:
-      if (u->from_sink)
-        gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
-            event->received_at);
-      if (u->first_audio_at == 0)
-        cartesia_utterance_first_audio (u, event->received_at,
-            gst_cartesia_tts_src_clock_now (self));
-      data = g_bytes_get_data (event->audio, &len);
-      if (!cartesia_utterance_hold_audio (u, data, len))
-        cartesia_player_push (self->player, u->handle, data, len);
-      break;
-    case CARTESIA_EVENT_TIMESTAMPS:
-    case CARTESIA_EVENT_PHONEMES:{
-      /* Words and phonemes: posted once the start of the speech is known. */
-      gboolean phonemes = event->type == CARTESIA_EVENT_PHONEMES;
-
-      for (i = 0; i < event->n_words; i++) {
-        CartesiaWord w = { g_strdup (event->words[i]), event->word_start[i],
-          event->word_end[i]
-        };
-
-        if (cartesia_utterance_is_started (u))
-          gst_cartesia_tts_src_post_utterance_word (self, u, &w, phonemes);
-        g_array_append_val (phonemes ? u->phonemes : u->words, w);
-      }
-      break;
-    }
-    case CARTESIA_EVENT_DONE:
-      if (u->held && fit_cue (self, u))
-        break;                  /* asked again, faster */
-      cartesia_utterance_done (u);
-      cartesia_player_finish (self->player, u->handle);
-      break;
-    case CARTESIA_EVENT_ERROR:
-      /* Streamed text that spoke already: a continuation the server
-       * refused (its context expired) goes to a new context instead. */
-      if (u->from_sink && u->first_audio_at != 0
-          && gst_cartesia_tts_src_sink_stream_lost (self, u->context_id,
-              event->error_text)) {
-        cartesia_utterance_done (u);
-        cartesia_session_cancel (self->session, u->context_id);
-        cartesia_player_finish (self->player, u->handle);
-        break;
-      }
-      if (u->refit && u->held && !u->held_second && u->held->len) {
-        /* The faster answer failed: the first one plays, clipped. */
-        GST_WARNING_OBJECT (self, "cue %s: asking again failed (%s); the "
-            "first answer plays", u->id, event->error_text);
-        release_held (self, u);
-        cartesia_utterance_done (u);
-        cartesia_player_finish (self->player, u->handle);
-        break;
-      }
-      fail_utterance (self, u, event, now_rt);
-      break;
-  }
+  if (event->type == CARTESIA_EVENT_AUDIO)
+    audio_rt = gst_cartesia_tts_src_clock_now (self);
+  cartesia_scheduler_on_server_event (self->scheduler, event, audio_rt,
+      &hooks, actions);
+  carry_out (self, actions, event, now_rt);
 }
 
 /* Takes whatever the session has, without waiting. */
@@ -578,6 +595,7 @@ void
 gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
     GArray * events, GstClockTime pts)
 {
+  g_autoptr (GArray) actions = cartesia_actions_new ();
   gboolean word_timestamps;
   guint i;
 
@@ -585,46 +603,11 @@ gst_cartesia_tts_src_live_player_events (GstCartesiaTtsSrc * self,
   word_timestamps = self->word_timestamps;
   GST_OBJECT_UNLOCK (self);
   for (i = 0; i < events->len; i++) {
-    CartesiaPlayerEvent *e = &g_array_index (events, CartesiaPlayerEvent, i);
-    CartesiaUtterance *u =
-        cartesia_scheduler_find_by_handle (self->scheduler, e->id);
-    GstClockTime at = pts + gst_util_uint64_scale_int (e->offset, GST_SECOND,
-        self->rate);
-
-    if (u == NULL)
-      continue;
-    if (e->type == CARTESIA_PLAYER_STARTED) {
-      GstClockTime skipped = gst_util_uint64_scale_int (e->skipped,
-          GST_SECOND, self->rate);
-
-      /* Late, its head was cut: its words keep their place in its audio. */
-      cartesia_utterance_started (u, at > skipped ? at - skipped : 0);
-      gst_cartesia_tts_src_post_utterance_started (self, u, at);
-      continue;
-    }
-    if (e->underrun_samples)
-      GST_WARNING_OBJECT (self, "utterance %s: %" G_GUINT64_FORMAT " samples "
-          "of silence while waiting for the server", u->id,
-          e->underrun_samples);
-    if (e->clipped)
-      GST_DEBUG_OBJECT (self, "utterance %s clipped at the end of its cue",
-          u->id);
-    if (e->clipped && !cartesia_utterance_is_done (u))
-      cartesia_session_cancel (self->session, u->context_id);
-    if (u->state != CARTESIA_UTTERANCE_FAILED)
-      gst_cartesia_tts_src_post_utterance_finished (self, u, at, e->samples,
-          e->underrun_samples, e->interrupted);
-    if (u->state != CARTESIA_UTTERANCE_FAILED && u->from_sink
-        && GST_CLOCK_TIME_IS_VALID (u->start_rt))
-      gst_cartesia_tts_src_post_cue_finished (self, u, e->clipped);
-    gst_cartesia_tts_src_count_underrun (self,
-        gst_util_uint64_scale_int (e->underrun_samples, GST_SECOND,
-            self->rate));
-    if (e->interrupted && u->state != CARTESIA_UTTERANCE_FAILED)
-      gst_cartesia_tts_src_count_interrupted (self);
-    if (!word_timestamps)
-      gst_cartesia_tts_src_subtitle_add (self, at, GST_CLOCK_TIME_NONE, "");
-    forget_utterance (self, u);
+    g_array_set_size (actions, 0);
+    cartesia_scheduler_on_player_event (self->scheduler,
+        &g_array_index (events, CartesiaPlayerEvent, i), pts, self->rate,
+        word_timestamps, actions);
+    carry_out (self, actions, NULL, pts);
   }
 }
 
