@@ -436,3 +436,42 @@ cartesia_scheduler_refit_in_time (GstClockTime now_rt, GstClockTime ttfa,
     return FALSE;
   return now_rt + 2 * ttfa <= start_rt + delay;
 }
+
+void
+cartesia_utterance_weigh_fit (const CartesiaUtterance * u, guint bpf,
+    gint rate, gdouble max_speed, gboolean live, GstClockTime now_rt,
+    GstClockTime delay, CartesiaFit * fit)
+{
+  g_return_if_fail (u->held != NULL && bpf > 0 && rate > 0);
+
+  fit->speech = u->held->len / bpf;
+  fit->cue = gst_util_uint64_scale_int_round (u->end_rt - u->start_rt, rate,
+      GST_SECOND);
+  fit->speed = u->settings && u->settings->speed_set ? u->settings->speed :
+      1.0;
+  fit->faster = 0.0;
+  fit->too_late = FALSE;
+  if (!u->refit)
+    fit->faster = cartesia_settings_fit_speed (fit->speech, fit->cue,
+        fit->speed, max_speed);
+  /* Live, a second answer must be there by the time a sink plays the
+   * cue's start; the first one's time to first audio, twice, is the
+   * guess. */
+  if (fit->faster > 0.0 && live
+      && !cartesia_scheduler_refit_in_time (now_rt,
+          cartesia_utterance_ttfa (u), u->start_rt, delay)) {
+    fit->faster = 0.0;
+    fit->too_late = TRUE;
+  }
+}
+
+void
+cartesia_utterance_ask_faster (CartesiaUtterance * u, gdouble faster)
+{
+  g_return_if_fail (u->settings != NULL && faster > 0.0);
+
+  /* The first answer's timings are not the second's. */
+  u->refit = TRUE;
+  u->settings->speed_set = TRUE;
+  u->settings->speed = faster;
+}

@@ -201,4 +201,28 @@ void cartesia_scheduler_wake (CartesiaScheduler * sched, GstClockTime end,
 gboolean cartesia_scheduler_refit_in_time (GstClockTime now_rt,
     GstClockTime ttfa, GstClockTime start_rt, GstClockTime delay);
 
+/* overflow=fit: the whole first answer of cue @u is held; weighed against
+ * its cue. */
+typedef struct
+{
+  guint64 speech;               /* samples of speech held */
+  guint64 cue;                  /* samples the cue lasts */
+  gdouble speed;                /* what it was asked at */
+  gdouble faster;               /* ask again at this; 0.0: it plays (clipped
+                                 * by the player if still too long) */
+  gboolean too_late;            /* faster would fit, but a second answer
+                                 * would come too late (faster is 0.0) */
+} CartesiaFit;
+
+/* Weighs @u's held answer (@bpf bytes per sample at @rate) against its
+ * cue: asked faster at most once, up to @max_speed; @live, only if the
+ * second answer can be there in time (cartesia_scheduler_refit_in_time()
+ * at @now_rt, a sink playing @delay later). */
+void cartesia_utterance_weigh_fit (const CartesiaUtterance * u, guint bpf,
+    gint rate, gdouble max_speed, gboolean live, GstClockTime now_rt,
+    GstClockTime delay, CartesiaFit * fit);
+/* Asked again at @faster: its settings say so from now on (the caller
+ * sends the request, then cartesia_utterance_rerequested()). */
+void cartesia_utterance_ask_faster (CartesiaUtterance * u, gdouble faster);
+
 G_END_DECLS

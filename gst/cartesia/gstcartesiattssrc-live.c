@@ -354,55 +354,40 @@ release_held (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
   g_byte_array_unref (held);
 }
 
-/* Live, a second answer must be there by the time a sink plays the cue's
- * start; the first one's time to first audio, twice, is the guess. */
-static gboolean
-refit_in_time (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
-{
-  if (!gst_base_src_is_live (GST_BASE_SRC (self)))
-    return TRUE;
-  return cartesia_scheduler_refit_in_time (gst_cartesia_tts_src_clock_now
-      (self),
-      cartesia_utterance_ttfa (u), u->start_rt,
-      gst_cartesia_tts_src_sink_delay (self));
-}
-
 /* overflow=fit, the whole answer is in: if it is longer than its cue, ask
  * again once with a faster speed (returns TRUE), estimated from its length;
  * else it plays (clipped by the player if still too long). */
 static gboolean
 fit_cue (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
 {
-  guint64 speech = u->held->len / self->bpf;
-  guint64 cue = gst_util_uint64_scale_int_round (u->end_rt - u->start_rt,
-      self->rate, GST_SECOND);
-  gdouble speed = u->settings->speed_set ? u->settings->speed : 1.0;
-  gdouble max_speed, faster = 0.0;
+  gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
+  GstClockTime now_rt = GST_CLOCK_TIME_NONE, delay = 0;
+  gdouble max_speed;
   gchar *context_id;
+  CartesiaFit fit;
   gint64 now;
 
   GST_OBJECT_LOCK (self);
   max_speed = self->max_speed;
   GST_OBJECT_UNLOCK (self);
-  if (!u->refit)
-    faster = cartesia_settings_fit_speed (speech, cue, speed, max_speed);
-  if (faster > 0.0 && !refit_in_time (self, u)) {
-    GST_INFO_OBJECT (self, "cue %s: no time left to ask again", u->id);
-    faster = 0.0;
+  if (live) {
+    now_rt = gst_cartesia_tts_src_clock_now (self);
+    delay = gst_cartesia_tts_src_sink_delay (self);
   }
+  cartesia_utterance_weigh_fit (u, self->bpf, self->rate, max_speed, live,
+      now_rt, delay, &fit);
+  if (fit.too_late)
+    GST_INFO_OBJECT (self, "cue %s: no time left to ask again", u->id);
   GST_DEBUG_OBJECT (self, "cue %s: %" G_GUINT64_FORMAT " samples of speech "
       "at speed %.3f for a cue of %" G_GUINT64_FORMAT ": %s%.3f", u->id,
-      speech, speed, cue, faster > 0.0 ? "asking again at " : "plays, ",
-      faster > 0.0 ? faster : speed);
-  if (faster == 0.0) {
+      fit.speech, fit.speed, fit.cue, fit.faster > 0.0 ? "asking again at " :
+      "plays, ", fit.faster > 0.0 ? fit.faster : fit.speed);
+  if (fit.faster == 0.0) {
     release_held (self, u);
     return FALSE;
   }
 
-  /* The first answer's timings are not the second's. */
-  u->refit = TRUE;
-  u->settings->speed_set = TRUE;
-  u->settings->speed = faster;
+  cartesia_utterance_ask_faster (u, fit.faster);
   now = g_get_monotonic_time ();
   GST_OBJECT_LOCK (self);
   gst_cartesia_tts_src_send_request_locked (self, u->settings, u->text,

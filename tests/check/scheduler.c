@@ -608,6 +608,97 @@ GST_START_TEST (test_bad_transitions)
 
 GST_END_TEST;
 
+/* overflow=fit: the held answer weighed against its cue (48 kHz, 2 bytes
+ * a sample): asked faster once, live only if a second answer can be there
+ * in time. */
+static CartesiaUtterance *
+fit_cue (CartesiaScheduler * sched, guint64 speech_samples)
+{
+  CartesiaUtterance *u = add (sched, "cue", T0);
+
+  u->settings = g_new0 (CartesiaSettings, 1);
+  u->start_rt = GST_SECOND;
+  u->end_rt = 1500 * GST_MSECOND;       /* 24000 samples */
+  u->held = g_byte_array_new ();
+  g_byte_array_set_size (u->held, speech_samples * 2);
+  request (u, "ctx", T0);
+  /* Its first audio took 200 ms. */
+  cartesia_utterance_first_audio (u, T0 + 200 * MS, 0);
+  return u;
+}
+
+GST_START_TEST (test_weigh_fit)
+{
+  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaUtterance *u = fit_cue (sched, 28800);        /* 1.2 times the cue */
+  CartesiaFit fit;
+
+  /* Non-live: always in time.  1.2 * 1.03 = 1.236. */
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, FALSE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_uint64 (fit.speech, 28800);
+  fail_unless_equals_uint64 (fit.cue, 24000);
+  fail_unless_equals_float (fit.speed, 1.0);
+  fail_unless_equals_float (fit.faster, 1.236);
+  fail_if (fit.too_late);
+  /* The speed it was asked at counts (1.1 * 1.236); a max-speed of 1.2
+   * leaves it more than 3 % too long: it plays (clipped). */
+  u->settings->speed_set = TRUE;
+  u->settings->speed = 1.1;
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, FALSE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_float (fit.speed, 1.1);
+  fail_unless_equals_float (fit.faster,
+      cartesia_settings_fit_speed (28800, 24000, 1.1, 1.5));
+  fail_unless (fit.faster > 1.1);
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.2, FALSE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 0.0);
+  fail_if (fit.too_late);
+  u->settings->speed_set = FALSE;
+
+  /* Live at 500 ms: 0.5 + 2 * 0.2 <= 1 s, in time. */
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, TRUE, 500 * GST_MSECOND,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 1.236);
+  fail_if (fit.too_late);
+  /* At 700 ms: 1.1 s > 1 s, too late; a sink 200 ms behind makes it. */
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, TRUE, 700 * GST_MSECOND,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 0.0);
+  fail_unless (fit.too_late);
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, TRUE, 700 * GST_MSECOND,
+      200 * GST_MSECOND, &fit);
+  fail_unless_equals_float (fit.faster, 1.236);
+  /* No clock yet: not in time. */
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, TRUE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 0.0);
+  fail_unless (fit.too_late);
+
+  /* Asked again: its settings say so, and it is weighed no more. */
+  cartesia_utterance_ask_faster (u, 1.236);
+  fail_unless (u->refit);
+  fail_unless (u->settings->speed_set);
+  fail_unless_equals_float (u->settings->speed, 1.236);
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, FALSE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 0.0);
+  fail_if (fit.too_late);
+  cartesia_scheduler_free (sched);
+
+  /* One that fits plays as it is. */
+  sched = cartesia_scheduler_new ();
+  u = fit_cue (sched, 24000);
+  cartesia_utterance_weigh_fit (u, 2, 48000, 1.5, FALSE, GST_CLOCK_TIME_NONE,
+      0, &fit);
+  fail_unless_equals_float (fit.faster, 0.0);
+  fail_if (fit.too_late);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 static Suite *
 scheduler_suite (void)
 {
@@ -634,6 +725,7 @@ scheduler_suite (void)
   tcase_add_test (tc, test_with_server);
   tcase_add_test (tc, test_audio_before_taken_in);
   tcase_add_test (tc, test_bad_transitions);
+  tcase_add_test (tc, test_weigh_fit);
   return s;
 }
 
