@@ -7,10 +7,11 @@
  * version 2 of the License, or (at your option) any later version.
  *
  * One POST per context, its text/event-stream read as it comes, retried
- * with backoff while nothing was heard of it.  Each SseRequest is in the
- * table of requests in flight from start to end, and is freed only by
- * sse_request_free(), which takes it out.  Reports up through
- * CartesiaBackendEvents (cartesia-backend.h) only.
+ * with backoff while nothing was heard of it.  Each request is a GTask
+ * (sse_request_async() / sse_request_finish()) that owns its SseRequest:
+ * the request is in the table of requests in flight until it ends
+ * (sse_request_end(), exactly once), and is freed with its task.  Reports
+ * up through CartesiaBackendEvents (cartesia-backend.h) only.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -49,13 +50,15 @@ init_debug (void)
 typedef struct
 {
   CartesiaBackend base;
-  GHashTable *requests;         /* context id -> SseRequest in flight */
+  GHashTable *requests;         /* context id -> SseRequest in flight (the
+                                 * task owns it) */
 } CartesiaSseStream;
 
 /* One SSE request: one utterance. */
 typedef struct
 {
   CartesiaSseStream *sse;
+  GTask *task;                  /* owns this; NULL once ended */
   gchar *context_id;
   gchar *body;
   guint attempt;                /* failed attempts so far */
@@ -78,13 +81,12 @@ context_open (SseRequest * req, gboolean * got_output)
   return b->events->context_open (b->conn, req->context_id, got_output);
 }
 
+/* The task's data: freed with the task, after it ended. */
 static void
-sse_request_free (SseRequest * req)
+sse_request_free (gpointer data)
 {
-  GHashTable *requests = req->sse->requests;
+  SseRequest *req = data;
 
-  if (g_hash_table_lookup (requests, req->context_id) == req)
-    g_hash_table_remove (requests, req->context_id);
   cartesia_backend_unschedule (&req->retry_source);
   g_clear_object (&req->msg);
   g_clear_object (&req->stream);
@@ -97,24 +99,32 @@ sse_request_free (SseRequest * req)
   g_free (req);
 }
 
-/* Ends @req, failing its context if nothing else ended it. */
+/* Ends @req's task, once: with @error (taken), or NULL when the request
+ * is over without one (done, cancelled, or its context ended). */
+static void
+sse_request_end (SseRequest * req, CartesiaEvent * error)
+{
+  GTask *task = g_steal_pointer (&req->task);
+
+  if (g_hash_table_lookup (req->sse->requests, req->context_id) == req)
+    g_hash_table_remove (req->sse->requests, req->context_id);
+  cartesia_backend_unschedule (&req->retry_source);
+  g_task_return_pointer (task, error, (GDestroyNotify) cartesia_event_free);
+  g_object_unref (task);
+}
+
+/* Ends @req with an error for its context. */
 static void
 sse_fail (SseRequest * req, CartesiaErrorKind kind, guint status, gchar * text,
     gchar * debug, guint tls_errors)
 {
-  CartesiaBackend *b = &req->sse->base;
+  CartesiaEvent *event = cartesia_event_new_error (req->context_id,
+      g_get_monotonic_time (), kind, status, text, debug);
 
-  if (context_open (req, NULL)) {
-    CartesiaEvent *event = cartesia_event_new_error (req->context_id,
-        g_get_monotonic_time (), kind, status, text, debug);
-
-    event->tls_errors = tls_errors;
-    b->events->context_failed (b->conn, event);
-  } else {
-    g_free (text);
-    g_free (debug);
-  }
-  sse_request_free (req);
+  event->tls_errors = tls_errors;
+  /* Its answer's X-Request-Id: the request is out of the table once ended. */
+  event->request_id = g_strdup (cartesia_net_response_request_id (req->msg));
+  sse_request_end (req, event);
 }
 
 static gboolean
@@ -166,7 +176,7 @@ on_sse_read (GObject * source, GAsyncResult * result, gpointer user_data)
 
   if (bytes == NULL) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      sse_request_free (req);
+      sse_request_end (req, NULL);
     else
       sse_cut (req, error);
     return;
@@ -193,7 +203,7 @@ on_sse_read (GObject * source, GAsyncResult * result, gpointer user_data)
     else if (req->refused_status)
       sse_request_failed (req, req->refused_status, NULL);
     else
-      sse_request_free (req);   /* done, or failed: nothing more to read */
+      sse_request_end (req, NULL);      /* done, or failed: nothing more to read */
     return;
   }
   g_input_stream_read_bytes_async (req->stream, SSE_READ_SIZE,
@@ -279,7 +289,7 @@ on_sse_error_body (GObject * source, GAsyncResult * result, gpointer user_data)
       result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    sse_request_free (req);
+    sse_request_end (req, NULL);
     return;
   }
   if (bytes && g_bytes_get_size (bytes) > 0
@@ -304,7 +314,7 @@ on_sse_sent (GObject * source, GAsyncResult * result, gpointer user_data)
   req->stream = soup_session_send_finish (SOUP_SESSION (source), result,
       &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    sse_request_free (req);
+    sse_request_end (req, NULL);
     return;
   }
   if (req->stream == NULL) {
@@ -349,12 +359,12 @@ sse_send (SseRequest * req)
       req->cancellable, on_sse_sent, req);
 }
 
-/* Stops @req: callbacks in flight see the cancellation and free it. */
+/* Stops @req: callbacks in flight see the cancellation and end it. */
 static void
 sse_cancel (SseRequest * req)
 {
   if (req->retry_source)
-    sse_request_free (req);
+    sse_request_end (req, NULL);
   else
     g_cancellable_cancel (req->cancellable);
 }
@@ -387,18 +397,51 @@ sse_is_idle (CartesiaBackend * b)
   return TRUE;
 }
 
+/* One request for @context_id with @body: retried while it may be, its
+ * events reported as they come; @callback when it is over. */
 static void
-sse_start (CartesiaBackend * b, const gchar * context_id, const gchar * body)
+sse_request_async (CartesiaSseStream * sse, const gchar * context_id,
+    const gchar * body, GAsyncReadyCallback callback, gpointer user_data)
 {
-  CartesiaSseStream *sse = (CartesiaSseStream *) b;
   SseRequest *req = g_new0 (SseRequest, 1);
 
   req->sse = sse;
   req->context_id = g_strdup (context_id);
   req->body = g_strdup (body);
   req->cancellable = g_cancellable_new ();
+  req->task = g_task_new (NULL, req->cancellable, callback, user_data);
+  g_task_set_source_tag (req->task, sse_request_async);
+  g_task_set_task_data (req->task, req, sse_request_free);
   g_hash_table_insert (sse->requests, req->context_id, req);
   sse_send (req);
+}
+
+/* NULL when the request is over without an error for its context (done,
+ * cancelled); else the error (its context named), to free. */
+static CartesiaEvent *
+sse_request_finish (GAsyncResult * result)
+{
+  return g_task_propagate_pointer (G_TASK (result), NULL);
+}
+
+static void
+on_request_done (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  CartesiaBackend *b = user_data;
+  CartesiaEvent *error = sse_request_finish (result);
+
+  /* Unless something else ended the context first. */
+  if (error && b->events->context_open (b->conn, error->context_id, NULL))
+    b->events->context_failed (b->conn, error);
+  else
+    cartesia_event_free (error);
+}
+
+static void
+sse_start (CartesiaBackend * b, const gchar * context_id, const gchar * body)
+{
+  sse_request_async ((CartesiaSseStream *) b, context_id, body,
+      on_request_done, b);
 }
 
 static void
