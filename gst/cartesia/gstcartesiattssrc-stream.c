@@ -324,6 +324,11 @@ gboolean
 gst_cartesia_tts_src_sink_stream_lost (GstCartesiaTtsSrc * self,
     const gchar * context_id, const gchar * reason)
 {
+  /* Taken before the text is sent again: audio that comes after this is
+   * an answer to it.  Taken after, it missed the first audio of a server
+   * that answered while this thread was preempted, and the text, spoken
+   * already, went again with the next refused continuation. */
+  gint64 now = g_get_monotonic_time ();
   GString *text;
   gboolean open;
   gchar *piece;
@@ -351,10 +356,8 @@ gst_cartesia_tts_src_sink_stream_lost (GstCartesiaTtsSrc * self,
     /* The streaming thread never waits for room: it is what makes room. */
     queue_untimed_locked (self, text->str, open, FALSE);
     now_open = open ? self->stream_context_id : NULL;
-    if (now_open) {
-      self->stream_last_send = g_get_monotonic_time ();
-      remember_sent (self, now_open, text->str, self->stream_last_send);
-    }
+    if (now_open)
+      remember_sent (self, now_open, text->str, now);
   }
   g_string_free (text, TRUE);
   GST_OBJECT_UNLOCK (self);
