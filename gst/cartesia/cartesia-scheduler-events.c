@@ -29,14 +29,10 @@ cartesia_action_type_name (CartesiaActionType type)
       return "warn";
     case CARTESIA_ACTION_STREAM_HEARD:
       return "stream-heard";
-    case CARTESIA_ACTION_PUSH:
-      return "push";
-    case CARTESIA_ACTION_RELEASE_HELD:
-      return "release-held";
+    case CARTESIA_ACTION_FIRST_ANSWER_PLAYS:
+      return "first-answer-plays";
     case CARTESIA_ACTION_WORD:
       return "word";
-    case CARTESIA_ACTION_PLAYER_FINISH:
-      return "player-finish";
     case CARTESIA_ACTION_CANCEL:
       return "cancel";
     case CARTESIA_ACTION_STARTED:
@@ -71,10 +67,13 @@ append (GArray * actions, CartesiaActionType type, CartesiaUtterance * u)
 
 /* All of @u is in: the player may end it once it has played it. */
 static void
-drain (CartesiaUtterance * u, GArray * actions)
+drain (CartesiaScheduler * sched, CartesiaUtterance * u)
 {
+  CartesiaPlayer *player = cartesia_scheduler_get_player (sched);
+
   cartesia_utterance_done (u);
-  append (actions, CARTESIA_ACTION_PLAYER_FINISH, u);
+  if (player)
+    cartesia_player_finish (player, u->handle);
 }
 
 static void
@@ -101,22 +100,22 @@ on_words (CartesiaUtterance * u, const CartesiaEvent * event,
 }
 
 static void
-on_error (CartesiaUtterance * u, const CartesiaEvent * event,
+on_error (CartesiaScheduler * sched, CartesiaUtterance * u, const CartesiaEvent * event,
     const CartesiaSchedulerHooks * hooks, GArray * actions)
 {
   /* Streamed text that spoke already: a continuation the server refused
    * (its context expired) goes to a new context instead. */
   if (u->from_sink && u->first_audio_at != 0 && hooks && hooks->stream_lost
       && hooks->stream_lost (u, event->error_text, hooks->user_data)) {
-    cartesia_utterance_done (u);
     append (actions, CARTESIA_ACTION_CANCEL, u);
-    append (actions, CARTESIA_ACTION_PLAYER_FINISH, u);
+    drain (sched, u);
     return;
   }
   if (u->refit && u->held && !u->held_second && u->held->len) {
     /* The faster answer failed: the first one plays, clipped. */
-    append (actions, CARTESIA_ACTION_RELEASE_HELD, u);
-    drain (u, actions);
+    append (actions, CARTESIA_ACTION_FIRST_ANSWER_PLAYS, u);
+    cartesia_scheduler_release_held (sched, u);
+    drain (sched, u);
     return;
   }
   append (actions, CARTESIA_ACTION_FAIL, u);
@@ -127,6 +126,7 @@ cartesia_scheduler_on_server_event (CartesiaScheduler * sched,
     const CartesiaEvent * event, GstClockTime audio_rt,
     const CartesiaSchedulerHooks * hooks, GArray * actions)
 {
+  CartesiaPlayer *player = cartesia_scheduler_get_player (sched);
   CartesiaUtterance *u;
   CartesiaAction *a;
   const guint8 *data;
@@ -159,11 +159,8 @@ cartesia_scheduler_on_server_event (CartesiaScheduler * sched,
       if (u->first_audio_at == 0)
         cartesia_utterance_first_audio (u, event->received_at, audio_rt);
       data = g_bytes_get_data (event->audio, &len);
-      if (!cartesia_utterance_hold_audio (u, data, len)) {
-        a = append (actions, CARTESIA_ACTION_PUSH, u);
-        a->data = data;
-        a->len = len;
-      }
+      if (!cartesia_utterance_hold_audio (u, data, len) && player)
+        cartesia_player_push (player, u->handle, data, len);
       break;
     case CARTESIA_EVENT_TIMESTAMPS:
     case CARTESIA_EVENT_PHONEMES:
@@ -173,10 +170,10 @@ cartesia_scheduler_on_server_event (CartesiaScheduler * sched,
       if (u->held && hooks && hooks->fit_cue
           && hooks->fit_cue (u, hooks->user_data))
         break;                  /* asked again, faster */
-      drain (u, actions);
+      drain (sched, u);
       break;
     case CARTESIA_EVENT_ERROR:
-      on_error (u, event, hooks, actions);
+      on_error (sched, u, event, hooks, actions);
       break;
   }
 }

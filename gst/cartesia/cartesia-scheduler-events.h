@@ -10,10 +10,11 @@
 
 /* What the server says (a CartesiaEvent) and what the player reports (a
  * CartesiaPlayerEvent) go in with the time; the utterances' states change
- * here, and what is to be done about it comes out as a list of actions,
- * in the order they are to be carried out: gstcartesiattssrc-live.c
- * carries them out (session calls, the player, bus messages, counters,
- * captions).  No sockets, threads, clock or GstElement. */
+ * here, the scheduler's player gets the audio (and hears when an
+ * utterance's audio is all in), and what else is to be done comes out as a
+ * list of actions, in the order they are to be carried out:
+ * gstcartesiattssrc-live.c carries them out (session calls, bus messages,
+ * counters, captions).  No sockets, threads, clock or GstElement. */
 
 #include "cartesia-scheduler.h"
 #include "cartesia-event.h"
@@ -28,10 +29,10 @@ typedef enum
                                  * it waits out an outage or is given up */
   CARTESIA_ACTION_WARN,         /* an error that concerns no utterance */
   CARTESIA_ACTION_STREAM_HEARD, /* streamed text of @u was answered (at) */
-  CARTESIA_ACTION_PUSH,         /* @data/@len of @u to the player */
-  CARTESIA_ACTION_RELEASE_HELD, /* overflow=fit: @u's held answer plays */
+  CARTESIA_ACTION_FIRST_ANSWER_PLAYS,   /* overflow=fit: asking again
+                                 * failed, @u's first answer plays (given to
+                                 * the player already) */
   CARTESIA_ACTION_WORD,         /* post @word of @u (@phonemes) */
-  CARTESIA_ACTION_PLAYER_FINISH,        /* the player has all of @u */
   CARTESIA_ACTION_CANCEL,       /* cancel @u's context on the server */
   /* The player's events: */
   CARTESIA_ACTION_STARTED,      /* post utterance-started for @u at @at */
@@ -51,8 +52,6 @@ typedef struct
   CartesiaUtterance *u;
   GstClockTime at;              /* STARTED, FINISHED, CAPTION_GAP */
   gint64 received_at;           /* STREAM_HEARD */
-  const guint8 *data;           /* PUSH: the event's */
-  gsize len;
   CartesiaWord word;            /* WORD: the utterance's (not a copy) */
   gboolean phonemes;            /* WORD */
   guint64 samples;              /* FINISHED */
@@ -67,7 +66,8 @@ typedef struct
 typedef struct
 {
   /* overflow=fit, all of @u's first answer is in: TRUE if it was asked
-   * again (faster); FALSE: the held answer was released to the player. */
+   * again (faster); FALSE: the held answer was released to the player
+   * (cartesia_scheduler_release_held()). */
   gboolean (*fit_cue) (CartesiaUtterance * u, gpointer user_data);
   /* Streamed text of @u that spoke already was refused (@reason): TRUE if
    * the text the server had not answered went to a new context. */

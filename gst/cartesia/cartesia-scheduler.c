@@ -17,6 +17,7 @@ struct _CartesiaScheduler
 {
   GQueue utterances;            /* CartesiaUtterance, in the order they play */
   guint next_handle;
+  CartesiaPlayer *player;       /* where they play; NULL: none yet */
 };
 
 static void
@@ -299,7 +300,36 @@ cartesia_scheduler_free (CartesiaScheduler * sched)
   if (sched == NULL)
     return;
   cartesia_scheduler_clear (sched);
+  g_clear_pointer (&sched->player, cartesia_player_free);
   g_free (sched);
+}
+
+void
+cartesia_scheduler_set_player (CartesiaScheduler * sched,
+    CartesiaPlayer * player)
+{
+  if (sched->player == player)
+    return;
+  g_clear_pointer (&sched->player, cartesia_player_free);
+  sched->player = player;
+}
+
+CartesiaPlayer *
+cartesia_scheduler_get_player (CartesiaScheduler * sched)
+{
+  return sched->player;
+}
+
+void
+cartesia_scheduler_release_held (CartesiaScheduler * sched,
+    CartesiaUtterance * u)
+{
+  GByteArray *held = cartesia_utterance_release_held (u);
+
+  g_return_if_fail (held != NULL);
+  if (held->len && sched->player)
+    cartesia_player_push (sched->player, u->handle, held->data, held->len);
+  g_byte_array_unref (held);
 }
 
 void

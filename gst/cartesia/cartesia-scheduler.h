@@ -29,6 +29,7 @@
  * out and reported them finished. */
 
 #include <gst/gst.h>
+#include "cartesia-player.h"
 #include "cartesia-policy.h"
 #include "cartesia-settings.h"
 
@@ -165,6 +166,15 @@ typedef struct _CartesiaScheduler CartesiaScheduler;
 
 CartesiaScheduler *cartesia_scheduler_new (void);
 void cartesia_scheduler_free (CartesiaScheduler * sched);
+/* The player the utterances play in, their handles its ids: taken (the
+ * one before is freed; NULL: none).  The scheduler pushes the server's
+ * audio to it and tells it when an utterance's audio is all in. */
+void cartesia_scheduler_set_player (CartesiaScheduler * sched,
+    CartesiaPlayer * player);
+CartesiaPlayer *cartesia_scheduler_get_player (CartesiaScheduler * sched);
+/* overflow=fit: @u's held answer plays (to the player, if any). */
+void cartesia_scheduler_release_held (CartesiaScheduler * sched,
+    CartesiaUtterance * u);
 /* Takes @u, after the others, with the next handle. */
 void cartesia_scheduler_add (CartesiaScheduler * sched, CartesiaUtterance * u);
 /* Removes and frees @u. */

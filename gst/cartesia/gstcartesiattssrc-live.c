@@ -27,6 +27,14 @@
 
 #define GST_CAT_DEFAULT gst_cartesia_tts_src_debug
 
+/* The scheduler's player (NULL: none yet). */
+static CartesiaPlayer *
+player_of (GstCartesiaTtsSrc * self)
+{
+  return self->scheduler ? cartesia_scheduler_get_player (self->scheduler) :
+      NULL;
+}
+
 void
 gst_cartesia_tts_src_live_init (GstCartesiaTtsSrc * self)
 {
@@ -53,7 +61,7 @@ gst_cartesia_tts_src_live_start (GstCartesiaTtsSrc * self,
 void
 gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
 {
-  g_clear_pointer (&self->player, cartesia_player_free);
+  /* The player goes with it. */
   g_clear_pointer (&self->scheduler, cartesia_scheduler_free);
   cartesia_inbox_drop_all (self->inbox);
 }
@@ -63,17 +71,20 @@ gst_cartesia_tts_src_live_stop (GstCartesiaTtsSrc * self)
 void
 gst_cartesia_tts_src_live_ensure_player (GstCartesiaTtsSrc * self)
 {
-  if (self->player)
+  CartesiaPlayer *player;
+
+  if (player_of (self))
     return;
   GST_OBJECT_LOCK (self);
-  self->player = cartesia_player_new (self->sample_format,
+  player = cartesia_player_new (self->sample_format,
       gst_util_uint64_scale_int (self->fade_ms, self->rate, 1000));
-  cartesia_player_set_prebuffer (self->player,
+  cartesia_player_set_prebuffer (player,
       gst_util_uint64_scale_int (self->prebuffer_ms, self->rate, 1000));
   GST_OBJECT_UNLOCK (self);
   /* Non-live output is the server's audio, bit for bit, between cuts. */
-  cartesia_player_set_edge_fades (self->player,
+  cartesia_player_set_edge_fades (player,
       gst_base_src_is_live (GST_BASE_SRC (self)));
+  cartesia_scheduler_set_player (self->scheduler, player);
 }
 
 /* @u leaves the queue for good. */
@@ -105,11 +116,11 @@ drop_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
   GST_OBJECT_UNLOCK (self);
   if (cartesia_utterance_drop (u, failed))
     cartesia_session_cancel (self->session, u->context_id);
-  if (cartesia_player_is_playing (self->player, u->handle)) {
-    cartesia_player_remove (self->player, u->handle);
+  if (cartesia_player_is_playing (player_of (self), u->handle)) {
+    cartesia_player_remove (player_of (self), u->handle);
     return;
   }
-  cartesia_player_remove (self->player, u->handle);
+  cartesia_player_remove (player_of (self), u->handle);
   if (!failed) {
     gst_cartesia_tts_src_post_utterance_finished (self, u, now_rt, 0, 0,
         TRUE);
@@ -199,7 +210,7 @@ add_to_player (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
         break;
     }
   }
-  cartesia_player_add_timed (self->player, u->handle, &t);
+  cartesia_player_add_timed (player_of (self), u->handle, &t);
 }
 
 /* The sink pad flushed: its utterances go, on the server too.  Non-live,
@@ -230,8 +241,7 @@ flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
           TRUE);
     forget_utterance (self, u);
   }
-  cartesia_player_free (self->player);
-  self->player = NULL;
+  cartesia_scheduler_set_player (self->scheduler, NULL);
   self->first_pts = 0;
   self->live_samples = 0;
   gst_cartesia_tts_src_subtitle_reset (self);
@@ -280,7 +290,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
       }
       case CARTESIA_INBOX_OP_FLUSH:
         flush_sink_utterances (self, now_rt);
-        if (self->player == NULL)
+        if (player_of (self) == NULL)
           gst_cartesia_tts_src_live_ensure_player (self);
         flushed = TRUE;
         break;
@@ -297,7 +307,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
           CartesiaUtterance *u = l->data;
 
           if (!cartesia_utterance_is_dropped (u)
-              && !cartesia_player_is_playing (self->player, u->handle))
+              && !cartesia_player_is_playing (player_of (self), u->handle))
             drop_utterance (self, u, FALSE, now_rt);
           l = next;
         }
@@ -343,17 +353,6 @@ op_pending (GstCartesiaTtsSrc * self, const gchar * context_id)
   return pending;
 }
 
-/* overflow=fit: the held answer plays. */
-static void
-release_held (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
-{
-  GByteArray *held = cartesia_utterance_release_held (u);
-
-  if (held->len)
-    cartesia_player_push (self->player, u->handle, held->data, held->len);
-  g_byte_array_unref (held);
-}
-
 /* overflow=fit, the whole answer is in: if it is longer than its cue, ask
  * again once with a faster speed (returns TRUE), estimated from its length;
  * else it plays (clipped by the player if still too long). */
@@ -383,7 +382,7 @@ fit_cue (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
       fit.speech, fit.speed, fit.cue, fit.faster > 0.0 ? "asking again at " :
       "plays, ", fit.faster > 0.0 ? fit.faster : fit.speed);
   if (fit.faster == 0.0) {
-    release_held (self, u);
+    cartesia_scheduler_release_held (self->scheduler, u);
     return FALSE;
   }
 
@@ -435,20 +434,13 @@ carry_out (GstCartesiaTtsSrc * self, GArray * actions, CartesiaEvent * event,
         gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
             a->received_at);
         break;
-      case CARTESIA_ACTION_PUSH:
-        cartesia_player_push (self->player, u->handle, a->data, a->len);
-        break;
-      case CARTESIA_ACTION_RELEASE_HELD:
+      case CARTESIA_ACTION_FIRST_ANSWER_PLAYS:
         GST_WARNING_OBJECT (self, "cue %s: asking again failed (%s); the "
             "first answer plays", u->id, event->error_text);
-        release_held (self, u);
         break;
       case CARTESIA_ACTION_WORD:
         gst_cartesia_tts_src_post_utterance_word (self, u, &a->word,
             a->phonemes);
-        break;
-      case CARTESIA_ACTION_PLAYER_FINISH:
-        cartesia_player_finish (self->player, u->handle);
         break;
       case CARTESIA_ACTION_CANCEL:
         cartesia_session_cancel (self->session, u->context_id);
@@ -613,14 +605,14 @@ gst_cartesia_tts_src_live_sink_drained (GstCartesiaTtsSrc * self)
 void
 gst_cartesia_tts_src_live_rebase (GstCartesiaTtsSrc * self, gint old_rate)
 {
-  if (self->player == NULL)
+  if (player_of (self) == NULL)
     return;
   /* Silence so far: the timeline goes on, counted in the new format. */
   if (GST_CLOCK_TIME_IS_VALID (self->first_pts) && old_rate > 0)
     self->first_pts += gst_util_uint64_scale_int (self->live_samples,
         GST_SECOND, old_rate);
   self->live_samples = 0;
-  g_clear_pointer (&self->player, cartesia_player_free);
+  cartesia_scheduler_set_player (self->scheduler, NULL);
 }
 
 GstClockTime
@@ -665,7 +657,7 @@ apply_jitter_margin (GstCartesiaTtsSrc * self, GstClockTime pts)
       continue;
     GST_LOG_OBJECT (self, "utterance %s: starts %" GST_TIME_FORMAT
         " into its buffer", u->id, GST_TIME_ARGS (not_before - pts));
-    cartesia_player_set_not_before (self->player, u->handle,
+    cartesia_player_set_not_before (player_of (self), u->handle,
         gst_cartesia_tts_src_clock_position_of (self, not_before));
   }
 }
@@ -738,7 +730,7 @@ gst_cartesia_tts_src_live_create (GstCartesiaTtsSrc * self,
    * instead of until now. */
   buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  k = cartesia_player_fill_live (self->player, map.data, n, events);
+  k = cartesia_player_fill_live (player_of (self), map.data, n, events);
   gst_buffer_unmap (buf, &map);
   if (k < n) {
     GST_LOG_OBJECT (self, "speech ran out %u samples into the buffer", k);

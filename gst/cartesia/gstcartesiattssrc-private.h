@@ -245,8 +245,8 @@ struct _GstCartesiaTtsSrc
 
   /* Live playout, and the non-live timeline of the sink pad (-live.c,
    * -timeline.c). */
-  CartesiaPlayer *player;
-  CartesiaScheduler *scheduler; /* the utterances; from start() to stop() */
+  CartesiaScheduler *scheduler; /* the utterances and their player; from
+                                 * start() to stop() */
   GstClockTime first_pts;       /* running time of the first live buffer */
   guint64 live_samples;         /* samples produced since then */
 

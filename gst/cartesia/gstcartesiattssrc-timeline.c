@@ -42,6 +42,7 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
   for (;;) {
     g_autoptr (CartesiaEvent) event = NULL;
     GstClockTime pts, end, horizon_rt, silence_rt;
+    CartesiaPlayer *player;
     GstBuffer *buf;
     GstMapInfo map;
     guint64 horizon, limit;
@@ -80,22 +81,23 @@ gst_cartesia_tts_src_timeline_create (GstCartesiaTtsSrc * self,
     limit = cues && !eos && !shift ?
         gst_cartesia_tts_src_clock_position_of (self, horizon_rt) :
         CARTESIA_PLAYER_NONE;
-    cartesia_player_set_limit (self->player, limit);
+    /* The scheduler's, new after a flush (read after the ops). */
+    player = cartesia_scheduler_get_player (self->scheduler);
+    cartesia_player_set_limit (player, limit);
     if (gst_cartesia_tts_src_live_sink_drained (self)
         && self->live_samples >= horizon)
       return GST_FLOW_EOS;
 
     buf = gst_buffer_new_allocate (NULL, (gsize) n * self->bpf, NULL);
     gst_buffer_map (buf, &map, GST_MAP_WRITE);
-    k = cartesia_player_fill_ready (self->player, map.data, n, horizon,
-        events);
+    k = cartesia_player_fill_ready (player, map.data, n, horizon, events);
     gst_buffer_unmap (buf, &map);
     gst_cartesia_tts_src_live_player_events (self, events, pts);
     g_array_set_size (events, 0);
     /* Stopped where the next cue may start: the pad may queue it even when
      * the utterances waiting fill its quota (they cannot end before it). */
     starved = k < n && limit != CARTESIA_PLAYER_NONE
-        && cartesia_player_get_position (self->player) >= limit;
+        && cartesia_player_get_position (player) >= limit;
     cartesia_inbox_set_starved (self->inbox, starved);
     if (k > 0) {
       gst_buffer_resize (buf, 0, (gssize) k * self->bpf);

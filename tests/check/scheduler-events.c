@@ -16,6 +16,20 @@
 #define T0 (1000 * G_TIME_SPAN_SECOND)  /* a monotonic time, µs */
 #define RATE 48000
 
+/* A scheduler with its player: S16LE, no fades, so that what it plays is
+ * what the server sent, byte for byte. */
+static CartesiaScheduler *
+sched_new (void)
+{
+  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaPlayer *player = cartesia_player_new (CARTESIA_SAMPLE_S16LE, 0);
+
+  cartesia_player_set_edge_fades (player, FALSE);
+  cartesia_scheduler_set_player (sched, player);
+  fail_unless (cartesia_scheduler_get_player (sched) == player);
+  return sched;
+}
+
 static CartesiaUtterance *
 add (CartesiaScheduler * sched, const gchar * id, const gchar * context_id,
     gint64 at)
@@ -23,6 +37,7 @@ add (CartesiaScheduler * sched, const gchar * id, const gchar * context_id,
   CartesiaUtterance *u = cartesia_utterance_new (id, "Hello there.", at);
 
   cartesia_scheduler_add (sched, u);
+  cartesia_player_add (cartesia_scheduler_get_player (sched), u->handle);
   if (context_id)
     cartesia_utterance_requested (u, g_strdup (context_id), at);
   return u;
@@ -53,6 +68,36 @@ action (GArray * actions, guint i)
 {
   fail_unless (i < actions->len);
   return &g_array_index (actions, CartesiaAction, i);
+}
+
+/* The next @n samples the scheduler's player plays (g_free), its events
+ * appended to @events (may be NULL). */
+static guint8 *
+fill (CartesiaScheduler * sched, guint n, GArray * events)
+{
+  guint8 *out = g_malloc (n * 2);
+  GArray *ev = g_array_new (FALSE, FALSE, sizeof (CartesiaPlayerEvent));
+
+  cartesia_player_fill (cartesia_scheduler_get_player (sched), out, n, ev);
+  if (events)
+    g_array_append_vals (events, ev->data, ev->len);
+  g_array_unref (ev);
+  return out;
+}
+
+/* Did the player report @u finished in @events? */
+static gboolean
+has_finished (GArray * events, CartesiaUtterance * u)
+{
+  guint i;
+
+  for (i = 0; i < events->len; i++) {
+    CartesiaPlayerEvent *e = &g_array_index (events, CartesiaPlayerEvent, i);
+
+    if (e->type == CARTESIA_PLAYER_FINISHED && e->id == u->handle)
+      return TRUE;
+  }
+  return FALSE;
 }
 
 /* Feeds one server event to a fresh list. */
@@ -164,21 +209,21 @@ lost_hook (CartesiaUtterance * u, const gchar * reason, gpointer data)
   return h->lost_answer;
 }
 
-/* Audio: to the player as it came, the first sets the time to first
- * audio; streamed text from the sink pad is told it was answered. */
+/* Audio: to the player as it came (played byte for byte), the first sets
+ * the time to first audio; streamed text from the sink pad is told it was
+ * answered. */
 GST_START_TEST (test_audio)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   static const guint8 data[4] = { 1, 2, 3, 4 };
+  static const guint8 played[6] = { 1, 2, 3, 4, 1, 2 };
   GArray *actions;
+  guint8 *out;
 
   actions = server (sched, audio ("ctx", T0 + 250 * MS, data, 4),
       5 * GST_SECOND, NULL);
-  assert_actions (actions, "push");
-  fail_unless (action (actions, 0)->u == u);
-  fail_unless (action (actions, 0)->data == data);
-  fail_unless_equals_int (action (actions, 0)->len, 4);
+  assert_actions (actions, "");
   fail_unless_equals_uint64 (cartesia_utterance_ttfa (u), 250 * GST_MSECOND);
   fail_unless_equals_uint64 (u->first_audio_rt, 5 * GST_SECOND);
   fail_unless_equals_int64 (u->last_heard, T0 + 250 * MS);
@@ -188,17 +233,20 @@ GST_START_TEST (test_audio)
   /* The second does not move the first audio. */
   actions = server (sched, audio ("ctx", T0 + 400 * MS, data, 2),
       6 * GST_SECOND, NULL);
-  assert_actions (actions, "push");
+  assert_actions (actions, "");
   fail_unless_equals_uint64 (u->first_audio_rt, 5 * GST_SECOND);
   fail_unless_equals_int64 (u->last_heard, T0 + 400 * MS);
   g_array_unref (actions);
+  out = fill (sched, 3, NULL);
+  fail_unless (memcmp (out, played, 6) == 0);
+  g_free (out);
 
   /* From the sink pad. */
   u = add (sched, "s", "ctx-s", T0);
   u->from_sink = TRUE;
   actions = server (sched, audio ("ctx-s", T0 + 300 * MS, data, 4),
       7 * GST_SECOND, NULL);
-  assert_actions (actions, "stream-heard,push");
+  assert_actions (actions, "stream-heard");
   fail_unless (action (actions, 0)->u == u);
   fail_unless_equals_int64 (action (actions, 0)->received_at, T0 + 300 * MS);
   g_array_unref (actions);
@@ -209,6 +257,16 @@ GST_START_TEST (test_audio)
   assert_actions (actions, "");
   fail_unless_equals_int64 (u->last_heard, T0 + 900 * MS);
   g_array_unref (actions);
+
+  /* Without a player (it was freed: a flush, new caps), audio is still
+   * counted and nothing crashes. */
+  cartesia_scheduler_set_player (sched, NULL);
+  fail_unless (cartesia_scheduler_get_player (sched) == NULL);
+  actions = server (sched, audio ("ctx-s", T0 + 950 * MS, data, 4),
+      7 * GST_SECOND, NULL);
+  assert_actions (actions, "stream-heard");
+  fail_unless_equals_uint64 (u->speech_bytes, 8);
+  g_array_unref (actions);
   cartesia_scheduler_free (sched);
 }
 
@@ -217,7 +275,7 @@ GST_END_TEST;
 /* overflow=fit: the answer is held, not pushed, until weighed. */
 GST_START_TEST (test_audio_held)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "cue", "ctx", T0);
   static const guint8 data[4] = { 1, 2, 3, 4 };
   GArray *actions;
@@ -229,6 +287,14 @@ GST_START_TEST (test_audio_held)
   fail_unless_equals_int (u->held->len, 4);
   fail_unless_equals_uint64 (cartesia_utterance_ttfa (u), 100 * GST_MSECOND);
   g_array_unref (actions);
+  /* Nothing of it was played: silence. */
+  {
+    static const guint8 silence[4] = { 0, };
+    guint8 *out = fill (sched, 2, NULL);
+
+    fail_unless (memcmp (out, silence, 4) == 0);
+    g_free (out);
+  }
   cartesia_scheduler_free (sched);
 }
 
@@ -238,7 +304,7 @@ GST_END_TEST;
  * (those before it are posted by the started message). */
 GST_START_TEST (test_words)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   CartesiaPlayerEvent e;
   GArray *actions;
@@ -283,16 +349,27 @@ GST_END_TEST;
 
 GST_START_TEST (test_done)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   Hooks h = { 0, };
   CartesiaSchedulerHooks hooks = { fit_hook, lost_hook, &h };
-  GArray *actions;
+  static const guint8 data[4] = { 1, 2, 3, 4 };
+  GArray *actions, *events = g_array_new (FALSE, FALSE,
+      sizeof (CartesiaPlayerEvent));
 
+  g_array_unref (server (sched, audio ("ctx", T0, data, 4), GST_SECOND,
+          &hooks));
+  /* Its audio played out, not all in: it waits (silence), not finished. */
+  g_free (fill (sched, 4, events));
+  fail_if (has_finished (events, u));
   actions = server (sched, cartesia_event_new (CARTESIA_EVENT_DONE, "ctx",
           T0), GST_CLOCK_TIME_NONE, &hooks);
-  assert_actions (actions, "player-finish");
+  assert_actions (actions, "");
   fail_unless_equals_int (u->state, CARTESIA_UTTERANCE_DRAINING);
+  /* The player heard it is all in. */
+  g_free (fill (sched, 2, events));
+  fail_unless (has_finished (events, u));
+  g_array_unref (events);
   /* Not a fit cue: not weighed. */
   fail_unless_equals_int (h.fit_asked, 0);
   g_array_unref (actions);
@@ -311,7 +388,7 @@ GST_END_TEST;
  * second answer; else it drains. */
 GST_START_TEST (test_done_fit)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "cue", "ctx", T0);
   Hooks h = { TRUE, FALSE, };
   CartesiaSchedulerHooks hooks = { fit_hook, lost_hook, &h };
@@ -328,7 +405,7 @@ GST_START_TEST (test_done_fit)
   h.fit_answer = FALSE;
   actions = server (sched, cartesia_event_new (CARTESIA_EVENT_DONE, "ctx",
           T0), GST_CLOCK_TIME_NONE, &hooks);
-  assert_actions (actions, "player-finish");
+  assert_actions (actions, "");
   fail_unless_equals_int (h.fit_asked, 2);
   fail_unless_equals_int (u->state, CARTESIA_UTTERANCE_DRAINING);
   g_array_unref (actions);
@@ -341,7 +418,7 @@ GST_END_TEST;
  * in order; with none, it is only a warning. */
 GST_START_TEST (test_error_connection)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *a, *b;
   GArray *actions;
 
@@ -367,7 +444,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_error_context)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   Hooks h = { FALSE, FALSE, };
   CartesiaSchedulerHooks hooks = { fit_hook, lost_hook, &h };
@@ -389,7 +466,7 @@ GST_END_TEST;
  * has nothing to move, it fails. */
 GST_START_TEST (test_error_stream_lost)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "s", "ctx", T0);
   static const guint8 data[2] = { 1, 2 };
   Hooks h = { FALSE, TRUE, };
@@ -407,7 +484,7 @@ GST_START_TEST (test_error_stream_lost)
           GST_SECOND, &hooks));
   actions = server (sched, error ("ctx", T0 + 200 * MS), GST_CLOCK_TIME_NONE,
       &hooks);
-  assert_actions (actions, "cancel,player-finish");
+  assert_actions (actions, "cancel");
   fail_unless_equals_int (h.lost_asked, 1);
   fail_unless_equals_string (h.lost_reason, "connection lost");
   fail_unless_equals_int (u->state, CARTESIA_UTTERANCE_DRAINING);
@@ -431,10 +508,12 @@ GST_END_TEST;
 /* overflow=fit: the faster answer failed, the first one plays. */
 GST_START_TEST (test_error_refit)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "cue", "ctx", T0);
   static const guint8 data[4] = { 1, 2, 3, 4 };
-  GArray *actions;
+  GArray *actions, *events = g_array_new (FALSE, FALSE,
+      sizeof (CartesiaPlayerEvent));
+  guint8 *out;
 
   u->held = g_byte_array_new ();
   g_array_unref (server (sched, audio ("ctx", T0, data, 4), GST_SECOND,
@@ -444,11 +523,17 @@ GST_START_TEST (test_error_refit)
   cartesia_utterance_rerequested (u, g_strdup ("ctx-2"), T0 + 500 * MS);
   actions = server (sched, error ("ctx-2", T0 + 600 * MS),
       GST_CLOCK_TIME_NONE, NULL);
-  assert_actions (actions, "release-held,player-finish");
+  assert_actions (actions, "first-answer-plays");
   fail_unless_equals_int (u->state, CARTESIA_UTTERANCE_DRAINING);
-  /* Held until the adapter releases it. */
-  fail_unless_equals_int (u->held->len, 4);
+  /* The first answer went to the player, all of it in. */
+  fail_unless (u->held == NULL);
+  fail_unless_equals_uint64 (u->speech_bytes, 4);
   g_array_unref (actions);
+  out = fill (sched, 4, events);
+  fail_unless (memcmp (out, data, 4) == 0);
+  fail_unless (has_finished (events, u));
+  g_free (out);
+  g_array_unref (events);
   cartesia_scheduler_free (sched);
 }
 
@@ -458,7 +543,7 @@ GST_END_TEST;
  * has nothing more to say for, is late output: nothing to do. */
 GST_START_TEST (test_late_output)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   static const guint8 data[2] = { 1, 2 };
   GArray *actions;
@@ -489,7 +574,8 @@ GST_END_TEST;
  * takes the inbox in first); its audio once it is. */
 GST_START_TEST (test_audio_before_taken_in)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaUtterance *u;
   static const guint8 data[2] = { 1, 2 };
   GArray *actions;
 
@@ -497,10 +583,12 @@ GST_START_TEST (test_audio_before_taken_in)
       GST_SECOND, NULL);
   assert_actions (actions, "");
   g_array_unref (actions);
-  add (sched, "a", "ctx", T0);
+  u = add (sched, "a", "ctx", T0);
   actions = server (sched, audio ("ctx", T0 + 200 * MS, data, 2),
       GST_SECOND, NULL);
-  assert_actions (actions, "push");
+  assert_actions (actions, "");
+  fail_unless_equals_uint64 (cartesia_utterance_ttfa (u), 200 * GST_MSECOND);
+  fail_unless_equals_uint64 (u->speech_bytes, 2);
   g_array_unref (actions);
   cartesia_scheduler_free (sched);
 }
@@ -511,7 +599,7 @@ GST_END_TEST;
  * and forgotten, last. */
 GST_START_TEST (test_player_finished)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   CartesiaPlayerEvent e;
   CartesiaAction *a;
@@ -554,7 +642,7 @@ GST_END_TEST;
  * answers: its context is cancelled, and the cue is reported. */
 GST_START_TEST (test_player_clipped)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "cue", "ctx", T0);
   CartesiaPlayerEvent e;
   GArray *actions;
@@ -589,7 +677,7 @@ GST_END_TEST;
  * audio (the start goes back by what was skipped, not before 0). */
 GST_START_TEST (test_player_started_late)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   CartesiaPlayerEvent e = started (u, 0, 24000);
   GArray *actions;
@@ -615,7 +703,7 @@ GST_END_TEST;
  * player's report of it counts it interrupted. */
 GST_START_TEST (test_interrupt_in_flight)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   static const guint8 data[2] = { 1, 2 };
   CartesiaPlayerEvent e;
@@ -646,7 +734,7 @@ GST_END_TEST;
  * nothing is cancelled, and its fade-out is reported interrupted. */
 GST_START_TEST (test_clear_while_draining)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   CartesiaPlayerEvent e;
   GArray *actions;
@@ -669,7 +757,7 @@ GST_END_TEST;
  * failure was posted), only counts and forgets. */
 GST_START_TEST (test_timeout_races_done)
 {
-  CartesiaScheduler *sched = cartesia_scheduler_new ();
+  CartesiaScheduler *sched = sched_new ();
   CartesiaUtterance *u = add (sched, "a", "ctx", T0);
   CartesiaPlayerEvent e;
   GArray *actions;
