@@ -6,9 +6,10 @@
  * License as published by the Free Software Foundation; either
  * version 2 of the License, or (at your option) any later version.
  *
- * One websocket for every context: connect with retries and backoff, send
- * text frames, close cleanly.  Reports up through CartesiaBackendEvents
- * (cartesia-backend.h) only.
+ * One websocket for every context: connect with retries and backoff (one
+ * GTask, ws_connect_async() / ws_connect_finish()), send text frames, close
+ * cleanly.  Reports up through CartesiaBackendEvents (cartesia-backend.h)
+ * only.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -51,11 +52,22 @@ typedef struct
   guint attempt;                /* failed connection attempts in a row */
   gboolean heard;               /* the open socket brought a message */
   guint fruitless;              /* sockets in a row closed with none */
-  GSource *retry_source;
+  GSource *retry_source;        /* the next attempt, or a reconnect */
+  GTask *connect_task;          /* the connect under way (ws_connect_async()) */
   gchar *request_id;            /* X-Request-Id of the last handshake */
 } CartesiaWs;
 
+/* How a connect (ws_connect_async()) ended: with a socket, refused for good,
+ * or cancelled (shutting down: nothing to do). */
+typedef struct
+{
+  SoupWebsocketConnection *ws;  /* NULL if none came */
+  CartesiaEvent *refused;       /* the error, naming no context */
+  gboolean cancelled;
+} ConnectResult;
+
 static void start_connect (CartesiaWs * w);
+static void attempt_connect (CartesiaWs * w);
 
 static void
 remember_request_id (CartesiaWs * w, SoupMessage * msg)
@@ -96,13 +108,51 @@ drop_ws (CartesiaWs * w)
   g_clear_object (&w->ws);
 }
 
+static void
+connect_result_free (gpointer data)
+{
+  ConnectResult *r = data;
+
+  g_clear_object (&r->ws);
+  cartesia_event_free (r->refused);
+  g_free (r);
+}
+
+/* Ends the connect under way, once: the task returns (to on_connect_done()).
+ * Takes @ws and @refused. */
+static void
+connect_end (CartesiaWs * w, SoupWebsocketConnection * ws,
+    CartesiaEvent * refused, gboolean cancelled)
+{
+  GTask *task = g_steal_pointer (&w->connect_task);
+  ConnectResult *r = g_new0 (ConnectResult, 1);
+
+  r->ws = ws;
+  r->refused = refused;
+  r->cancelled = cancelled;
+  g_task_return_pointer (task, r, connect_result_free);
+  g_object_unref (task);
+}
+
+/* A reconnect after sockets that closed before any answer. */
 static gboolean
-on_retry_timeout (gpointer user_data)
+on_reconnect_timeout (gpointer user_data)
 {
   CartesiaWs *w = user_data;
 
   g_clear_pointer (&w->retry_source, g_source_unref);
   start_connect (w);
+  return G_SOURCE_REMOVE;
+}
+
+/* The next attempt of the connect under way, after its backoff. */
+static gboolean
+on_attempt_timeout (gpointer user_data)
+{
+  CartesiaWs *w = user_data;
+
+  g_clear_pointer (&w->retry_source, g_source_unref);
+  attempt_connect (w);
   return G_SOURCE_REMOVE;
 }
 
@@ -137,7 +187,7 @@ on_ws_closed (SoupWebsocketConnection * ws, CartesiaWs * w)
     GST_INFO ("%u sockets in a row closed before any answer; reconnecting "
         "in %u ms", w->fruitless, delay);
     w->retry_source = cartesia_backend_schedule (&w->base, delay,
-        on_retry_timeout, w);
+        on_reconnect_timeout, w);
     return;
   }
   start_connect (w);
@@ -174,7 +224,7 @@ connect_refused (CartesiaWs * w, guint status, GError * error,
       status, text, cartesia_net_failure_debug (NULL, status, error));
   event->tls_errors = tls_errors;
   event->request_id = g_strdup (w->request_id);
-  w->base.events->refused (w->base.conn, event);
+  connect_end (w, NULL, event, FALSE);
 }
 
 typedef struct
@@ -200,6 +250,8 @@ on_refusal_body (GObject * source, GAsyncResult * result, gpointer user_data)
   if (!r->w->base.shutting_down)
     connect_refused (r->w, r->status, r->error,
         reason ? reason : r->reason_phrase, NULL);
+  else
+    connect_end (r->w, NULL, NULL, TRUE);
   g_clear_error (&r->error);
   g_free (r->reason_phrase);
   g_free (r);
@@ -255,7 +307,7 @@ connect_failed (CartesiaWs * w, SoupMessage * msg, GError * error)
         w->attempt, debug, delay);
     w->base.events->count (w->base.conn, NULL, 0, 1);
     w->retry_source = cartesia_backend_schedule (&w->base, delay,
-        on_retry_timeout, w);
+        on_attempt_timeout, w);
     cartesia_net_failure_clear (&net);
     return;
   }
@@ -269,7 +321,7 @@ connect_failed (CartesiaWs * w, SoupMessage * msg, GError * error)
 }
 
 static void
-on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
+on_handshake (GObject * source, GAsyncResult * result, gpointer user_data)
 {
   SoupMessage *msg = user_data;
   CartesiaWs *w = g_object_get_data (G_OBJECT (msg), "cartesia-ws");
@@ -280,12 +332,69 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
       &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_object_unref (msg);
+    connect_end (w, NULL, NULL, TRUE);
     return;
   }
   w->connecting = FALSE;
+  if (ws == NULL && !w->base.shutting_down) {
+    connect_failed (w, msg, error);
+    g_object_unref (msg);
+    return;
+  }
+  if (ws)
+    remember_request_id (w, msg);
+  g_object_unref (msg);
+  connect_end (w, ws, NULL, FALSE);
+}
+
+/* One handshake of the connect under way. */
+static void
+attempt_connect (CartesiaWs * w)
+{
+  g_autofree gchar *url = cartesia_net_build_url (w->base.config->base_url,
+      "/tts/websocket", TRUE);
+  SoupMessage *msg;
+
+  GST_INFO ("connecting to %s (attempt %u)", url, w->attempt + 1);
+  msg = cartesia_net_new_message (w->base.config, SOUP_METHOD_GET, url);
+  g_object_set_data (G_OBJECT (msg), "cartesia-ws", w);
+
+  w->connecting = TRUE;
+  soup_session_websocket_connect_async (w->base.soup, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, w->base.cancellable, on_handshake, msg);
+}
+
+/* Connects, trying again with backoff while the policy allows: a GTask
+ * whose result (ws_connect_finish()) is the socket, or the refusal. */
+static void
+ws_connect_async (CartesiaWs * w, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  w->connect_task = g_task_new (NULL, NULL, callback, user_data);
+  g_task_set_source_tag (w->connect_task, ws_connect_async);
+  attempt_connect (w);
+}
+
+static ConnectResult *
+ws_connect_finish (GAsyncResult * result)
+{
+  return g_task_propagate_pointer (G_TASK (result), NULL);
+}
+
+static void
+on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  CartesiaWs *w = user_data;
+  ConnectResult *r = ws_connect_finish (result);
+  SoupWebsocketConnection *ws = g_steal_pointer (&r->ws);
+
+  if (r->cancelled) {
+    connect_result_free (r);
+    return;
+  }
   if (w->base.shutting_down) {
     /* Stopping: close what the handshake opened, cleanly (ws_shutdown). */
-    g_object_unref (msg);
+    connect_result_free (r);
     if (ws == NULL) {
       w->base.events->stopped (w->base.conn);
       return;
@@ -295,13 +404,12 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
     soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     return;
   }
-  if (ws == NULL) {
-    connect_failed (w, msg, error);
-    g_object_unref (msg);
+  if (r->refused) {
+    w->base.events->refused (w->base.conn, g_steal_pointer (&r->refused));
+    connect_result_free (r);
     return;
   }
-  remember_request_id (w, msg);
-  g_object_unref (msg);
+  connect_result_free (r);
 
   GST_INFO ("websocket connected");
   w->attempt = 0;
@@ -318,21 +426,10 @@ on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
 static void
 start_connect (CartesiaWs * w)
 {
-  g_autofree gchar *url = NULL;
-  SoupMessage *msg;
-
-  if (w->ws || w->connecting || w->retry_source || w->base.shutting_down)
+  if (w->ws || w->connecting || w->retry_source || w->connect_task
+      || w->base.shutting_down)
     return;
-
-  url = cartesia_net_build_url (w->base.config->base_url, "/tts/websocket",
-      TRUE);
-  GST_INFO ("connecting to %s (attempt %u)", url, w->attempt + 1);
-  msg = cartesia_net_new_message (w->base.config, SOUP_METHOD_GET, url);
-  g_object_set_data (G_OBJECT (msg), "cartesia-ws", w);
-
-  w->connecting = TRUE;
-  soup_session_websocket_connect_async (w->base.soup, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, w->base.cancellable, on_connected, msg);
+  ws_connect_async (w, on_connect_done, w);
 }
 
 /* ---- the backend's interface ---- */
@@ -399,6 +496,9 @@ ws_shutdown (CartesiaBackend * b)
 
   b->shutting_down = TRUE;
   cartesia_backend_unschedule (&w->retry_source);
+  /* A connect waiting for its next attempt ends here. */
+  if (w->connect_task && !w->connecting)
+    connect_end (w, NULL, NULL, TRUE);
   /* A handshake under way may already count as a connection on the
    * server: let it finish, and close what it opens cleanly (on_connected). */
   if (w->connecting && w->ws == NULL)
