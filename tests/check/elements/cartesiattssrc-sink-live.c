@@ -191,12 +191,17 @@ clock_now (SinkLive * t)
 /* Lets the clock reach the time the source waits for and takes the buffers
  * made up to the one that wait released: it ends `delay` before the clock.
  * Returns that buffer, or NULL when the source sent EOS instead of waiting
- * (whatever it made before is taken). */
+ * (whatever it made before is taken).  A buffer may stop short, where
+ * started speech ran out of audio mid-buffer (the network lags the test
+ * clock on a loaded machine): the next one is complete only at the end of
+ * the source's next wait.  When the source waits for the clock with
+ * nothing for us (what it pushed before that wait began is in the
+ * harness's queue), that wait is released too, as in the runtime suite. */
 static GstBuffer *
 sl_step (SinkLive * t)
 {
   GstTestClock *clock = gst_harness_get_testclock (t->h);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   GstClockTime now, target;
   GstBuffer *last = NULL;
 
@@ -215,27 +220,38 @@ sl_step (SinkLive * t)
    * then made the buffer at once): the clock got there all the same. */
   gst_test_clock_crank (clock);
   now = gst_clock_get_time (GST_CLOCK (clock));
-  gst_object_unref (clock);
   target = now > t->delay ? now - t->delay : 0;
 
   for (;;) {
     GstBuffer *buf = gst_harness_try_pull (t->h);
 
+    if (buf == NULL && gst_test_clock_peek_next_pending_id (clock, NULL)
+        && (buf = gst_harness_try_pull (t->h)) == NULL) {
+      /* Stopped short: the rest of it needs the clock to move. */
+      gst_test_clock_crank (clock);
+      now = gst_clock_get_time (GST_CLOCK (clock));
+      target = now > t->delay ? now - t->delay : 0;
+      continue;
+    }
     if (buf) {
       take (t, buf);
       last = buf;
       if (GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf) >= target)
-        return last;
+        break;
       continue;
     }
     /* EOS comes after the buffers before it: they are all queued. */
-    if (sl_eos (t) && gst_harness_buffers_in_queue (t->h) == 0)
-      return NULL;
+    if (sl_eos (t) && gst_harness_buffers_in_queue (t->h) == 0) {
+      last = NULL;
+      break;
+    }
     fail_unless (g_get_monotonic_time () < deadline, "no buffer ending at %"
         GST_TIME_FORMAT " (clock at %" GST_TIME_FORMAT ")",
         GST_TIME_ARGS (target), GST_TIME_ARGS (now));
     g_usleep (200);
   }
+  gst_object_unref (clock);
+  return last;
 }
 
 /* The first message called @name (with "id" @id when not NULL), or NULL. */
@@ -291,7 +307,7 @@ get_bool (GstStructure * s, const gchar * field)
 static void
 wait_received (SinkLive * t, guint64 n)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   guint64 got;
 
   while ((got = test_bytes_received (t->src)) < n
@@ -307,7 +323,7 @@ static void
 wait_generated (SinkLive * t, guint n)
 {
   CartesiaEmulatorStats stats;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
 
   do {
     cartesia_emulator_get_stats (t->emu, &stats);
