@@ -35,6 +35,8 @@ cartesia_action_type_name (CartesiaActionType type)
       return "word";
     case CARTESIA_ACTION_CANCEL:
       return "cancel";
+    case CARTESIA_ACTION_DROPPED:
+      return "dropped";
     case CARTESIA_ACTION_STARTED:
       return "started";
     case CARTESIA_ACTION_FINISHED:
@@ -231,4 +233,68 @@ cartesia_scheduler_on_player_event (CartesiaScheduler * sched,
   }
   a = append (actions, CARTESIA_ACTION_FORGET, u);
   a->at = at;
+}
+
+void
+cartesia_scheduler_drop (CartesiaScheduler * sched, CartesiaUtterance * u,
+    gboolean failed, GstClockTime now_rt, GArray * actions)
+{
+  CartesiaPlayer *player = cartesia_scheduler_get_player (sched);
+  gboolean playing = player && cartesia_player_is_playing (player, u->handle);
+  CartesiaAction *a;
+
+  append (actions, CARTESIA_ACTION_DROPPED, u);
+  if (cartesia_utterance_drop (u, failed))
+    append (actions, CARTESIA_ACTION_CANCEL, u);
+  if (player)
+    cartesia_player_remove (player, u->handle);
+  if (playing)
+    return;                     /* fades out: the player reports it */
+  if (!failed) {
+    a = append (actions, CARTESIA_ACTION_FINISHED, u);
+    a->at = now_rt;
+    a->interrupted = TRUE;
+    append (actions, CARTESIA_ACTION_INTERRUPTED, u);
+  }
+  append (actions, CARTESIA_ACTION_FORGET, u);
+}
+
+void
+cartesia_scheduler_interrupt (CartesiaScheduler * sched, GstClockTime now_rt,
+    GArray * actions)
+{
+  CartesiaUtterance *head = cartesia_scheduler_head (sched);
+
+  if (head)
+    cartesia_scheduler_drop (sched, head, FALSE, now_rt, actions);
+}
+
+void
+cartesia_scheduler_clear_waiting (CartesiaScheduler * sched,
+    GstClockTime now_rt, GArray * actions)
+{
+  CartesiaPlayer *player = cartesia_scheduler_get_player (sched);
+  GList *l;
+
+  for (l = cartesia_scheduler_list (sched); l; l = l->next) {
+    CartesiaUtterance *u = l->data;
+
+    if (!cartesia_utterance_is_dropped (u)
+        && !(player && cartesia_player_is_playing (player, u->handle)))
+      cartesia_scheduler_drop (sched, u, FALSE, now_rt, actions);
+  }
+}
+
+void
+cartesia_scheduler_drop_from_sink (CartesiaScheduler * sched,
+    GstClockTime now_rt, GArray * actions)
+{
+  GList *l;
+
+  for (l = cartesia_scheduler_list (sched); l; l = l->next) {
+    CartesiaUtterance *u = l->data;
+
+    if (u->from_sink && !cartesia_utterance_is_dropped (u))
+      cartesia_scheduler_drop (sched, u, FALSE, now_rt, actions);
+  }
 }

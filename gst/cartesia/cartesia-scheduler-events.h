@@ -34,9 +34,14 @@ typedef enum
                                  * the player already) */
   CARTESIA_ACTION_WORD,         /* post @word of @u (@phonemes) */
   CARTESIA_ACTION_CANCEL,       /* cancel @u's context on the server */
+  /* Dropping (interrupt, clear, flush, failure): */
+  CARTESIA_ACTION_DROPPED,      /* @u is stopped: streamed text that comes
+                                 * after opens a new utterance (before its
+                                 * CANCEL: nothing more goes to its context) */
   /* The player's events: */
   CARTESIA_ACTION_STARTED,      /* post utterance-started for @u at @at */
-  CARTESIA_ACTION_FINISHED,     /* post utterance-finished for @u at @at */
+  CARTESIA_ACTION_FINISHED,     /* post utterance-finished for @u at @at
+                                 * (also for one dropped before it played) */
   CARTESIA_ACTION_CUE_FINISHED, /* post cue-finished for @u (@clipped) */
   CARTESIA_ACTION_UNDERRUN,     /* count @underrun of silence (may be 0);
                                  * @underrun_samples, @clipped: for the log */
@@ -95,5 +100,24 @@ void cartesia_scheduler_on_server_event (CartesiaScheduler * sched,
 void cartesia_scheduler_on_player_event (CartesiaScheduler * sched,
     const CartesiaPlayerEvent * e, GstClockTime pts, gint rate,
     gboolean word_timestamps, GArray * actions);
+
+/* Stops @u (@failed: given up) at running time @now_rt: DROPPED, CANCEL
+ * if the server was still answering it; it leaves the player.  One that
+ * was playing fades out and the player reports it finished; any other
+ * goes now: FINISHED (interrupted) and INTERRUPTED unless @failed, and
+ * FORGET. */
+void cartesia_scheduler_drop (CartesiaScheduler * sched,
+    CartesiaUtterance * u, gboolean failed, GstClockTime now_rt,
+    GArray * actions);
+/* The application's interrupt: drops what speaks now, or is about to. */
+void cartesia_scheduler_interrupt (CartesiaScheduler * sched,
+    GstClockTime now_rt, GArray * actions);
+/* The application's clear: drops everything waiting; what speaks now goes
+ * on. */
+void cartesia_scheduler_clear_waiting (CartesiaScheduler * sched,
+    GstClockTime now_rt, GArray * actions);
+/* The sink pad flushed: drops its utterances. */
+void cartesia_scheduler_drop_from_sink (CartesiaScheduler * sched,
+    GstClockTime now_rt, GArray * actions);
 
 G_END_DECLS

@@ -102,31 +102,19 @@ forget_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u)
   cartesia_scheduler_forget (self->scheduler, u);
 }
 
+static void carry_out (GstCartesiaTtsSrc * self, GArray * actions,
+    CartesiaEvent * event, GstClockTime now_rt);
+
 /* Stops @u: on the server, in the player and in the queue.  One that was
  * playing fades out and is reported by the player at the next buffer. */
 static void
 drop_utterance (GstCartesiaTtsSrc * self, CartesiaUtterance * u,
     gboolean failed, GstClockTime now_rt)
 {
-  /* Streamed text that comes after opens a new utterance (first: no more
-   * of it may go to the context being cancelled). */
-  GST_OBJECT_LOCK (self);
-  if (u->context_id && g_strcmp0 (self->stream_context_id, u->context_id) == 0)
-    g_clear_pointer (&self->stream_context_id, g_free);
-  GST_OBJECT_UNLOCK (self);
-  if (cartesia_utterance_drop (u, failed))
-    cartesia_session_cancel (self->session, u->context_id);
-  if (cartesia_player_is_playing (player_of (self), u->handle)) {
-    cartesia_player_remove (player_of (self), u->handle);
-    return;
-  }
-  cartesia_player_remove (player_of (self), u->handle);
-  if (!failed) {
-    gst_cartesia_tts_src_post_utterance_finished (self, u, now_rt, 0, 0,
-        TRUE);
-    gst_cartesia_tts_src_count_interrupted (self);
-  }
-  forget_utterance (self, u);
+  g_autoptr (GArray) actions = cartesia_actions_new ();
+
+  cartesia_scheduler_drop (self->scheduler, u, failed, now_rt, actions);
+  carry_out (self, actions, NULL, now_rt);
 }
 
 /* Live: @u, not started, could not reach the server.  Within
@@ -220,16 +208,11 @@ static void
 flush_sink_utterances (GstCartesiaTtsSrc * self, GstClockTime now_rt)
 {
   gboolean live = gst_base_src_is_live (GST_BASE_SRC (self));
-  GList *l = cartesia_scheduler_list (self->scheduler);
+  g_autoptr (GArray) actions = cartesia_actions_new ();
+  GList *l;
 
-  while (l) {
-    GList *next = l->next;
-    CartesiaUtterance *u = l->data;
-
-    if (u->from_sink && !cartesia_utterance_is_dropped (u))
-      drop_utterance (self, u, FALSE, now_rt);
-    l = next;
-  }
+  cartesia_scheduler_drop_from_sink (self->scheduler, now_rt, actions);
+  carry_out (self, actions, NULL, now_rt);
   if (live)
     return;
   /* Nothing of the old timeline is played any more. */
@@ -259,8 +242,7 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
   cartesia_inbox_take_all (self->inbox, &ops);
 
   while ((op = g_queue_pop_head (&ops))) {
-    CartesiaUtterance *head = cartesia_scheduler_head (self->scheduler);
-    GList *l;
+    g_autoptr (GArray) actions = cartesia_actions_new ();
 
     switch (op->type) {
       case CARTESIA_INBOX_OP_QUEUE:{
@@ -296,21 +278,13 @@ gst_cartesia_tts_src_live_apply_ops (GstCartesiaTtsSrc * self,
         break;
       case CARTESIA_INBOX_OP_INTERRUPT:
         /* What speaks now, or is about to. */
-        if (head)
-          drop_utterance (self, head, FALSE, now_rt);
+        cartesia_scheduler_interrupt (self->scheduler, now_rt, actions);
+        carry_out (self, actions, NULL, now_rt);
         break;
       case CARTESIA_INBOX_OP_CLEAR:
         /* Everything waiting; what speaks now goes on. */
-        l = cartesia_scheduler_list (self->scheduler);
-        while (l) {
-          GList *next = l->next;
-          CartesiaUtterance *u = l->data;
-
-          if (!cartesia_utterance_is_dropped (u)
-              && !cartesia_player_is_playing (player_of (self), u->handle))
-            drop_utterance (self, u, FALSE, now_rt);
-          l = next;
-        }
+        cartesia_scheduler_clear_waiting (self->scheduler, now_rt, actions);
+        carry_out (self, actions, NULL, now_rt);
         break;
     }
     cartesia_inbox_op_free (op);
@@ -444,6 +418,15 @@ carry_out (GstCartesiaTtsSrc * self, GArray * actions, CartesiaEvent * event,
         break;
       case CARTESIA_ACTION_CANCEL:
         cartesia_session_cancel (self->session, u->context_id);
+        break;
+      case CARTESIA_ACTION_DROPPED:
+        /* Streamed text that comes after opens a new utterance (first: no
+         * more of it may go to the context being cancelled). */
+        GST_OBJECT_LOCK (self);
+        if (u->context_id
+            && g_strcmp0 (self->stream_context_id, u->context_id) == 0)
+          g_clear_pointer (&self->stream_context_id, g_free);
+        GST_OBJECT_UNLOCK (self);
         break;
       case CARTESIA_ACTION_STARTED:
         gst_cartesia_tts_src_post_utterance_started (self, u, a->at);

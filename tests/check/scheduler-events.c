@@ -781,6 +781,145 @@ GST_START_TEST (test_timeout_races_done)
 
 GST_END_TEST;
 
+/* Dropped before it played (in flight, queued, failed): it goes now,
+ * reported interrupted unless it failed; the server is told only when it
+ * was answering; it leaves the player. */
+GST_START_TEST (test_drop_waiting)
+{
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaPlayer *player = cartesia_scheduler_get_player (sched);
+  CartesiaUtterance *a = add (sched, "a", "ctx-a", T0);
+  CartesiaUtterance *b = add (sched, "b", NULL, T0);
+  CartesiaUtterance *c = add (sched, "c", "ctx-c", T0);
+  GArray *actions = cartesia_actions_new ();
+
+  cartesia_scheduler_drop (sched, a, FALSE, 3 * GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel,finished,interrupted,forget");
+  fail_unless (action (actions, 0)->u == a);
+  fail_unless_equals_uint64 (action (actions, 2)->at, 3 * GST_SECOND);
+  fail_unless (action (actions, 2)->interrupted);
+  fail_unless_equals_uint64 (action (actions, 2)->samples, 0);
+  fail_unless_equals_int (a->state, CARTESIA_UTTERANCE_DROPPED);
+  fail_if (cartesia_player_has (player, a->handle));
+  g_array_set_size (actions, 0);
+
+  /* Queued: nothing to cancel. */
+  cartesia_scheduler_drop (sched, b, FALSE, 3 * GST_SECOND, actions);
+  assert_actions (actions, "dropped,finished,interrupted,forget");
+  g_array_set_size (actions, 0);
+
+  /* Given up: its failure was posted, nothing more. */
+  cartesia_scheduler_drop (sched, c, TRUE, 3 * GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel,forget");
+  fail_unless_equals_int (c->state, CARTESIA_UTTERANCE_FAILED);
+  g_array_unref (actions);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
+/* Starts @u playing in the scheduler's player. */
+static void
+start_playing (CartesiaScheduler * sched, CartesiaUtterance * u)
+{
+  static const guint8 data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (CartesiaPlayerEvent));
+
+  g_array_unref (server (sched, audio (u->context_id, T0, data, 8),
+          GST_SECOND, NULL));
+  g_free (fill (sched, 1, events));
+  fail_unless (cartesia_player_is_playing (cartesia_scheduler_get_player
+          (sched), u->handle));
+  g_array_unref (events);
+}
+
+/* The application's interrupt drops what speaks now (it fades out and the
+ * player reports it), then what is about to. */
+GST_START_TEST (test_interrupt)
+{
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaUtterance *a = add (sched, "a", "ctx-a", T0);
+  CartesiaUtterance *b = add (sched, "b", "ctx-b", T0);
+  GArray *actions = cartesia_actions_new ();
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (CartesiaPlayerEvent));
+
+  start_playing (sched, a);
+  cartesia_scheduler_interrupt (sched, GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel");
+  fail_unless (action (actions, 0)->u == a);
+  g_array_set_size (actions, 0);
+  /* It fades out: the player reports it interrupted. */
+  g_free (fill (sched, 4, events));
+  fail_unless (has_finished (events, a));
+  fail_unless (g_array_index (events, CartesiaPlayerEvent,
+          events->len - 1).interrupted);
+
+  cartesia_scheduler_interrupt (sched, GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel,finished,interrupted,forget");
+  fail_unless (action (actions, 0)->u == b);
+  g_array_set_size (actions, 0);
+  cartesia_scheduler_forget (sched, b);
+  cartesia_scheduler_forget (sched, a);
+  /* Nothing left: nothing to do. */
+  cartesia_scheduler_interrupt (sched, GST_SECOND, actions);
+  assert_actions (actions, "");
+  g_array_unref (actions);
+  g_array_unref (events);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
+/* The application's clear: everything waiting goes, what speaks now and
+ * what was dropped already stay as they are. */
+GST_START_TEST (test_clear_waiting)
+{
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaUtterance *a = add (sched, "a", "ctx-a", T0);
+  CartesiaUtterance *b = add (sched, "b", "ctx-b", T0);
+  CartesiaUtterance *c = add (sched, "c", NULL, T0);
+  CartesiaUtterance *d = add (sched, "d", "ctx-d", T0);
+  GArray *actions = cartesia_actions_new ();
+
+  start_playing (sched, a);
+  cartesia_utterance_drop (d, FALSE);
+  cartesia_scheduler_clear_waiting (sched, GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel,finished,interrupted,forget,"
+      "dropped,finished,interrupted,forget");
+  fail_unless (action (actions, 0)->u == b);
+  fail_unless (action (actions, 5)->u == c);
+  fail_unless_equals_int (a->state, CARTESIA_UTTERANCE_REQUESTED);
+  fail_unless (cartesia_player_is_playing (cartesia_scheduler_get_player
+          (sched), a->handle));
+  g_array_unref (actions);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
+/* The sink pad flushed: its utterances go, the application's stay. */
+GST_START_TEST (test_drop_from_sink)
+{
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaUtterance *a = add (sched, "a", "ctx-a", T0);
+  CartesiaUtterance *s1 = add (sched, "s1", "ctx-s1", T0);
+  CartesiaUtterance *s2 = add (sched, "s2", NULL, T0);
+  GArray *actions = cartesia_actions_new ();
+
+  s1->from_sink = s2->from_sink = TRUE;
+  start_playing (sched, a);
+  cartesia_scheduler_drop_from_sink (sched, GST_SECOND, actions);
+  assert_actions (actions, "dropped,cancel,finished,interrupted,forget,"
+      "dropped,finished,interrupted,forget");
+  fail_unless (action (actions, 0)->u == s1);
+  fail_unless (action (actions, 5)->u == s2);
+  fail_unless_equals_int (a->state, CARTESIA_UTTERANCE_REQUESTED);
+  g_array_unref (actions);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 static Suite *
 scheduler_events_suite (void)
 {
@@ -805,6 +944,10 @@ scheduler_events_suite (void)
   tcase_add_test (tc, test_interrupt_in_flight);
   tcase_add_test (tc, test_clear_while_draining);
   tcase_add_test (tc, test_timeout_races_done);
+  tcase_add_test (tc, test_drop_waiting);
+  tcase_add_test (tc, test_interrupt);
+  tcase_add_test (tc, test_clear_waiting);
+  tcase_add_test (tc, test_drop_from_sink);
   return s;
 }
 
