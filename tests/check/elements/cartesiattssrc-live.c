@@ -690,7 +690,7 @@ GST_START_TEST (test_live_reconnect_after_idle_close)
   g_signal_emit_by_name (l->src, "queue-utterance", "One", "1");
   live_step_until_heard (l, "cartesia-utterance-finished", "1");
 
-  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   do {
     g_usleep (10000);
     cartesia_emulator_get_stats (l->emu, &stats);
@@ -989,7 +989,7 @@ GST_START_TEST (test_live_subtitle_eos)
   live_step (l);
   live_step (l);
   fail_unless (gst_element_send_event (l->src, gst_event_new_eos ()));
-  deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   while (!(audio_eos && text_eos) && g_get_monotonic_time () < deadline) {
     audio_eos |= pull_eos (l->h);
     text_eos |= pull_eos (sh);

@@ -422,7 +422,7 @@ bodies_with (SinkLive * t, const gchar * member)
 static GPtrArray *
 wait_bodies (SinkLive * t, const gchar * member, guint n)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   GPtrArray *bodies = NULL;
 
   do {

@@ -627,7 +627,7 @@ GST_START_TEST (test_stream_idle_end)
   buf = gst_harness_pull (t->h);
   fail_unless (buf != NULL);
   take (t, buf);
-  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   while (g_get_monotonic_time () < deadline) {
     guint i;
 
@@ -767,7 +767,7 @@ GST_START_TEST (test_flush_in_the_middle)
 
   /* The first context was cancelled on the server (the emulator logs the
    * cancel when it reads it: give it a moment). */
-  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   do {
     g_clear_pointer (&inputs, g_ptr_array_unref);
     inputs = bodies_with (t, "cancel");
