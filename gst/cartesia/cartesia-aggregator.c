@@ -229,12 +229,6 @@ cartesia_aggregator_finish (CartesiaAggregator * agg)
 }
 
 void
-cartesia_aggregator_restart (CartesiaAggregator * agg)
-{
-  agg->started = FALSE;
-}
-
-void
 cartesia_aggregator_reset (CartesiaAggregator * agg)
 {
   g_string_truncate (agg->held, 0);

@@ -44,10 +44,6 @@ gchar *cartesia_aggregator_poll (CartesiaAggregator * agg, gint64 now);
  * open included.  The next text starts a new utterance. */
 gchar *cartesia_aggregator_finish (CartesiaAggregator * agg);
 
-/* The next text starts a new utterance (its first input waits for words
- * again); the text held stays. */
-void cartesia_aggregator_restart (CartesiaAggregator * agg);
-
 /* Drops everything. */
 void cartesia_aggregator_reset (CartesiaAggregator * agg);
 
