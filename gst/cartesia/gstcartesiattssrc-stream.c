@@ -20,7 +20,9 @@
  * The sink pad's thread appends and closes (gstcartesiattssrc-sink.c); the
  * streaming thread ends text that stopped coming, and says what the server
  * heard or refused (gstcartesiattssrc-live.c).  All of it under the object
- * lock; a wait for room lets it go (gstcartesiattssrc-inbox.c). */
+ * lock; a wait for room lets it go (gstcartesiattssrc-inbox.c).  Whether
+ * a context continues is the session's to say, never the transport
+ * property's. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -79,7 +81,7 @@ idle_span (GstCartesiaTtsSrc * self)
 {
   gint ms;
 
-  if (self->transport == CARTESIA_TRANSPORT_SSE)
+  if (self->session && !cartesia_session_continues_contexts (self->session))
     ms = self->max_buffer_delay_ms > 0 ? self->max_buffer_delay_ms :
         SSE_IDLE_MS;
   else
@@ -217,16 +219,17 @@ gst_cartesia_tts_src_stream_append (GstCartesiaTtsSrc * self,
 
   GST_OBJECT_LOCK (self);
   self->stream_last_text = now;
-  if (self->transport == CARTESIA_TRANSPORT_SSE) {
+  if (self->session == NULL || cartesia_inbox_is_flushing (self->inbox)) {
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_FLUSHING;
+  }
+  /* Without continued contexts (SSE), every sentence is a request. */
+  if (!cartesia_session_continues_contexts (self->session)) {
     if (self->stream_sentence == NULL)
       self->stream_sentence = g_string_new (NULL);
     g_string_append (self->stream_sentence, text);
     GST_OBJECT_UNLOCK (self);
     return queue_sentences (self, FALSE, TRUE);
-  }
-  if (self->session == NULL || cartesia_inbox_is_flushing (self->inbox)) {
-    GST_OBJECT_UNLOCK (self);
-    return GST_FLOW_FLUSHING;
   }
   piece = cartesia_aggregator_push (stream_aggregator (self), text, now);
   if (piece)
