@@ -548,11 +548,21 @@ GST_START_TEST (test_stream_huge_tokens)
   fail_unless (inputs->len >= 18, "%u inputs", inputs->len);
   for (i = 0; i < inputs->len; i++) {
     JsonObject *in = g_ptr_array_index (inputs, i);
+    const gchar *transcript = json_object_get_string_member (in,
+        "transcript");
 
     fail_unless_equals_string (json_object_get_string_member (in,
             "context_id"), json_object_get_string_member (g_ptr_array_index
             (inputs, 0), "context_id"));
-    fail_unless (json_object_get_boolean_member (in, "continue"));
+    /* Every piece of text continues the context.  On a slow machine
+     * (ThreadSanitizer) the pause after the last token can end the
+     * utterance before all of it has reached the server: then the last
+     * input is the empty one that closes it, and only that one. */
+    if (*transcript == '\0' && i + 1 == inputs->len)
+      fail_if (json_object_get_boolean_member (in, "continue"));
+    else
+      fail_unless (json_object_get_boolean_member (in, "continue"),
+          "input %u of %u", i, inputs->len);
   }
   requests = cartesia_emulator_dup_requests (t->emu);
   for (req = requests; *req; req++)
