@@ -27,6 +27,8 @@ cartesia_action_type_name (CartesiaActionType type)
       return "fail";
     case CARTESIA_ACTION_WARN:
       return "warn";
+    case CARTESIA_ACTION_TIMED_OUT:
+      return "timed-out";
     case CARTESIA_ACTION_STREAM_HEARD:
       return "stream-heard";
     case CARTESIA_ACTION_FIRST_ANSWER_PLAYS:
@@ -233,6 +235,33 @@ cartesia_scheduler_on_player_event (CartesiaScheduler * sched,
   }
   a = append (actions, CARTESIA_ACTION_FORGET, u);
   a->at = at;
+}
+
+void
+cartesia_scheduler_check_timeouts (CartesiaScheduler * sched, gint64 now,
+    guint timeout_s, guint stall_ms, CartesiaSchedulerOpenFunc is_open,
+    gpointer user_data, GArray * actions)
+{
+  GList *l;
+
+  if (!timeout_s && !stall_ms)
+    return;
+  for (l = cartesia_scheduler_list (sched); l; l = l->next) {
+    CartesiaUtterance *u = l->data;
+    /* Streamed text still coming: the server waits for us, not we for it,
+     * and its silence counts from the end of the text. */
+    gboolean open = is_open && is_open (u, user_data);
+    CartesiaTimeoutKind kind = cartesia_utterance_timed_out (u, now,
+        timeout_s, stall_ms, open);
+    CartesiaAction *a;
+
+    if (kind == CARTESIA_TIMEOUT_NONE)
+      continue;
+    a = append (actions, CARTESIA_ACTION_TIMED_OUT, u);
+    a->received_at = now;
+    a->timeout_s = timeout_s;
+    a->stall_ms = kind == CARTESIA_TIMEOUT_STALL ? stall_ms : 0;
+  }
 }
 
 void

@@ -28,6 +28,9 @@ typedef enum
   CARTESIA_ACTION_FAIL,         /* @u could not be served (event's error):
                                  * it waits out an outage or is given up */
   CARTESIA_ACTION_WARN,         /* an error that concerns no utterance */
+  CARTESIA_ACTION_TIMED_OUT,    /* the server left @u in silence too long:
+                                 * it is given up (@received_at: now;
+                                 * @timeout_s, @stall_ms: the error's) */
   CARTESIA_ACTION_STREAM_HEARD, /* streamed text of @u was answered (at) */
   CARTESIA_ACTION_FIRST_ANSWER_PLAYS,   /* overflow=fit: asking again
                                  * failed, @u's first answer plays (given to
@@ -64,6 +67,8 @@ typedef struct
   GstClockTime underrun;        /* UNDERRUN */
   gboolean interrupted;         /* FINISHED */
   gboolean clipped;             /* FINISHED, CUE_FINISHED */
+  guint timeout_s;              /* TIMED_OUT */
+  guint stall_ms;               /* TIMED_OUT: 0 for the timeout's text */
 } CartesiaAction;
 
 /* Questions only the element can answer, asked while an event is taken
@@ -100,6 +105,19 @@ void cartesia_scheduler_on_server_event (CartesiaScheduler * sched,
 void cartesia_scheduler_on_player_event (CartesiaScheduler * sched,
     const CartesiaPlayerEvent * e, GstClockTime pts, gint rate,
     gboolean word_timestamps, GArray * actions);
+
+/* Streamed text of @u still coming? */
+typedef gboolean (*CartesiaSchedulerOpenFunc) (CartesiaUtterance * u,
+    gpointer user_data);
+
+/* At @now (monotonic µs), with @timeout_s and @stall_ms as the properties
+ * (0: off): TIMED_OUT for each utterance the server left in silence too
+ * long (cartesia_utterance_timed_out()), in order.  @is_open (may be
+ * NULL) says which have streamed text still coming: their silence counts
+ * from now. */
+void cartesia_scheduler_check_timeouts (CartesiaScheduler * sched,
+    gint64 now, guint timeout_s, guint stall_ms,
+    CartesiaSchedulerOpenFunc is_open, gpointer user_data, GArray * actions);
 
 /* Stops @u (@failed: given up) at running time @now_rt: DROPPED, CANCEL
  * if the server was still answering it; it leaves the player.  One that

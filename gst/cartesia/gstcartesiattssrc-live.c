@@ -404,6 +404,14 @@ carry_out (GstCartesiaTtsSrc * self, GArray * actions, CartesiaEvent * event,
         gst_cartesia_tts_src_post_failure (self, event, NULL,
             GST_MESSAGE_WARNING);
         break;
+      case CARTESIA_ACTION_TIMED_OUT:{
+        g_autoptr (CartesiaEvent) timeout =
+            cartesia_event_new_timeout (NULL, a->received_at, a->timeout_s,
+            a->stall_ms);
+
+        fail_utterance_now (self, u, timeout, now_rt);
+        break;
+      }
       case CARTESIA_ACTION_STREAM_HEARD:
         gst_cartesia_tts_src_sink_stream_heard (self, u->context_id,
             a->received_at);
@@ -509,46 +517,32 @@ drain_events (GstCartesiaTtsSrc * self, GstClockTime now_rt)
   }
 }
 
+static gboolean
+stream_open (CartesiaUtterance * u, gpointer user_data)
+{
+  GstCartesiaTtsSrc *self = user_data;
+  gboolean open;
+
+  GST_OBJECT_LOCK (self);
+  open = u->context_id && g_strcmp0 (u->context_id,
+      self->stream_context_id) == 0;
+  GST_OBJECT_UNLOCK (self);
+  return open;
+}
+
 void
 gst_cartesia_tts_src_live_check_timeouts (GstCartesiaTtsSrc * self,
     GstClockTime now_rt)
 {
-  gint64 now = g_get_monotonic_time ();
-  guint timeout = self->timeout, stall_ms;
-  GList *l = cartesia_scheduler_list (self->scheduler);
+  g_autoptr (GArray) actions = cartesia_actions_new ();
+  guint stall_ms;
 
   GST_OBJECT_LOCK (self);
   stall_ms = self->stall_timeout_ms;
   GST_OBJECT_UNLOCK (self);
-  if (!timeout && !stall_ms)
-    return;
-
-  while (l) {
-    GList *next = l->next;
-    CartesiaUtterance *u = l->data;
-    g_autoptr (CartesiaEvent) event = NULL;
-    gboolean open;
-
-    /* Streamed text still coming: the server waits for us, not we for it,
-     * and its silence counts from the end of the text. */
-    GST_OBJECT_LOCK (self);
-    open = u->context_id && g_strcmp0 (u->context_id,
-        self->stream_context_id) == 0;
-    GST_OBJECT_UNLOCK (self);
-    switch (cartesia_utterance_timed_out (u, now, timeout, stall_ms, open)) {
-      case CARTESIA_TIMEOUT_NONE:
-        break;
-      case CARTESIA_TIMEOUT_STALL:
-        event = cartesia_event_new_timeout (NULL, now, timeout, stall_ms);
-        break;
-      case CARTESIA_TIMEOUT_SILENT:
-        event = cartesia_event_new_timeout (NULL, now, timeout, 0);
-        break;
-    }
-    if (event)
-      fail_utterance_now (self, u, event, now_rt);
-    l = next;
-  }
+  cartesia_scheduler_check_timeouts (self->scheduler, g_get_monotonic_time (),
+      self->timeout, stall_ms, stream_open, self, actions);
+  carry_out (self, actions, NULL, now_rt);
 }
 
 void

@@ -920,6 +920,62 @@ GST_START_TEST (test_drop_from_sink)
 
 GST_END_TEST;
 
+static gboolean
+open_hook (CartesiaUtterance * u, gpointer data)
+{
+  guint *asked = data;
+
+  (*asked)++;
+  return g_strcmp0 (u->id, "open") == 0;
+}
+
+/* Silent too long: given up, with the timeout's or the stall's text; not
+ * one with streamed text still coming, nor one done. */
+GST_START_TEST (test_check_timeouts)
+{
+  CartesiaScheduler *sched = sched_new ();
+  CartesiaUtterance *silent = add (sched, "silent", "ctx-1", T0);
+  CartesiaUtterance *stalled = add (sched, "stalled", "ctx-2", T0);
+  CartesiaUtterance *open = add (sched, "open", "ctx-3", T0);
+  CartesiaUtterance *done = add (sched, "done", "ctx-4", T0);
+  gint64 now = T0 + 3 * G_TIME_SPAN_SECOND;
+  GArray *actions = cartesia_actions_new ();
+  guint asked = 0;
+
+  cartesia_utterance_heard (silent, T0);
+  cartesia_utterance_heard (stalled, T0 + 2 * G_TIME_SPAN_SECOND);
+  cartesia_utterance_first_audio (stalled, T0 + 2 * G_TIME_SPAN_SECOND, 0);
+  cartesia_utterance_heard (open, T0);
+  cartesia_utterance_heard (done, T0);
+  cartesia_utterance_done (done);
+
+  /* Both off: nothing asked, nothing to do. */
+  cartesia_scheduler_check_timeouts (sched, now, 0, 0, open_hook, &asked,
+      actions);
+  assert_actions (actions, "");
+  fail_unless_equals_int (asked, 0);
+
+  /* timeout 2 s, stall-timeout-ms 500. */
+  cartesia_scheduler_check_timeouts (sched, now, 2, 500, open_hook, &asked,
+      actions);
+  assert_actions (actions, "timed-out,timed-out");
+  fail_unless_equals_int (asked, 4);
+  fail_unless (action (actions, 0)->u == silent);
+  fail_unless_equals_int64 (action (actions, 0)->received_at, now);
+  fail_unless_equals_int (action (actions, 0)->timeout_s, 2);
+  fail_unless_equals_int (action (actions, 0)->stall_ms, 0);
+  fail_unless (action (actions, 1)->u == stalled);
+  fail_unless_equals_int (action (actions, 1)->stall_ms, 500);
+  /* The open one's silence counts from now. */
+  fail_unless_equals_int64 (open->last_heard, now);
+  /* Deciding changes no state: the adapter gives them up. */
+  fail_unless_equals_int (silent->state, CARTESIA_UTTERANCE_REQUESTED);
+  g_array_unref (actions);
+  cartesia_scheduler_free (sched);
+}
+
+GST_END_TEST;
+
 static Suite *
 scheduler_events_suite (void)
 {
@@ -944,6 +1000,7 @@ scheduler_events_suite (void)
   tcase_add_test (tc, test_interrupt_in_flight);
   tcase_add_test (tc, test_clear_while_draining);
   tcase_add_test (tc, test_timeout_races_done);
+  tcase_add_test (tc, test_check_timeouts);
   tcase_add_test (tc, test_drop_waiting);
   tcase_add_test (tc, test_interrupt);
   tcase_add_test (tc, test_clear_waiting);
