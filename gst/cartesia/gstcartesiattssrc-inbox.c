@@ -102,6 +102,10 @@ gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
       && self->max_queued > 0 && self->live_queued >= self->max_queued) {
     full = TRUE;
     max_queued = self->max_queued;
+  } else {
+    /* The place is taken in the hold that checked for it: two threads
+     * queuing at once cannot both take the last one. */
+    self->live_queued++;
   }
   GST_OBJECT_UNLOCK (self);
   if (full)
@@ -112,7 +116,6 @@ gst_cartesia_tts_src_queue_utterance_with (GstCartesiaTtsSrc * self,
 
   op = cartesia_inbox_op_new (CARTESIA_INBOX_OP_QUEUE, text, id);
   GST_OBJECT_LOCK (self);
-  self->live_queued++;
   /* The settings as they are now: later changes are for later utterances. */
   op->settings = own ? g_steal_pointer (&own) :
       gst_cartesia_tts_src_dup_settings_locked (self);

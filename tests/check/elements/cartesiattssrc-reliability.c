@@ -759,6 +759,77 @@ GST_START_TEST (test_max_queued)
 
 GST_END_TEST;
 
+/* max-queued checked and counted in two holds of the lock let two threads
+ * queuing at once both pass the check: the bound could be exceeded. */
+#define N_QUEUERS 8
+
+typedef struct
+{
+  GstElement *src;
+  guint n;
+  gint *gate;
+} Queuer;
+
+static gpointer
+queue_one (gpointer data)
+{
+  Queuer *q = data;
+  g_autofree gchar *text = g_strdup_printf ("Number %u", q->n);
+  g_autofree gchar *id = g_strdup_printf ("t%u", q->n);
+
+  while (!g_atomic_int_get (q->gate))
+    g_thread_yield ();
+  g_signal_emit_by_name (q->src, "queue-utterance", text, id);
+  return NULL;
+}
+
+GST_START_TEST (test_max_queued_threads)
+{
+  guint round;
+
+  for (round = 0; round < 5; round++) {
+    Rig *r = rig_new (NULL, TRUE, "max-queued=2");
+    GThread *threads[N_QUEUERS];
+    Queuer queuers[N_QUEUERS];
+    gint gate = 0;
+    guint k, queued = 0, refused = 0;
+    gint64 end;
+
+    test_emulator_set (r->emu, "first-chunk-delay-ms", "3000");
+    rig_play (r);
+    for (k = 0; k < N_QUEUERS; k++) {
+      queuers[k].src = r->src;
+      queuers[k].n = k;
+      queuers[k].gate = &gate;
+      threads[k] = g_thread_new ("queuer", queue_one, &queuers[k]);
+    }
+    g_atomic_int_set (&gate, 1);
+    for (k = 0; k < N_QUEUERS; k++)
+      g_thread_join (threads[k]);
+    /* Every utterance was either queued or refused, once. */
+    end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    do {
+      queued = refused = 0;
+      for (k = 0; k < N_QUEUERS; k++) {
+        g_autofree gchar *id = g_strdup_printf ("t%u", k);
+
+        if (test_messages_find (&r->m, "cartesia-utterance-queued", id))
+          queued++;
+        else if (test_messages_find (&r->m, "cartesia-utterance-failed", id))
+          refused++;
+      }
+      if (queued + refused == N_QUEUERS)
+        break;
+      g_usleep (10000);
+    } while (g_get_monotonic_time () < end);
+    fail_unless_equals_int (queued + refused, N_QUEUERS);
+    fail_unless_equals_int (queued, 2);
+    rig_free (r, TRUE);
+  }
+}
+
+GST_END_TEST;
+
 /* ---- 8. an outage longer than the retries ---- */
 
 /* Every utterance queued during a 5-second restart failed after the retry
@@ -843,6 +914,7 @@ reliability_suite (void)
   tcase_add_test (tc, test_samplesperbuffer_bounded);
   tcase_add_test (tc, test_empty_text_said);
   tcase_add_test (tc, test_max_queued);
+  tcase_add_test (tc, test_max_queued_threads);
   tcase_add_test (tc, test_outage_waits);
   tcase_add_test (tc, test_outage_deadline);
   return s;
