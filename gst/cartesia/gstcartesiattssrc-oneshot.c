@@ -153,7 +153,7 @@ stamp_audio (GstCartesiaTtsSrc * self, GstBuffer * buf)
 
 /* Non-live, a failed utterance is a failed stream. */
 static GstFlowReturn
-fail_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
+fail_text_utterance (GstCartesiaTtsSrc * self, CartesiaEvent * event)
 {
   gst_cartesia_tts_src_count_failed (self);
   gst_cartesia_tts_src_post_failure (self, event, self->context_id,
@@ -170,7 +170,7 @@ on_timeout (GstCartesiaTtsSrc * self, guint stall_ms)
   g_autoptr (CartesiaEvent) event = cartesia_event_new_timeout (NULL,
       g_get_monotonic_time (), self->timeout, stall_ms);
 
-  return fail_utterance (self, event);
+  return fail_text_utterance (self, event);
 }
 
 GstFlowReturn
@@ -272,7 +272,7 @@ gst_cartesia_tts_src_oneshot_create (GstCartesiaTtsSrc * self,
           return GST_FLOW_OK;
         break;
       case CARTESIA_EVENT_ERROR:
-        ret = fail_utterance (self, event);
+        ret = fail_text_utterance (self, event);
         if (ret != GST_FLOW_OK)
           return ret;
         break;

@@ -180,7 +180,6 @@ struct _GstCartesiaTtsSrc
   GstClockTime sink_end;        /* end of its last cue */
   guint next_cue;
   GstClockTime upstream_latency;
-  gboolean fatal;               /* non-live: an utterance failed */
   gboolean warned_invalid;      /* the invalid-UTF-8 warning went out */
   GstStructure *sink_overrides; /* cartesia-settings and speakers, or NULL */
   /* streamed text: the open utterance and what was sent of it */
@@ -249,6 +248,9 @@ struct _GstCartesiaTtsSrc
                                  * start() to stop() */
   GstClockTime first_pts;       /* running time of the first live buffer */
   guint64 live_samples;         /* samples produced since then */
+  gboolean fatal;               /* non-live: an utterance failed (set by
+                                 * -live.c, read by -timeline.c; start()
+                                 * clears it before the thread runs) */
 
   /* The captions waiting for the audio to reach them (-subtitles.c). */
   CartesiaCaptions *captions;   /* what it says, and when */
