@@ -256,7 +256,7 @@ GST_START_TEST (test_carry_every_cut)
           kept = push_cut (&carry, data, len, cuts, 2, out);
           fail_unless_equals_int (out->len, len - len % bps);
           fail_unless_equals_int (kept, len % bps);
-          fail_unless (memcmp (out->data, data, out->len) == 0,
+          fail_unless (out->len == 0 || memcmp (out->data, data, out->len) == 0,
               "bps %u, %u bytes cut at %u and %u", bps, len, a, b);
           fail_unless (memcmp (carry.bytes, data + out->len, kept) == 0);
           g_byte_array_unref (out);
