@@ -704,3 +704,27 @@ test_log_scan_clear (TestLogScan * scan)
   g_clear_pointer (&scan->leaks, g_ptr_array_unref);
   g_mutex_clear (&scan->lock);
 }
+
+/* Releases the streaming thread's next clock wait (60 s at most for it to
+ * begin), the test clock moved to its time; returns the clock's time.  The
+ * wait may be gone by then: audio for an idle source cuts it short
+ * (unschedules it), and the thread went on without the clock. */
+GstClockTime
+test_clock_crank (GstTestClock * clock)
+{
+  GstClockID pending, done;
+
+  fail_unless (gst_test_clock_timed_wait_for_multiple_pending_ids (clock, 1,
+          60000, NULL), "no clock wait in 60 s");
+  if (gst_test_clock_peek_next_pending_id (clock, &pending)) {
+    GstClockTime t = gst_clock_id_get_time (pending);
+
+    if (t > gst_clock_get_time (GST_CLOCK (clock)))
+      gst_test_clock_set_time (clock, t);
+    gst_clock_id_unref (pending);
+    done = gst_test_clock_process_next_clock_id (clock);
+    if (done)
+      gst_clock_id_unref (done);
+  }
+  return gst_clock_get_time (GST_CLOCK (clock));
+}

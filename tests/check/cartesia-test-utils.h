@@ -122,6 +122,13 @@ void test_set_props (GstElement * element, const gchar * props);
 void test_take_audio (GByteArray * audio, GPtrArray * buffers,
     GstBuffer * buf);
 
+/* Releases the streaming thread's next clock wait (60 s at most for it to
+ * begin), the test clock moved to its time; returns the clock's time.  The
+ * wait may be gone by then: audio for an idle source cuts it short
+ * (unschedules it), and the thread went on without the clock. */
+#include <gst/check/gsttestclock.h>
+GstClockTime test_clock_crank (GstTestClock * clock);
+
 /* What an element posts, collected from its own bus (a sync handler, any
  * thread): ELEMENT structures, WARNINGs, the first ERROR.  Messages stay on
  * the bus until test_messages_detach() flushes it (GST_BUS_DROP from the

@@ -104,30 +104,6 @@ take (Fixture * f, GstBuffer * buf)
 
 /* ---- live helpers ---- */
 
-/* Releases the streaming thread's next clock wait (60 s at most for it to
- * begin), the test clock moved to its time; returns the clock's time.  The
- * wait may be gone by then: audio for an idle source cuts it short
- * (unschedules it), and the thread went on without the clock. */
-static GstClockTime
-crank (GstTestClock * clock)
-{
-  GstClockID pending, done;
-
-  fail_unless (gst_test_clock_timed_wait_for_multiple_pending_ids (clock, 1,
-          60000, NULL), "no clock wait in 60 s");
-  if (gst_test_clock_peek_next_pending_id (clock, &pending)) {
-    GstClockTime t = gst_clock_id_get_time (pending);
-
-    if (t > gst_clock_get_time (GST_CLOCK (clock)))
-      gst_test_clock_set_time (clock, t);
-    gst_clock_id_unref (pending);
-    done = gst_test_clock_process_next_clock_id (clock);
-    if (done)
-      gst_clock_id_unref (done);
-  }
-  return gst_clock_get_time (GST_CLOCK (clock));
-}
-
 /* One buffer's time: the test clock moves on to the end of the streaming
  * thread's next wait, and the output until then is taken.  A buffer may
  * stop short, where started speech ran out of audio mid-buffer (the
@@ -144,12 +120,12 @@ live_step (Fixture * f)
   GstClockTime now, end;
   GstBuffer *buf;
 
-  now = crank (clock);
+  now = test_clock_crank (clock);
   for (;;) {
     buf = gst_harness_try_pull (f->h);
     if (buf == NULL && gst_test_clock_peek_next_pending_id (clock, NULL)
         && (buf = gst_harness_try_pull (f->h)) == NULL) {
-      now = crank (clock);
+      now = test_clock_crank (clock);
       continue;
     }
     if (buf == NULL) {
